@@ -1,0 +1,94 @@
+"""Catalog downlink: the hub is the single writer of products and prices."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+from uuid import UUID
+
+from pydantic import AwareDatetime, Field, field_validator
+
+from setledger.contracts.base import (
+    Contract,
+    Hsn,
+    OrgCode,
+    Paise,
+    RateBp,
+    Sha256,
+    ShortText,
+)
+from setledger.gst import GST_RATES_BP
+
+
+class PricePoint(Contract):
+    """A selling price effective from ``valid_from`` until the next one."""
+
+    valid_from: AwareDatetime
+    price: Paise = Field(ge=0)
+    mrp: Paise | None = Field(default=None, ge=0)
+
+
+class CatalogProduct(Contract):
+    product_id: UUID
+    sku: ShortText
+    name: ShortText
+    hsn: Hsn | None = None
+    unit: str = Field(default="PCS", pattern=r"^[A-Z]{3}$")
+    """GST unit quantity code (UQC): PCS, KGS, LTR, MTR, BOX..."""
+    fractional_qty: bool = False
+    """True for loose goods sold by weight or length (quantities like 1.25)."""
+    gst_rate_bp: RateBp
+    cess_bp: Paise = Field(default=0, ge=0, le=30_000)
+    price_includes_tax: bool = True
+    prices: list[PricePoint] = Field(min_length=1)
+    barcodes: list[str] = Field(default_factory=list)
+    category: str | None = None
+    active: bool = True
+
+    @field_validator("gst_rate_bp")
+    @classmethod
+    def _notified_rate(cls, value: int) -> int:
+        if value not in GST_RATES_BP:
+            raise ValueError(f"{value} bp is not a GST rate")
+        return value
+
+    def price_at(self, instant: datetime) -> PricePoint | None:
+        """The price in effect at ``instant`` (the latest one already valid)."""
+        current = [p for p in self.prices if p.valid_from <= instant]
+        return max(current, key=lambda p: p.valid_from) if current else None
+
+
+class CatalogSnapshot(Contract):
+    """The whole catalog of an org at one version (fetched over HTTPS)."""
+
+    SCHEMA: ClassVar[str] = "catalog.snapshot"
+    VERSION: ClassVar[int] = 1
+
+    org_id: OrgCode
+    version: int = Field(strict=True, ge=1)
+    generated_at: AwareDatetime
+    products: list[CatalogProduct]
+
+
+class BlobRef(Contract):
+    url: str
+    sha256: Sha256
+    size: int = Field(strict=True, ge=0)
+
+
+class DeltaRef(BlobRef):
+    from_version: int = Field(strict=True, ge=0)
+    to_version: int = Field(strict=True, ge=1)
+
+
+class CatalogManifest(Contract):
+    """Retained on ``.../{org}/down/catalog``: what the current catalog is."""
+
+    SCHEMA: ClassVar[str] = "catalog.manifest"
+    VERSION: ClassVar[int] = 1
+
+    org_id: OrgCode
+    version: int = Field(strict=True, ge=1)
+    snapshot: BlobRef
+    deltas: list[DeltaRef] = Field(default_factory=list)
+    published_at: AwareDatetime

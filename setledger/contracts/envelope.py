@@ -1,0 +1,59 @@
+"""The envelope every message travels in, box to hub and back.
+
+Topic: ``setledger/v1/{org}/{store}/{device}/up/{stream}``. The envelope
+names the schema and version of its payload, where it comes from, its
+place in the sender's stream (``epoch``, ``seq``), the business key that
+makes a retry recognisable, an HLC stamp and the payload's sha256.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from pydantic import AwareDatetime, Field
+
+from setledger.canonical import digest
+from setledger.contracts.base import Contract, Epoch, OrgCode, Seq, Sha256, Stream
+
+MAX_PAYLOAD_BYTES = 256 * 1024
+
+
+class Envelope(Contract):
+    schema_name: str = Field(pattern=r"^[a-z][a-z0-9_.]{0,63}$")
+    schema_version: int = Field(strict=True, ge=1)
+    org_id: OrgCode
+    store_id: UUID
+    device_id: UUID
+    epoch: Epoch
+    """Random per database life: a box created or restored gets a new one,
+    so (epoch, seq) is never reused."""
+    stream: Stream
+    seq: Seq
+    key: str = Field(min_length=1, max_length=128)
+    """The business id (e.g. the sale id): same key, same content."""
+    hlc: str
+    wall_time: AwareDatetime
+    """The sender's clock, which may be wrong; the hub stamps its own."""
+    correlation_id: str | None = Field(default=None, max_length=64)
+    payload_sha256: Sha256
+    payload: dict[str, Any]
+
+    def payload_matches(self) -> bool:
+        return digest(self.payload) == self.payload_sha256
+
+
+def topic_up(org_id: str, store_id: UUID, device_id: UUID, stream: str) -> str:
+    return f"setledger/v1/{org_id}/{store_id}/{device_id}/up/{stream}"
+
+
+def seal(message: Contract, **fields: Any) -> Envelope:
+    """Wrap ``message`` in an envelope with its schema, version and digest."""
+    payload = message.model_dump(mode="json")
+    return Envelope(
+        schema_name=message.SCHEMA,
+        schema_version=message.VERSION,
+        payload_sha256=digest(payload),
+        payload=payload,
+        **fields,
+    )

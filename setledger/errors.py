@@ -1,0 +1,342 @@
+"""Structured errors: a stable code, a message, what to do, a correlation id.
+
+Every error a person or a program can see is declared once here as an
+:class:`ErrorSpec`. Raising ``SOME_SPEC.error(field=value)`` gives a
+:class:`SetLedgerError` whose message is filled from the details. One place
+in each app (``appkit.http``) maps the error's :class:`ErrorKind` to an
+HTTP status; the kernel knows nothing of HTTP.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class ErrorKind(StrEnum):
+    MALFORMED = "malformed"
+    INVALID = "invalid"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    NOT_FOUND = "not_found"
+    CONFLICT = "conflict"
+    UNAUTHENTICATED = "unauthenticated"
+    FORBIDDEN = "forbidden"
+    TOO_LARGE = "too_large"
+    UNAVAILABLE = "unavailable"
+    INTERNAL = "internal"
+
+
+class SetLedgerError(Exception):
+    """An error with a stable code that callers can act on."""
+
+    def __init__(
+        self,
+        code: str,
+        kind: ErrorKind,
+        message: str,
+        remediation: str,
+        details: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.kind = kind
+        self.message = message
+        self.remediation = remediation
+        self.details: dict[str, Any] = dict(details or {})
+
+    def body(self, correlation_id: str | None) -> dict[str, Any]:
+        """The JSON body every API returns for an error."""
+        return {
+            "error": {
+                "code": self.code,
+                "message": self.message,
+                "remediation": self.remediation,
+                "correlation_id": correlation_id,
+                "details": self.details,
+            }
+        }
+
+
+@dataclass(frozen=True)
+class ErrorSpec:
+    code: str
+    kind: ErrorKind
+    message: str
+    remediation: str
+
+    def error(self, **details: Any) -> SetLedgerError:
+        """Build the error; ``message`` placeholders are filled from ``details``."""
+        try:
+            message = self.message.format(**details)
+        except (KeyError, IndexError):
+            message = self.message
+        return SetLedgerError(self.code, self.kind, message, self.remediation, details)
+
+
+_I = ErrorKind.INVALID
+
+# Requests in general
+REQUEST_MALFORMED = ErrorSpec(
+    "REQUEST_MALFORMED",
+    ErrorKind.MALFORMED,
+    "The request body is not valid JSON.",
+    "Send a JSON object with Content-Type: application/json.",
+)
+REQUEST_INVALID = ErrorSpec(
+    "REQUEST_INVALID",
+    _I,
+    "The request has {count} invalid field(s).",
+    "Correct the fields listed in details.fields and send it again.",
+)
+REQUEST_TOO_LARGE = ErrorSpec(
+    "REQUEST_TOO_LARGE",
+    ErrorKind.TOO_LARGE,
+    "The request body is larger than {limit} bytes.",
+    "Send a smaller request, e.g. split a large import into parts.",
+)
+ROUTE_NOT_FOUND = ErrorSpec(
+    "ROUTE_NOT_FOUND",
+    ErrorKind.NOT_FOUND,
+    "No such endpoint: {method} {path}.",
+    "Check the URL against the API docs at /docs.",
+)
+METHOD_NOT_ALLOWED = ErrorSpec(
+    "METHOD_NOT_ALLOWED",
+    ErrorKind.METHOD_NOT_ALLOWED,
+    "{method} is not allowed on {path}.",
+    "Check the method against the API docs at /docs.",
+)
+INTERNAL_ERROR = ErrorSpec(
+    "INTERNAL_ERROR",
+    ErrorKind.INTERNAL,
+    "Something went wrong on our side; nothing was saved.",
+    "Try again. If it keeps happening, report the correlation id to support.",
+)
+UNAUTHENTICATED = ErrorSpec(
+    "UNAUTHENTICATED",
+    ErrorKind.UNAUTHENTICATED,
+    "This endpoint needs a valid token.",
+    "Send 'Authorization: Bearer <token>' with a token issued for this hub.",
+)
+ORG_NOT_FOUND = ErrorSpec(
+    "ORG_NOT_FOUND",
+    ErrorKind.NOT_FOUND,
+    "No organisation {org_id}.",
+    "Check the organisation id (ORG-xxxxxxxx).",
+)
+STORE_NOT_FOUND = ErrorSpec(
+    "STORE_NOT_FOUND",
+    ErrorKind.NOT_FOUND,
+    "No store {store_id} in this organisation.",
+    "List the organisation's stores and use one of their ids.",
+)
+DEVICE_NOT_FOUND = ErrorSpec(
+    "DEVICE_NOT_FOUND",
+    ErrorKind.NOT_FOUND,
+    "No device {device_id} in this organisation.",
+    "List the organisation's devices and use one of their ids.",
+)
+DUPLICATE = ErrorSpec(
+    "DUPLICATE",
+    ErrorKind.CONFLICT,
+    "A {thing} with {field} {value!r} already exists.",
+    "Use a different {field}, or edit the existing {thing}.",
+)
+
+# Money, tax and catalog
+GST_RATE_UNKNOWN = ErrorSpec(
+    "GST_RATE_UNKNOWN",
+    _I,
+    "{rate_bp} basis points is not a GST rate.",
+    "Use one of the notified rates, e.g. 500 for 5% or 1800 for 18%.",
+)
+CESS_RATE_INVALID = ErrorSpec(
+    "CESS_RATE_INVALID",
+    _I,
+    "A cess of {cess_bp} basis points is out of range.",
+    "Use an ad valorem cess between 0 and 30000 basis points (0-300%).",
+)
+STATE_CODE_UNKNOWN = ErrorSpec(
+    "STATE_CODE_UNKNOWN",
+    _I,
+    "{code!r} is not a GST state code.",
+    "Use the two-digit code from the GST state list, e.g. 27 for Maharashtra.",
+)
+GSTIN_INVALID = ErrorSpec(
+    "GSTIN_INVALID",
+    _I,
+    "{gstin!r} is not a valid GSTIN.",
+    "Check the 15 characters against the registration certificate.",
+)
+ROUND_OFF_OUT_OF_RANGE = ErrorSpec(
+    "ROUND_OFF_OUT_OF_RANGE",
+    _I,
+    "The invoice round-off of {round_off} paise is beyond ±99.99.",
+    "Split the bill into smaller invoices.",
+)
+PRODUCT_NOT_FOUND = ErrorSpec(
+    "PRODUCT_NOT_FOUND",
+    ErrorKind.NOT_FOUND,
+    "No product matches {code!r}.",
+    "Scan again, search by name, or type the SKU. Unknown codes go to the catalog team.",
+)
+PRODUCT_INACTIVE = ErrorSpec(
+    "PRODUCT_INACTIVE",
+    _I,
+    "{name} ({sku}) is not for sale.",
+    "Ask the manager to reactivate the product in the catalog.",
+)
+PRICE_MISSING = ErrorSpec(
+    "PRICE_MISSING",
+    _I,
+    "{name} ({sku}) has no price in effect.",
+    "Set a selling price for the product in the catalog.",
+)
+CATALOG_INVALID = ErrorSpec(
+    "CATALOG_INVALID",
+    _I,
+    "The catalog entry {sku!r} is invalid: {reason}.",
+    "Correct the entry and publish the catalog again.",
+)
+
+# Sales at the counter
+SALE_EMPTY = ErrorSpec(
+    "SALE_EMPTY",
+    _I,
+    "A sale needs at least one line.",
+    "Scan or add an item before taking payment.",
+)
+SALE_TOO_MANY_LINES = ErrorSpec(
+    "SALE_TOO_MANY_LINES",
+    _I,
+    "A sale may have at most {limit} lines.",
+    "Split the bill into two sales.",
+)
+QTY_NOT_POSITIVE = ErrorSpec(
+    "QTY_NOT_POSITIVE",
+    _I,
+    "Line {line} has quantity {qty}; a quantity must be above zero.",
+    "Enter a quantity above zero, or remove the line (returns use a return, not a minus).",
+)
+QTY_INVALID = ErrorSpec(
+    "QTY_INVALID",
+    _I,
+    "Line {line} has quantity {qty!r}; use at most 3 decimals.",
+    "Enter a quantity like 2 or 1.25.",
+)
+QTY_NOT_WHOLE = ErrorSpec(
+    "QTY_NOT_WHOLE",
+    _I,
+    "{name} is sold in whole units; line {line} has {qty}.",
+    "Enter a whole number of pieces.",
+)
+DISCOUNT_INVALID = ErrorSpec(
+    "DISCOUNT_INVALID",
+    _I,
+    "Line {line} has a discount of {discount} paise on {gross} paise.",
+    "A discount must be between zero and the line amount.",
+)
+TENDER_MISSING = ErrorSpec(
+    "TENDER_MISSING",
+    _I,
+    "The bill of {payable} paise has no payment.",
+    "Add a cash, UPI or card payment.",
+)
+TENDER_NOT_POSITIVE = ErrorSpec(
+    "TENDER_NOT_POSITIVE",
+    _I,
+    "Payment {index} is {amount} paise; payments must be above zero.",
+    "Remove the payment or enter an amount above zero.",
+)
+TENDER_SHORT = ErrorSpec(
+    "TENDER_SHORT",
+    _I,
+    "Payments of {tendered} paise do not cover the bill of {payable} paise.",
+    "Take {short} paise more, or change the bill.",
+)
+TENDER_NONCASH_OVER = ErrorSpec(
+    "TENDER_NONCASH_OVER",
+    _I,
+    "UPI and card payments of {noncash} paise exceed the bill of {payable} paise.",
+    "Only cash can be over-tendered (change is given in cash). Lower the UPI/card amount.",
+)
+TENDER_REFERENCE_MISSING = ErrorSpec(
+    "TENDER_REFERENCE_MISSING",
+    _I,
+    "Payment {index} by {kind} has no reference.",
+    "Enter the UPI transaction reference or the card slip reference.",
+)
+SALE_ID_REUSED = ErrorSpec(
+    "SALE_ID_REUSED",
+    ErrorKind.CONFLICT,
+    "Sale {sale_id} was already recorded with different contents.",
+    "A retry must resend exactly the same sale. For a new sale, make a new sale id.",
+)
+SALE_NOT_FOUND = ErrorSpec(
+    "SALE_NOT_FOUND",
+    ErrorKind.NOT_FOUND,
+    "No sale {sale_id}.",
+    "Check the sale id or the invoice number.",
+)
+CART_NOT_FOUND = ErrorSpec(
+    "CART_NOT_FOUND",
+    ErrorKind.NOT_FOUND,
+    "No open cart {cart_id}.",
+    "Start a new cart.",
+)
+CART_LINE_NOT_FOUND = ErrorSpec(
+    "CART_LINE_NOT_FOUND",
+    ErrorKind.NOT_FOUND,
+    "Cart {cart_id} has no line {line}.",
+    "Reload the cart and pick an existing line.",
+)
+CART_CLOSED = ErrorSpec(
+    "CART_CLOSED",
+    ErrorKind.CONFLICT,
+    "Cart {cart_id} was already checked out as sale {sale_id}.",
+    "Start a new cart for a new sale.",
+)
+INVOICE_SERIES_EXHAUSTED = ErrorSpec(
+    "INVOICE_SERIES_EXHAUSTED",
+    ErrorKind.CONFLICT,
+    "The invoice number {number!r} would exceed 16 characters.",
+    "Give this box a shorter invoice prefix in the hub's device settings.",
+)
+INVOICE_PREFIX_INVALID = ErrorSpec(
+    "INVOICE_PREFIX_INVALID",
+    _I,
+    "{prefix!r} cannot start an invoice number.",
+    "Use 1-4 letters or digits, starting with a letter or 1-9.",
+)
+BOX_NOT_PROVISIONED = ErrorSpec(
+    "BOX_NOT_PROVISIONED",
+    ErrorKind.UNAVAILABLE,
+    "This box has no store identity yet.",
+    "Provision the box (org, store, device) before selling; see the README.",
+)
+
+# Wire contracts
+CONTRACT_UNKNOWN = ErrorSpec(
+    "CONTRACT_UNKNOWN",
+    _I,
+    "No message schema {schema!r} version {version}.",
+    "Upgrade the receiver, or send a schema version it knows.",
+)
+CONTRACT_HASH_MISMATCH = ErrorSpec(
+    "CONTRACT_HASH_MISMATCH",
+    _I,
+    "The payload does not match its sha256.",
+    "Resend the message unchanged from the sender's outbox.",
+)
+
+# Hub (catalog master, registry, ingest). Hub-specific specs go here.
+
+
+# Edge (store box). Box-specific specs go here.
+
+
+CATALOGUE: tuple[ErrorSpec, ...] = tuple(
+    value for value in list(globals().values()) if isinstance(value, ErrorSpec)
+)
