@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from appkit.context import current
 from appkit.errors import send_json_error
 from setledger import errors
+from setledger.errors import SetLedgerError
+
+
+class BodyTooLarge(HTTPException):
+    """Raised inside the app's body read. FastAPI turns any other exception
+    from reading the body into a plain 400; an HTTPException passes through
+    to our handler, which answers with the structured error it carries."""
+
+    def __init__(self, error: SetLedgerError) -> None:
+        super().__init__(status_code=413, detail=error.message)
+        self.error = error
 
 
 class BodyLimitMiddleware:
@@ -31,9 +43,7 @@ class BodyLimitMiddleware:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    # Raised inside the app's body read, so the app's error
-                    # handler answers 413 and no route runs.
-                    raise too_large
+                    raise BodyTooLarge(too_large)
             return message
 
         await self.app(scope, counting_receive, send)

@@ -79,6 +79,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
+        carried = getattr(exc, "error", None)
+        if isinstance(carried, SetLedgerError):
+            return error_response(carried)
         where = {"method": request.method, "path": request.url.path}
         if exc.status_code == 404:
             return error_response(errors.ROUTE_NOT_FOUND.error(**where))

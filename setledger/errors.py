@@ -332,6 +332,37 @@ CONTRACT_HASH_MISMATCH = ErrorSpec(
 )
 
 # Hub (catalog master, registry, ingest). Hub-specific specs go here.
+GSTIN_STATE_MISMATCH = ErrorSpec(
+    "GSTIN_STATE_MISMATCH",
+    _I,
+    "GSTIN {gstin} is registered in state {gstin_state}, not {state_code}.",
+    "A GSTIN belongs to one state: use the registration of the state given, or fix the state.",
+)
+HSN_INVALID = ErrorSpec(
+    "HSN_INVALID",
+    _I,
+    "{hsn!r} is not an HSN code.",
+    "Use the 4, 6 or 8 digit HSN code from the tariff (e.g. 1006 or 10063020).",
+)
+BARCODE_INVALID = ErrorSpec(
+    "BARCODE_INVALID",
+    _I,
+    "{barcode!r} is not a usable barcode: {reason}.",
+    "Check the digits printed under the bars; internal codes may use letters, digits "
+    "and '-' (at most 32).",
+)
+PRICE_ABOVE_MRP = ErrorSpec(
+    "PRICE_ABOVE_MRP",
+    _I,
+    "A selling price of {price} paise is above the MRP of {mrp} paise.",
+    "Goods may not be sold above the printed MRP: lower the price or correct the MRP.",
+)
+CATALOG_PRODUCT_NOT_FOUND = ErrorSpec(
+    "CATALOG_PRODUCT_NOT_FOUND",
+    ErrorKind.NOT_FOUND,
+    "No product {product_id} in this organisation's catalog.",
+    "List the organisation's products and use one of their ids.",
+)
 
 
 # Edge (store box). Box-specific specs go here.

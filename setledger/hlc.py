@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 _ENCODED_RE = re.compile(r"^([0-9]{15})-([0-9]{6})-([A-Za-z0-9_.:-]{1,64})$")
 MAX_COUNTER = 999_999
@@ -63,6 +64,11 @@ class HybridClock:
                 self._counter += 1
             return self._stamp()
 
+    def peek(self) -> HLCTimestamp:
+        """The last stamp given out, without advancing the clock."""
+        with self._lock:
+            return HLCTimestamp(self._wall, self._counter, self.node)
+
     def update(self, remote: HLCTimestamp) -> HLCTimestamp:
         """Stamp the receipt of a message stamped ``remote``."""
         with self._lock:
@@ -91,3 +97,18 @@ class HybridClock:
 def skew_ms(local_wall_ms: int, remote: HLCTimestamp) -> int:
     """How far ``remote``'s wall clock runs ahead (+) or behind (-) ours."""
     return remote.wall_ms - local_wall_ms
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def unix_ms(instant: datetime) -> int:
+    """Milliseconds since 1970 of an aware instant, without a float."""
+    if instant.tzinfo is None:
+        raise ValueError("unix_ms needs an aware datetime")
+    delta = instant - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
+
+
+def from_unix_ms(ms: int) -> datetime:
+    return _EPOCH + timedelta(milliseconds=ms)

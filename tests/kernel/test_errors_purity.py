@@ -22,9 +22,7 @@ def test_error_codes_are_unique_and_actionable() -> None:
 def test_error_messages_fill_from_their_details() -> None:
     for spec in errors.CATALOGUE:
         fields = {
-            name.split("!")[0]
-            for _, name, _, _ in string.Formatter().parse(spec.message)
-            if name
+            name.split("!")[0] for _, name, _, _ in string.Formatter().parse(spec.message) if name
         }
         err = spec.error(**{name: f"<{name}>" for name in fields})
         assert "{" not in err.message, spec.code

@@ -151,7 +151,9 @@ def reference_head(taxable: int, rate_bp: int, divisor: int) -> int:
 
 
 @given(taxable_lines(), kinds)
-def test_heads_match_an_independent_decimal_computation(item: TaxableLine, kind: SupplyKind) -> None:
+def test_heads_match_an_independent_decimal_computation(
+    item: TaxableLine, kind: SupplyKind
+) -> None:
     taxed = tax_line(item, kind)
     if kind is INTRA:
         assert taxed.cgst == taxed.sgst == reference_head(taxed.taxable, item.rate_bp, 20_000)

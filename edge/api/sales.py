@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response
+
+from appkit.context import current
+from edge.api.deps import Box
+from edge.api.schemas import SaleIn, SaleOut, SalesPage, SaleSummary, TenderIn
+from edge.services.checkout import LineRequest, RecordedSale, SaleRequest, load_sale, record_sale
+from edge.services.sales_log import list_sales
+from setledger.tenders import Tender
+
+router = APIRouter(prefix="/api/v1/sales", tags=["sales"])
+
+
+def tenders_of(body: list[TenderIn]) -> list[Tender]:
+    return [Tender(kind=x.kind, amount=x.amount, reference=x.reference) for x in body]
+
+
+def respond_with_sale(recorded: RecordedSale, response: Response) -> SaleOut:
+    if not recorded.created:
+        response.status_code = 200
+        response.headers["Idempotent-Replayed"] = "true"
+    return SaleOut.of(recorded.sale, replayed=not recorded.created)
+
+
+@router.post("", response_model=SaleOut, status_code=201)
+def post_sale(box: Box, body: SaleIn, response: Response) -> SaleOut:
+    """Record a paid sale. 201 when recorded now; 200 when this id was recorded before."""
+    request = SaleRequest(
+        sale_id=body.sale_id,
+        lines=[
+            LineRequest(code=x.code, product_id=x.product_id, qty=x.qty, discount=x.discount)
+            for x in body.lines
+        ],
+        tenders=tenders_of(body.tenders),
+        buyer=body.buyer,
+        cashier=body.cashier,
+    )
+    return respond_with_sale(record_sale(box, request, current()), response)
+
+
+@router.get("/{sale_id}", response_model=SaleOut)
+def get_sale(box: Box, sale_id: UUID) -> SaleOut:
+    with box.db.reader.connect() as conn:
+        return SaleOut.of(load_sale(conn, str(sale_id)), replayed=False)
+
+
+@router.get("", response_model=SalesPage)
+def get_sales(
+    box: Box,
+    day: date | None = None,
+    invoice_no: Annotated[str | None, Query(max_length=16)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> SalesPage:
+    """Sales of a business day (Indian date) or by invoice number, newest first."""
+    with box.db.reader.connect() as conn:
+        rows, count, payable = list_sales(
+            conn, day=day, invoice_no=invoice_no, limit=limit, offset=offset
+        )
+    return SalesPage(sales=[SaleSummary(**r.__dict__) for r in rows], count=count, payable=payable)

@@ -1,0 +1,106 @@
+"""The box's composition root: ``create_app(settings)`` builds one box app.
+
+Nothing heavy happens at import or in ``create_app``: the database is
+opened (and migrated, with a backup first) in the lifespan, so tests can
+build an app per test and the CLI controls when start-up work runs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+from fastapi import FastAPI
+from prometheus_client import CollectorRegistry
+from sqlalchemy import func, select, text
+
+from appkit.wiring import wire
+from edge.api import box as box_routes
+from edge.api import carts, catalog, sales
+from edge.metrics import BoxCollector
+from edge.runtime import BoxRuntime, system_now
+from edge.services.provisioning import provision_from_file
+from edge.settings import BoxSettings
+from edge.store import tables as t
+from edge.store.db import BoxDatabase, open_database
+from setledger import __version__
+from setledger.hlc import HLCTimestamp, HybridClock, unix_ms
+
+log = logging.getLogger("edge.app")
+
+
+def restore_clock(db: BoxDatabase, wall_clock: Callable[[], datetime]) -> HybridClock:
+    """The HLC resumes after the newest sale it stamped, never before."""
+    with db.reader.connect() as conn:
+        device = conn.execute(select(t.box_identity.c.device_id)).scalar()
+        last = conn.execute(select(func.max(t.sale.c.hlc))).scalar()
+    node = device or "unprovisioned"
+    return HybridClock(
+        node,
+        physical_ms=lambda: unix_ms(wall_clock()),
+        last=HLCTimestamp.decode(last) if last else None,
+    )
+
+
+def create_app(
+    settings: BoxSettings, *, wall_clock: Callable[[], datetime] = system_now
+) -> FastAPI:
+    registry = CollectorRegistry()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = open_database(settings.db_path, settings.backup_dir)
+        if settings.provision_file is not None:
+            provision_from_file(db, settings.provision_file, wall_clock())
+        app.state.box = BoxRuntime(
+            settings=settings, db=db, clock=restore_clock(db, wall_clock), wall_clock=wall_clock
+        )
+        collector = BoxCollector(db)
+        registry.register(collector)
+        log.info("box started", extra={"db": str(settings.db_path)})
+        try:
+            yield
+        finally:
+            registry.unregister(collector)
+            db.dispose()
+            log.info("box stopped")
+
+    app = FastAPI(
+        title="setLedger store box",
+        version=__version__,
+        description="The counter's local API: catalog, carts, sales. Works with no network.",
+        lifespan=lifespan,
+    )
+
+    def health() -> dict[str, Any]:
+        box: BoxRuntime | None = getattr(app.state, "box", None)
+        if box is None:
+            return {"status": "starting"}
+        try:
+            with box.db.reader.connect() as conn:
+                conn.execute(text("SELECT 1"))
+                provisioned = conn.execute(
+                    select(func.count()).select_from(t.box_identity)
+                ).scalar()
+        except Exception as err:  # noqa: BLE001 - a failing check is the report, not a crash
+            return {"status": "failing", "database": f"error: {err}"}
+        return {"status": "ok", "database": "ok", "provisioned": bool(provisioned)}
+
+    wire(
+        app,
+        metric_prefix="setledger_box",
+        registry=registry,
+        max_body_bytes=settings.max_body_bytes,
+        health=health,
+    )
+    for router in (box_routes.router, catalog.router, carts.router, sales.router):
+        app.include_router(router)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """For ``uvicorn --factory edge.app:app_from_env``."""
+    return create_app(BoxSettings.from_env())

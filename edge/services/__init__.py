@@ -1,0 +1,1 @@
+"""Box services: each public function that writes owns one transaction."""

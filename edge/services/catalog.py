@@ -1,0 +1,190 @@
+"""The box's catalog replica: apply the hub's snapshot, resolve scans, search.
+
+Resolution order for a scanned or typed code (PRD section 6): product QR
+payload, then barcode (EAN/UPC or internal), then SKU. Everything is a
+keyed lookup on an index; the catalog never travels to the browser.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select
+
+from edge.store import tables as t
+from setledger import errors
+from setledger.contracts import CatalogSnapshot
+from setledger.hlc import unix_ms
+from setledger.product_qr import parse_product_qr
+
+log = logging.getLogger("edge.catalog")
+
+MAX_CODE_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class Product:
+    product_id: str
+    sku: str
+    name: str
+    hsn: str | None
+    unit: str
+    fractional_qty: bool
+    gst_rate_bp: int
+    cess_bp: int
+    price_includes_tax: bool
+    category: str | None
+    active: bool
+
+
+def _product(row: Any) -> Product:
+    m = row._mapping
+    return Product(
+        product_id=m["product_id"],
+        sku=m["sku"],
+        name=m["name"],
+        hsn=m["hsn"],
+        unit=m["unit"],
+        fractional_qty=bool(m["fractional_qty"]),
+        gst_rate_bp=m["gst_rate_bp"],
+        cess_bp=m["cess_bp"],
+        price_includes_tax=bool(m["price_includes_tax"]),
+        category=m["category"],
+        active=bool(m["active"]),
+    )
+
+
+def search_key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def apply_snapshot(conn: Connection, snapshot: CatalogSnapshot, now: datetime) -> None:
+    """Replace the replica with ``snapshot`` (inside the caller's transaction).
+
+    Carts and sale lines keep product ids and copies of what was sold, so
+    replacing the catalog never changes a recorded sale.
+    """
+    conn.execute(delete(t.barcode))
+    conn.execute(delete(t.product_price))
+    conn.execute(delete(t.product))
+    products: list[dict[str, Any]] = []
+    prices: list[dict[str, Any]] = []
+    codes: list[dict[str, Any]] = []
+    for p in snapshot.products:
+        pid = str(p.product_id)
+        products.append(
+            {
+                "product_id": pid,
+                "sku": p.sku,
+                "name": p.name,
+                "search_name": search_key(p.name),
+                "hsn": p.hsn,
+                "unit": p.unit,
+                "fractional_qty": p.fractional_qty,
+                "gst_rate_bp": p.gst_rate_bp,
+                "cess_bp": p.cess_bp,
+                "price_includes_tax": p.price_includes_tax,
+                "category": p.category,
+                "active": p.active,
+            }
+        )
+        prices.extend(
+            {
+                "product_id": pid,
+                "valid_from_ms": unix_ms(pp.valid_from),
+                "price": pp.price,
+                "mrp": pp.mrp,
+            }
+            for pp in p.prices
+        )
+        codes.extend({"code": code, "product_id": pid} for code in p.barcodes)
+    for table, rows in ((t.product, products), (t.product_price, prices), (t.barcode, codes)):
+        if rows:
+            conn.execute(insert(table), rows)
+    conn.execute(delete(t.catalog_state))
+    conn.execute(
+        insert(t.catalog_state).values(id=1, version=snapshot.version, applied_at=now.isoformat())
+    )
+
+
+def catalog_version(conn: Connection) -> int:
+    version = conn.execute(select(t.catalog_state.c.version)).scalar()
+    return int(version or 0)
+
+
+def product_by_id(conn: Connection, product_id: str) -> Product | None:
+    row = conn.execute(select(t.product).where(t.product.c.product_id == product_id)).first()
+    return None if row is None else _product(row)
+
+
+def resolve_code(conn: Connection, org_id: str, code: str) -> Product:
+    """The product a scanned or typed code names, or PRODUCT_NOT_FOUND."""
+    cleaned = code.strip()
+    if not cleaned or len(cleaned) > MAX_CODE_LENGTH:
+        raise errors.PRODUCT_NOT_FOUND.error(code=cleaned[:MAX_CODE_LENGTH])
+    qr = parse_product_qr(cleaned)
+    if qr is not None:
+        qr_org, product_id = qr
+        found = product_by_id(conn, str(product_id)) if qr_org == org_id else None
+    else:
+        row = conn.execute(
+            select(t.product)
+            .join(t.barcode, t.barcode.c.product_id == t.product.c.product_id)
+            .where(t.barcode.c.code == cleaned)
+        ).first()
+        if row is None:
+            row = conn.execute(select(t.product).where(t.product.c.sku == cleaned)).first()
+        found = None if row is None else _product(row)
+    if found is None:
+        # The catalog team picks these up from the logs (a later issue lists them).
+        log.info("unknown code scanned", extra={"code": cleaned})
+        raise errors.PRODUCT_NOT_FOUND.error(code=cleaned)
+    return found
+
+
+def price_at(conn: Connection, product_id: str, instant: datetime) -> tuple[int, int | None] | None:
+    """(price, MRP) in effect at ``instant``: the latest price point already valid."""
+    row = conn.execute(
+        select(t.product_price.c.price, t.product_price.c.mrp)
+        .where(
+            t.product_price.c.product_id == product_id,
+            t.product_price.c.valid_from_ms <= unix_ms(instant),
+        )
+        .order_by(t.product_price.c.valid_from_ms.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else (int(row[0]), None if row[1] is None else int(row[1]))
+
+
+def search(conn: Connection, query: str, limit: int = 20) -> list[Product]:
+    """Active products whose name or SKU starts with ``query``."""
+    key = search_key(query)
+    if not key:
+        return []
+    by_name = (
+        select(t.product)
+        .where(
+            t.product.c.search_name >= key,
+            t.product.c.search_name < key + "\uffff",
+            t.product.c.active.is_(True),
+        )
+        .order_by(t.product.c.search_name)
+        .limit(limit)
+    )
+    found = [_product(r) for r in conn.execute(by_name)]
+    if len(found) < limit:
+        by_sku = (
+            select(t.product)
+            # The sku column collates NOCASE, so this range uses its index.
+            .where(t.product.c.sku >= query.strip(), t.product.c.sku < query.strip() + "\uffff")
+            .where(t.product.c.active.is_(True))
+            .limit(limit - len(found))
+        )
+        seen = {p.product_id for p in found}
+        found.extend(
+            p for p in (_product(r) for r in conn.execute(by_sku)) if p.product_id not in seen
+        )
+    return found

@@ -1,0 +1,377 @@
+"""Recording a sale: one SQLite transaction, all or nothing, idempotent by id.
+
+In that one transaction: the sale, its lines, tenders, stock moves, the
+next invoice number of the box's series and the outbox row. The commit
+runs with synchronous=FULL, so once the API answers, the sale survives a
+killed process or a pulled plug.
+
+The client chooses the sale id (a UUIDv7 made at the counter). Posting the
+same id again returns the recorded sale unchanged; posting it with other
+contents is refused (SALE_ID_REUSED), never recorded twice.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from uuid import UUID
+
+from sqlalchemy import Connection, insert, select
+
+from edge.runtime import BoxRuntime
+from edge.services import catalog
+from edge.services.identity import current_epoch, require_identity
+from edge.services.pricing import Bill, LineChoice, check_qty, price_bill
+from edge.store import outbox
+from edge.store import tables as t
+from setledger import errors
+from setledger.canonical import digest
+from setledger.contracts import Buyer, SaleLine, SaleRecorded, SaleTender, SaleTotals, StockMove
+from setledger.fiscal import business_date, financial_year, invoice_number
+from setledger.hlc import from_unix_ms, unix_ms
+from setledger.ids import new_id
+from setledger.money import parse_quantity
+from setledger.tenders import Tender, settle
+
+SALES_STREAM = "sales"
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    code: str | None = None
+    product_id: UUID | None = None
+    qty: Decimal | int | str = 1
+    discount: int = 0
+
+
+@dataclass(frozen=True)
+class SaleRequest:
+    sale_id: UUID
+    lines: list[LineRequest]
+    tenders: list[Tender]
+    buyer: Buyer | None = None
+    cashier: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordedSale:
+    sale: SaleRecorded
+    created: bool
+
+
+def _milli(line_no: int, qty: Decimal | int | str) -> int:
+    try:
+        milli = parse_quantity(qty)
+    except (ValueError, TypeError) as err:
+        raise errors.QTY_INVALID.error(line=line_no, qty=str(qty)) from err
+    check_qty(line_no, None, milli)
+    return milli
+
+
+def request_hash(request: SaleRequest, parsed_qty: list[int]) -> str:
+    """What makes two posts "the same sale": everything the client sent."""
+    return digest(
+        {
+            "sale_id": str(request.sale_id),
+            "lines": [
+                {
+                    "code": line.code,
+                    "product_id": None if line.product_id is None else str(line.product_id),
+                    "qty": qty,
+                    "discount": line.discount,
+                }
+                for line, qty in zip(request.lines, parsed_qty, strict=True)
+            ],
+            "tenders": [
+                [tender.kind.value, tender.amount, tender.reference] for tender in request.tenders
+            ],
+            "buyer": None if request.buyer is None else request.buyer.model_dump(mode="json"),
+            "cashier": request.cashier,
+        }
+    )
+
+
+def check_shape(box: BoxRuntime, request: SaleRequest) -> list[int]:
+    """Checks that need no database; returns the quantities in thousandths."""
+    if not request.lines:
+        raise errors.SALE_EMPTY.error()
+    if len(request.lines) > box.settings.max_lines_per_sale:
+        raise errors.SALE_TOO_MANY_LINES.error(limit=box.settings.max_lines_per_sale)
+    return [_milli(n, line.qty) for n, line in enumerate(request.lines, start=1)]
+
+
+def record_sale(box: BoxRuntime, request: SaleRequest, correlation_id: str | None) -> RecordedSale:
+    quantities = check_shape(box, request)
+    with box.db.writer.begin() as conn:
+        return record_sale_in(conn, box, request, quantities, correlation_id)
+
+
+def record_sale_in(
+    conn: Connection,
+    box: BoxRuntime,
+    request: SaleRequest,
+    quantities: list[int],
+    correlation_id: str | None,
+) -> RecordedSale:
+    """The sale inside the caller's write transaction (which commits it)."""
+    fingerprint = request_hash(request, quantities)
+    sale_id = str(request.sale_id)
+    previous = conn.execute(
+        select(t.sale.c.request_hash).where(t.sale.c.sale_id == sale_id)
+    ).scalar()
+    if previous is not None:
+        if previous != fingerprint:
+            raise errors.SALE_ID_REUSED.error(sale_id=sale_id)
+        return RecordedSale(load_sale(conn, sale_id), created=False)
+    sale = _write_sale(box, conn, request, quantities, fingerprint, correlation_id)
+    return RecordedSale(sale, created=True)
+
+
+def _resolve(conn: Connection, org_id: str, line_no: int, line: LineRequest) -> catalog.Product:
+    if line.product_id is not None:
+        product = catalog.product_by_id(conn, str(line.product_id))
+        if product is None:
+            raise errors.PRODUCT_NOT_FOUND.error(code=str(line.product_id), line=line_no)
+        return product
+    return catalog.resolve_code(conn, org_id, line.code or "")
+
+
+def _write_sale(
+    box: BoxRuntime,
+    conn: Connection,
+    request: SaleRequest,
+    quantities: list[int],
+    fingerprint: str,
+    correlation_id: str | None,
+) -> SaleRecorded:
+    identity = require_identity(conn)
+    epoch = current_epoch(conn)
+    if epoch is None:
+        raise errors.BOX_NOT_PROVISIONED.error()
+    # The HLC never goes back, so neither do sale times, even when a box
+    # without an RTC boots at 1970 with no network to correct it.
+    stamp = box.clock.now()
+    sold_at = from_unix_ms(stamp.wall_ms)
+    choices = [
+        LineChoice(_resolve(conn, identity.org_id, n, line), qty, line.discount)
+        for n, (line, qty) in enumerate(zip(request.lines, quantities, strict=True), start=1)
+    ]
+    bill = price_bill(conn, identity, choices, sold_at, request.buyer, box.settings.rounding)
+    settlement = settle(bill.tax.payable, request.tenders)
+    day = business_date(sold_at)
+    year = financial_year(day)
+    serial = _next_serial(conn, identity.invoice_prefix, year.label)
+    sale = SaleRecorded(
+        sale_id=request.sale_id,
+        invoice_no=invoice_number(identity.invoice_prefix, year, serial),
+        financial_year=year.label,
+        sold_at=sold_at,
+        business_date=day,
+        seller_state=identity.seller_state,
+        place_of_supply=bill.place_of_supply,
+        supply_kind=bill.kind,
+        rounding=box.settings.rounding,
+        buyer=request.buyer,
+        cashier=request.cashier,
+        lines=_sale_lines(bill),
+        tenders=[
+            SaleTender(kind=x.kind, amount=x.amount, reference=x.reference) for x in request.tenders
+        ],
+        totals=SaleTotals(
+            taxable=bill.tax.taxable,
+            cgst=bill.tax.cgst,
+            sgst=bill.tax.sgst,
+            igst=bill.tax.igst,
+            cess=bill.tax.cess,
+            round_off=bill.tax.round_off,
+            payable=bill.tax.payable,
+            tendered=settlement.tendered,
+            change=settlement.change,
+        ),
+        stock_moves=[
+            StockMove(
+                move_id=new_id(),
+                product_id=UUID(line.product.product_id),
+                qty=-line.qty,
+                reason="sale",
+            )
+            for line in bill.lines
+        ],
+    )
+    _insert_sale(conn, sale, epoch, stamp.encode(), fingerprint, correlation_id)
+    outbox.append(
+        conn,
+        epoch=epoch,
+        stream=SALES_STREAM,
+        key=str(sale.sale_id),
+        message=sale,
+        hlc=stamp.encode(),
+        wall_time=box.wall_clock(),
+        correlation_id=correlation_id,
+    )
+    return sale
+
+
+def _sale_lines(bill: Bill) -> list[SaleLine]:
+    return [
+        SaleLine(
+            line_no=line.line_no,
+            product_id=UUID(line.product.product_id),
+            sku=line.product.sku,
+            name=line.product.name,
+            hsn=line.product.hsn,
+            unit=line.product.unit,
+            qty=line.qty,
+            unit_price=line.unit_price,
+            price_includes_tax=line.product.price_includes_tax,
+            discount=line.discount,
+            rate_bp=line.product.gst_rate_bp,
+            cess_bp=line.product.cess_bp,
+            taxable=line.tax.taxable,
+            cgst=line.tax.cgst,
+            sgst=line.tax.sgst,
+            igst=line.tax.igst,
+            cess=line.tax.cess,
+            charged=line.tax.charged,
+        )
+        for line in bill.lines
+    ]
+
+
+def _next_serial(conn: Connection, prefix: str, year_label: str) -> int:
+    key = (t.invoice_series.c.prefix == prefix, t.invoice_series.c.financial_year == year_label)
+    last = conn.execute(select(t.invoice_series.c.last_serial).where(*key)).scalar()
+    if last is None:
+        conn.execute(
+            insert(t.invoice_series).values(prefix=prefix, financial_year=year_label, last_serial=1)
+        )
+        return 1
+    conn.execute(t.invoice_series.update().where(*key).values(last_serial=last + 1))
+    return int(last) + 1
+
+
+def _insert_sale(
+    conn: Connection,
+    sale: SaleRecorded,
+    epoch: str,
+    hlc: str,
+    fingerprint: str,
+    correlation_id: str | None,
+) -> None:
+    sale_id = str(sale.sale_id)
+    totals = sale.totals
+    conn.execute(
+        insert(t.sale).values(
+            sale_id=sale_id,
+            invoice_no=sale.invoice_no,
+            financial_year=sale.financial_year,
+            sold_at=sale.sold_at.isoformat(),
+            sold_at_ms=unix_ms(sale.sold_at),
+            business_date=sale.business_date.isoformat(),
+            hlc=hlc,
+            epoch=epoch,
+            seller_state=sale.seller_state,
+            place_of_supply=sale.place_of_supply,
+            supply_kind=sale.supply_kind.value,
+            rounding=sale.rounding.value,
+            buyer=None if sale.buyer is None else sale.buyer.model_dump_json(),
+            cashier=sale.cashier,
+            taxable=totals.taxable,
+            cgst=totals.cgst,
+            sgst=totals.sgst,
+            igst=totals.igst,
+            cess=totals.cess,
+            round_off=totals.round_off,
+            payable=totals.payable,
+            tendered=totals.tendered,
+            change=totals.change,
+            request_hash=fingerprint,
+            correlation_id=correlation_id,
+        )
+    )
+    conn.execute(
+        insert(t.sale_line),
+        [
+            {
+                "sale_id": sale_id,
+                **line.model_dump(mode="json", exclude={"product_id"}),
+                "product_id": str(line.product_id),
+            }
+            for line in sale.lines
+        ],
+    )
+    if sale.tenders:
+        conn.execute(
+            insert(t.sale_tender),
+            [
+                {
+                    "sale_id": sale_id,
+                    "tender_no": n,
+                    "kind": x.kind.value,
+                    "amount": x.amount,
+                    "reference": x.reference,
+                }
+                for n, x in enumerate(sale.tenders, start=1)
+            ],
+        )
+    at_ms = unix_ms(sale.sold_at)
+    conn.execute(
+        insert(t.stock_move),
+        [
+            {
+                "move_id": str(m.move_id),
+                "product_id": str(m.product_id),
+                "qty": m.qty,
+                "reason": m.reason,
+                "sale_id": sale_id,
+                "line_no": n,
+                "at_ms": at_ms,
+            }
+            for n, m in enumerate(sale.stock_moves, start=1)
+        ],
+    )
+
+
+def load_sale(conn: Connection, sale_id: str) -> SaleRecorded:
+    """Rebuild the recorded sale from its rows (the rows are the truth)."""
+    row = conn.execute(select(t.sale).where(t.sale.c.sale_id == sale_id)).first()
+    if row is None:
+        raise errors.SALE_NOT_FOUND.error(sale_id=sale_id)
+    s = row._mapping
+    lines = conn.execute(
+        select(t.sale_line).where(t.sale_line.c.sale_id == sale_id).order_by(t.sale_line.c.line_no)
+    ).all()
+    tenders = conn.execute(
+        select(t.sale_tender)
+        .where(t.sale_tender.c.sale_id == sale_id)
+        .order_by(t.sale_tender.c.tender_no)
+    ).all()
+    moves = conn.execute(
+        select(t.stock_move)
+        .where(t.stock_move.c.sale_id == sale_id)
+        .order_by(t.stock_move.c.line_no)
+    ).all()
+    line_fields = set(SaleLine.model_fields)
+    return SaleRecorded(
+        sale_id=UUID(sale_id),
+        invoice_no=s["invoice_no"],
+        financial_year=s["financial_year"],
+        sold_at=s["sold_at"],
+        business_date=s["business_date"],
+        seller_state=s["seller_state"],
+        place_of_supply=s["place_of_supply"],
+        supply_kind=s["supply_kind"],
+        rounding=s["rounding"],
+        buyer=None if s["buyer"] is None else Buyer.model_validate(json.loads(s["buyer"])),
+        cashier=s["cashier"],
+        lines=[
+            SaleLine(**{k: v for k, v in r._mapping.items() if k in line_fields}) for r in lines
+        ],
+        tenders=[SaleTender(kind=r.kind, amount=r.amount, reference=r.reference) for r in tenders],
+        totals=SaleTotals(**{k: s[k] for k in SaleTotals.model_fields}),
+        stock_moves=[
+            StockMove(move_id=m.move_id, product_id=m.product_id, qty=m.qty, reason=m.reason)
+            for m in moves
+        ],
+    )

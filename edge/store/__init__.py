@@ -1,0 +1,1 @@
+"""The box's SQLite store: tables, migrations, engines and the outbox."""

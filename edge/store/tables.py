@@ -1,0 +1,239 @@
+"""The box's tables (SQLAlchemy Core).
+
+Core rather than an ORM: the sale path is a handful of keyed inserts and
+lookups, and an identity map buys nothing there. Ids are UUID text so the
+file stays readable with the sqlite3 shell. Times are UTC: ``*_ms`` integer
+milliseconds for ordering, ISO text where people read them.
+
+Append-only tables (sale, sale_line, sale_tender, stock_move, outbox
+contents) are guarded by triggers created in the migration.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+box_identity = Table(
+    "box_identity",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("org_id", String(12), nullable=False),
+    Column("org_name", Text, nullable=False),
+    Column("store_id", String(36), nullable=False),
+    Column("store_name", Text, nullable=False),
+    Column("device_id", String(36), nullable=False),
+    Column("device_name", Text, nullable=False),
+    Column("invoice_prefix", String(4), nullable=False),
+    Column("seller_state", String(2), nullable=False),
+    Column("seller_gstin", String(15)),
+    Column("provisioned_at", Text, nullable=False),
+    CheckConstraint("id = 1", name="box_identity_singleton"),
+)
+
+box_epoch = Table(
+    "box_epoch",
+    metadata,
+    Column("epoch", String(32), primary_key=True),
+    Column("started_at", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
+catalog_state = Table(
+    "catalog_state",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("applied_at", Text, nullable=False),
+    CheckConstraint("id = 1", name="catalog_state_singleton"),
+)
+
+product = Table(
+    "product",
+    metadata,
+    Column("product_id", String(36), primary_key=True),
+    # NOCASE: a typed "atta-5kg" finds "ATTA-5KG", through the unique index.
+    Column("sku", Text(collation="NOCASE"), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("search_name", Text, nullable=False),
+    Column("hsn", String(8)),
+    Column("unit", String(3), nullable=False),
+    Column("fractional_qty", Boolean, nullable=False),
+    Column("gst_rate_bp", Integer, nullable=False),
+    Column("cess_bp", Integer, nullable=False),
+    Column("price_includes_tax", Boolean, nullable=False),
+    Column("category", Text),
+    Column("active", Boolean, nullable=False),
+    Index("product_sku", "sku", unique=True),
+    Index("product_search_name", "search_name"),
+)
+
+product_price = Table(
+    "product_price",
+    metadata,
+    Column("product_id", String(36), ForeignKey("product.product_id", ondelete="CASCADE")),
+    Column("valid_from_ms", BigInteger, nullable=False),
+    Column("price", BigInteger, nullable=False),
+    Column("mrp", BigInteger),
+    PrimaryKeyConstraint("product_id", "valid_from_ms"),
+)
+
+barcode = Table(
+    "barcode",
+    metadata,
+    Column("code", Text, primary_key=True),
+    Column(
+        "product_id",
+        String(36),
+        ForeignKey("product.product_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+)
+
+cart = Table(
+    "cart",
+    metadata,
+    Column("cart_id", String(36), primary_key=True),
+    Column("created_at", Text, nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("sale_id", String(36)),
+    Column("buyer", Text),
+)
+
+cart_line = Table(
+    "cart_line",
+    metadata,
+    Column("cart_id", String(36), ForeignKey("cart.cart_id", ondelete="CASCADE")),
+    Column("line_no", Integer, nullable=False),
+    Column("product_id", String(36), nullable=False),
+    Column("qty", BigInteger, nullable=False),
+    Column("discount", BigInteger, nullable=False),
+    PrimaryKeyConstraint("cart_id", "line_no"),
+)
+
+invoice_series = Table(
+    "invoice_series",
+    metadata,
+    Column("prefix", String(4), nullable=False),
+    Column("financial_year", String(7), nullable=False),
+    Column("last_serial", BigInteger, nullable=False),
+    PrimaryKeyConstraint("prefix", "financial_year"),
+)
+
+sale = Table(
+    "sale",
+    metadata,
+    Column("sale_id", String(36), primary_key=True),
+    Column("invoice_no", String(16), nullable=False, unique=True),
+    Column("financial_year", String(7), nullable=False),
+    Column("sold_at", Text, nullable=False),
+    Column("sold_at_ms", BigInteger, nullable=False),
+    Column("business_date", String(10), nullable=False),
+    Column("hlc", Text, nullable=False),
+    Column("epoch", String(32), nullable=False),
+    Column("seller_state", String(2), nullable=False),
+    Column("place_of_supply", String(2), nullable=False),
+    Column("supply_kind", String(5), nullable=False),
+    Column("rounding", String(5), nullable=False),
+    Column("buyer", Text),
+    Column("cashier", Text),
+    Column("taxable", BigInteger, nullable=False),
+    Column("cgst", BigInteger, nullable=False),
+    Column("sgst", BigInteger, nullable=False),
+    Column("igst", BigInteger, nullable=False),
+    Column("cess", BigInteger, nullable=False),
+    Column("round_off", BigInteger, nullable=False),
+    Column("payable", BigInteger, nullable=False),
+    Column("tendered", BigInteger, nullable=False),
+    Column("change", BigInteger, nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("correlation_id", Text),
+    Index("sale_business_date", "business_date"),
+)
+
+sale_line = Table(
+    "sale_line",
+    metadata,
+    Column("sale_id", String(36), ForeignKey("sale.sale_id"), nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("product_id", String(36), nullable=False),
+    Column("sku", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("hsn", String(8)),
+    Column("unit", String(3), nullable=False),
+    Column("qty", BigInteger, nullable=False),
+    Column("unit_price", BigInteger, nullable=False),
+    Column("price_includes_tax", Boolean, nullable=False),
+    Column("discount", BigInteger, nullable=False),
+    Column("rate_bp", Integer, nullable=False),
+    Column("cess_bp", Integer, nullable=False),
+    Column("taxable", BigInteger, nullable=False),
+    Column("cgst", BigInteger, nullable=False),
+    Column("sgst", BigInteger, nullable=False),
+    Column("igst", BigInteger, nullable=False),
+    Column("cess", BigInteger, nullable=False),
+    Column("charged", BigInteger, nullable=False),
+    PrimaryKeyConstraint("sale_id", "line_no"),
+)
+
+sale_tender = Table(
+    "sale_tender",
+    metadata,
+    Column("sale_id", String(36), ForeignKey("sale.sale_id"), nullable=False),
+    Column("tender_no", Integer, nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("reference", Text),
+    PrimaryKeyConstraint("sale_id", "tender_no"),
+)
+
+stock_move = Table(
+    "stock_move",
+    metadata,
+    Column("move_id", String(36), primary_key=True),
+    Column("product_id", String(36), nullable=False),
+    Column("qty", BigInteger, nullable=False),
+    Column("reason", String(16), nullable=False),
+    Column("sale_id", String(36), ForeignKey("sale.sale_id")),
+    Column("line_no", Integer),
+    Column("at_ms", BigInteger, nullable=False),
+    Index("stock_move_product", "product_id"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("row_id", Integer, primary_key=True, autoincrement=True),
+    Column("epoch", String(32), nullable=False),
+    Column("stream", String(32), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("key", Text, nullable=False),
+    Column("schema_name", Text, nullable=False),
+    Column("schema_version", Integer, nullable=False),
+    Column("hlc", Text, nullable=False),
+    Column("wall_time", Text, nullable=False),
+    Column("correlation_id", Text),
+    Column("payload", Text, nullable=False),
+    Column("payload_sha256", String(64), nullable=False),
+    UniqueConstraint("epoch", "stream", "seq", name="outbox_position"),
+    UniqueConstraint("stream", "key", name="outbox_key"),
+    sqlite_autoincrement=True,
+)
+
+APPEND_ONLY = ("sale", "sale_line", "sale_tender", "stock_move")
+"""Rows here are never updated or deleted; corrections are new rows."""

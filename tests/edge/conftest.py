@@ -1,0 +1,98 @@
+"""A provisioned store box on a temporary SQLite file, driven through its API."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from edge.app import create_app
+from edge.services.identity import ProvisionBundle
+from edge.settings import BoxSettings
+from ops import demo_data
+
+ORG = "ORG-1a2b3c4d"
+START = datetime(2026, 11, 24, 6, 30, tzinfo=UTC)  # noon in India
+
+
+class SettableClock:
+    """The box's wall clock, moved by the test."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+def make_bundle(org: str = ORG, prefix: str = "C1", state: str = "27") -> ProvisionBundle:
+    return ProvisionBundle(
+        org_id=org,
+        org_name=demo_data.ORG_NAME,
+        store_id=uuid.uuid4(),
+        store_name=demo_data.STORE_NAME,
+        device_id=uuid.uuid4(),
+        device_name=demo_data.DEVICE_NAME,
+        invoice_prefix=prefix,
+        seller_state=state,
+        seller_gstin=demo_data.ORG_GSTIN,
+        catalog=demo_data.demo_snapshot(org, 1, datetime(2026, 1, 1, tzinfo=UTC)),
+    )
+
+
+@dataclass
+class Box:
+    client: TestClient
+    db_path: Path
+    bundle: ProvisionBundle
+    clock: SettableClock
+
+    def product(self, sku: str) -> Any:
+        return next(p for p in self.bundle.catalog.products if p.sku == sku)
+
+    def barcode(self, sku: str) -> str:
+        return str(self.product(sku).barcodes[0])
+
+    def sell(self, lines: list[dict[str, Any]], tenders: list[dict[str, Any]], **extra: Any) -> Any:
+        body = {"sale_id": str(uuid.uuid4()), "lines": lines, "tenders": tenders, **extra}
+        return self.client.post("/api/v1/sales", json=body)
+
+    def rows(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
+        """Read the database directly, not through the app under test."""
+        with sqlite3.connect(self.db_path) as conn:
+            return conn.execute(sql, args).fetchall()
+
+    def fingerprint(self) -> dict[str, Any]:
+        """Everything a failed request must leave unchanged."""
+        tables = ["sale", "sale_line", "sale_tender", "stock_move", "outbox", "invoice_series"]
+        state: dict[str, Any] = {t: self.rows(f"SELECT * FROM {t} ORDER BY 1") for t in tables}  # noqa: S608
+        return state
+
+
+@pytest.fixture
+def clock() -> SettableClock:
+    return SettableClock(START)
+
+
+@pytest.fixture
+def bundle() -> ProvisionBundle:
+    return make_bundle()
+
+
+@pytest.fixture
+def box(tmp_path: Path, bundle: ProvisionBundle, clock: SettableClock) -> Iterator[Box]:
+    provision = tmp_path / "bundle.json"
+    provision.write_text(bundle.model_dump_json())
+    settings = BoxSettings(data_dir=tmp_path / "box", provision_file=provision)
+    with TestClient(create_app(settings, wall_clock=clock)) as client:
+        yield Box(client, settings.db_path, bundle, clock)
