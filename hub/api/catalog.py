@@ -1,0 +1,62 @@
+"""Routes of the catalog master and its snapshot."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from hub.api.deps import DbSession
+from hub.catalog import products
+from hub.catalog.schemas import (
+    PriceCreate,
+    ProductCreate,
+    ProductPage,
+    ProductPublic,
+    ProductUpdate,
+)
+from hub.catalog.snapshot import catalog_snapshot
+from setledger.contracts import CatalogSnapshot
+
+router = APIRouter(tags=["catalog"])
+
+
+@router.post("/orgs/{org_id}/products", status_code=status.HTTP_201_CREATED)
+def create_product(session: DbSession, org_id: str, body: ProductCreate) -> ProductPublic:
+    return products.create_product(session, org_id, body)
+
+
+@router.get("/orgs/{org_id}/products")
+def list_products(
+    session: DbSession,
+    org_id: str,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    limit: Annotated[int, Query(ge=1, le=products.MAX_PAGE)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ProductPage:
+    return products.list_products(session, org_id, q, limit, offset)
+
+
+@router.get("/orgs/{org_id}/products/{product_id}")
+def read_product(session: DbSession, org_id: str, product_id: uuid.UUID) -> ProductPublic:
+    return products.read_product(session, org_id, product_id)
+
+
+@router.patch("/orgs/{org_id}/products/{product_id}")
+def update_product(
+    session: DbSession, org_id: str, product_id: uuid.UUID, body: ProductUpdate
+) -> ProductPublic:
+    return products.update_product(session, org_id, product_id, body)
+
+
+@router.post("/orgs/{org_id}/products/{product_id}/prices", status_code=status.HTTP_201_CREATED)
+def add_price(
+    session: DbSession, org_id: str, product_id: uuid.UUID, body: PriceCreate
+) -> ProductPublic:
+    return products.add_price(session, org_id, product_id, body)
+
+
+@router.get("/orgs/{org_id}/catalog/snapshot")
+def read_catalog_snapshot(session: DbSession, org_id: str) -> CatalogSnapshot:
+    return catalog_snapshot(session, org_id)

@@ -1,0 +1,30 @@
+"""Every table of the hub, imported in one place (for alembic and the tests)."""
+
+from __future__ import annotations
+
+from hub.db.base import Base
+from hub.db.catalog import Product, ProductBarcode, ProductPrice
+from hub.db.ingest import UNKNOWN_ORG, DeviceCursor, InboxEntry, QuarantinedEnvelope
+from hub.db.registry import Device, Org, Store
+from hub.db.sales import Sale, SaleLine, SaleTender, StockMove
+
+metadata = Base.metadata
+
+__all__ = [
+    "UNKNOWN_ORG",
+    "Base",
+    "Device",
+    "DeviceCursor",
+    "InboxEntry",
+    "Org",
+    "Product",
+    "ProductBarcode",
+    "ProductPrice",
+    "QuarantinedEnvelope",
+    "Sale",
+    "SaleLine",
+    "SaleTender",
+    "StockMove",
+    "Store",
+    "metadata",
+]

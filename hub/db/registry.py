@@ -1,0 +1,64 @@
+"""Tables of the registry: organisations, their stores and store boxes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, ForeignKeyConstraint, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.db.base import Base
+
+
+class Org(Base):
+    """A tenant. Its key is a UUIDv4 (not v7): ``org_code`` shows its first
+    32 bits to people, and those must be random, not a timestamp."""
+
+    __tablename__ = "org"
+
+    org_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    org_code: Mapped[str] = mapped_column(String(12), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    state_code: Mapped[str] = mapped_column(String(2))
+    gstin: Mapped[str | None] = mapped_column(String(15))
+    catalog_version: Mapped[int]
+    """Bumped in the same transaction as every catalog change; starts at 1
+    (the empty catalog), so every snapshot has a version a box can apply."""
+    created_at: Mapped[datetime]
+
+
+class Store(Base):
+    __tablename__ = "store"
+    __table_args__ = (UniqueConstraint("org_id", "code"),)
+
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("org.org_id"), primary_key=True)
+    store_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str] = mapped_column(String(32))
+    state_code: Mapped[str] = mapped_column(String(2))
+    gstin: Mapped[str | None] = mapped_column(String(15))
+    address: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime]
+
+
+class Device(Base):
+    """A store box. Its invoice prefix is unique in the org (revoked boxes
+    keep theirs), so two boxes of one GSTIN can never issue the same number."""
+
+    __tablename__ = "device"
+    __table_args__ = (
+        ForeignKeyConstraint(["org_id", "store_id"], ["store.org_id", "store.store_id"]),
+        UniqueConstraint("org_id", "invoice_prefix"),
+    )
+
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("org.org_id"), primary_key=True)
+    device_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    store_id: Mapped[uuid.UUID]
+    name: Mapped[str] = mapped_column(String(200))
+    invoice_prefix: Mapped[str] = mapped_column(String(4))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    """sha256 of the token shown once at registration; the token itself is never stored."""
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]

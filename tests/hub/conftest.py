@@ -1,0 +1,56 @@
+"""Every hub test that touches a database runs on SQLite and on PostgreSQL.
+
+One database per backend per test module (migrated once by the first app);
+tests stay apart by making their own org, which is also how tenants stay
+apart in production. Tests that need an empty database (migrations,
+triggers) ask for ``empty_database_url``. A missing PostgreSQL fails the
+run (tests/services.py); it is never skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from hub.app import create_app
+from hub.runtime import HubRuntime
+from hub.settings import HubSettings
+from tests.hub.harness import ADMIN_TOKEN, Hub
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _new_database(request: pytest.FixtureRequest, directory: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{directory / 'hub.db'}"
+    make_pg_database = request.getfixturevalue("make_pg_database")
+    url: str = make_pg_database()
+    return url
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    return _new_database(request, tmp_path_factory.mktemp("hub"))
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    return _new_database(request, tmp_path)
+
+
+def hub_settings(database_url: str) -> HubSettings:
+    return HubSettings(database_url=database_url, admin_token=SecretStr(ADMIN_TOKEN))
+
+
+@pytest.fixture
+def hub(database_url: str) -> Iterator[Hub]:
+    app = create_app(hub_settings(database_url))
+    runtime = app.state.hub
+    assert isinstance(runtime, HubRuntime)
+    # The context manager runs the lifespan, which disposes the engine.
+    with TestClient(app, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}) as client:
+        yield Hub(client, runtime)

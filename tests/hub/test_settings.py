@@ -1,0 +1,85 @@
+"""Hub settings and the embedded default (these run once, not per backend)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr, ValidationError
+
+from hub.app import app_from_env
+from hub.db.engine import make_engine, normalise_url
+from hub.settings import DEFAULT_DATABASE_URL, DEV_ADMIN_TOKEN, HubSettings
+
+STRONG = "kq3N0c7mZ1xv8u2QpTq4sYb6wLr9jHe5"
+
+
+def test_defaults_are_the_embedded_development_hub() -> None:
+    settings = HubSettings.from_env({})
+    assert settings.env == "development"
+    assert settings.database_url == DEFAULT_DATABASE_URL == "sqlite:///var/hub/hub.db"
+    assert settings.admin_token.get_secret_value() == DEV_ADMIN_TOKEN
+    assert settings.max_body_bytes == 1024 * 1024
+    assert DEV_ADMIN_TOKEN not in repr(settings)
+
+
+def test_the_environment_is_read() -> None:
+    settings = HubSettings.from_env(
+        {
+            "SETLEDGER_ENV": "production",
+            "SETLEDGER_HUB_DATABASE_URL": "postgresql://hub@db/hub",
+            "SETLEDGER_HUB_ADMIN_TOKEN": STRONG,
+            "SETLEDGER_HUB_PUBLIC_URL": "https://hub.example.in",
+            "SETLEDGER_HUB_MAX_BODY_BYTES": "4096",
+            "SETLEDGER_HUB_MIGRATE_ON_START": "false",
+        }
+    )
+    assert settings.env == "production"
+    assert settings.database_url == "postgresql://hub@db/hub"
+    assert settings.public_url == "https://hub.example.in"
+    assert (settings.max_body_bytes, settings.migrate_on_start) == (4096, False)
+
+
+@pytest.mark.parametrize("token", [None, "", DEV_ADMIN_TOKEN, "short-token"])
+def test_production_refuses_a_missing_or_default_admin_token(token: str | None) -> None:
+    env = {"SETLEDGER_ENV": "production"}
+    if token is not None:
+        env["SETLEDGER_HUB_ADMIN_TOKEN"] = token
+    with pytest.raises(ValueError, match="SETLEDGER_HUB_ADMIN_TOKEN"):
+        HubSettings.from_env(env)
+    with pytest.raises(ValidationError):
+        HubSettings(env="production", admin_token=SecretStr(token or DEV_ADMIN_TOKEN))
+
+
+def test_database_urls() -> None:
+    assert normalise_url("postgresql://u@h/db").drivername == "postgresql+psycopg"
+    assert normalise_url("sqlite:///x.db").drivername == "sqlite"
+    with pytest.raises(ValueError, match="SQLite file"):
+        make_engine("sqlite://")
+    with pytest.raises(ValueError, match="unsupported"):
+        make_engine("mysql://u@h/db")
+
+
+def test_the_embedded_default_works_out_of_the_box(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``app_from_env`` on a fresh machine: a SQLite file in a new folder, migrated."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SETLEDGER_HUB_DATABASE_URL", raising=False)
+    monkeypatch.delenv("SETLEDGER_ENV", raising=False)
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        app = app_from_env()  # configures JSON logging for the process
+        with TestClient(app) as client:
+            assert client.get("/healthz").json()["status"] == "ok"
+            response = client.get(
+                "/api/v1/orgs", headers={"Authorization": f"Bearer {DEV_ADMIN_TOKEN}"}
+            )
+            assert response.json() == {"orgs": []}
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+    assert (tmp_path / "var" / "hub" / "hub.db").is_file()
