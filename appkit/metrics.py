@@ -58,12 +58,31 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, send_and_note)
         finally:
-            route = scope.get("route")
-            # The route template, not the path: ids in paths would explode cardinality.
-            template = getattr(route, "path", "unmatched")
+            template = route_template(scope)
             method = scope.get("method", "")
             self.metrics.requests.labels(method, template, str(status[0])).inc()
             self.metrics.latency.labels(method, template).observe(time.perf_counter() - started)
+
+
+def route_template(scope: Scope) -> str:
+    """The route's template with every router prefix, e.g. /api/v1/orgs/{org_id}.
+
+    The template, not the path: ids in paths would explode the metric's
+    cardinality. FastAPI 0.165 keeps included routers nested, so the route
+    in the scope knows only its own part of the path; the prefixes are
+    recovered by rendering that part and cutting it off the request path.
+    """
+    route = scope.get("route")
+    inner = getattr(route, "path", None)
+    if route is None or inner is None:
+        return "unmatched"
+    path: str = scope.get("path", "")
+    try:
+        rendered = str(route.url_path_for(route.name, **scope.get("path_params", {})))
+    except Exception:  # noqa: BLE001 - a label is never worth failing a request for
+        return str(inner)
+    prefix = path[: len(path) - len(rendered)] if path.endswith(rendered) else ""
+    return prefix + str(inner)
 
 
 def add_ops_routes(

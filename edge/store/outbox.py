@@ -9,14 +9,20 @@ Allocating max(seq)+1 is safe because writers hold SQLite's write lock
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
+from uuid import UUID
 
 from sqlalchemy import Connection, func, insert, select
 
 from edge.store import tables as t
 from setledger.canonical import canonical_json, sha256_hex
-from setledger.contracts import Contract
+from setledger.contracts import Contract, Envelope
+
+if TYPE_CHECKING:
+    from edge.services.identity import BoxIdentity
 
 
 def append(
@@ -70,3 +76,31 @@ def state(conn: Connection) -> OutboxState:
         select(func.count(), func.min(t.outbox.c.seq), func.max(t.outbox.c.seq))
     ).one()
     return OutboxState(depth=int(depth), head_seq=int(head or 0), tail_seq=int(tail or 0))
+
+
+def pending(conn: Connection, identity: BoxIdentity, limit: int = 100) -> list[Envelope]:
+    """The oldest ``limit`` outbox rows as envelopes, in (epoch, seq) order.
+
+    What the replicator publishes; the payload goes out byte-for-byte as
+    it was hashed at commit time.
+    """
+    rows = conn.execute(select(t.outbox).order_by(t.outbox.c.row_id).limit(limit)).all()
+    return [
+        Envelope(
+            schema_name=r.schema_name,
+            schema_version=r.schema_version,
+            org_id=identity.org_id,
+            store_id=UUID(identity.store_id),
+            device_id=UUID(identity.device_id),
+            epoch=r.epoch,
+            stream=r.stream,
+            seq=r.seq,
+            key=r.key,
+            hlc=r.hlc,
+            wall_time=datetime.fromisoformat(r.wall_time),
+            correlation_id=r.correlation_id,
+            payload_sha256=r.payload_sha256,
+            payload=json.loads(r.payload),
+        )
+        for r in rows
+    ]

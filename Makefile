@@ -1,0 +1,47 @@
+# setLedger: two commands for people (make run, make test) and a few for engineers.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench lint typecheck schemas clean help
+
+help:
+	@echo "make run    start broker + hub + a demo store box (Ctrl-C stops)"
+	@echo "make test   install what the tests need and run them all"
+	@echo "make bench  run the benchmarks (one JSON line each)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall only when the project's dependencies change.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+mosquitto:
+	@ops/sh/ensure-mosquitto.sh
+
+run: $(STAMP) mosquitto
+	$(BIN)/setledger demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy setledger appkit edge hub ops
+
+test: $(STAMP) mosquitto lint typecheck
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+schemas: $(STAMP)
+	$(BIN)/setledger contracts export
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,1 @@
+"""Benchmarks: each prints one JSON line per figure, never a pass/fail."""

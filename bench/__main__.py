@@ -1,0 +1,24 @@
+"""``make bench``: run every benchmark module in turn.
+
+Each benchmark prints JSON lines ``{"bench", "value", "unit", "goal", ...}``.
+Goals are what the issue asks for; the figures are reported, not asserted.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from bench import box_sale_path
+
+BENCHMARKS = [box_sale_path.main]
+
+
+def main() -> int:
+    for run in BENCHMARKS:
+        run()
+        sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

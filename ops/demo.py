@@ -1,0 +1,278 @@
+"""``make run``: a broker, a hub and one demo store box, all on this machine.
+
+Everything lives under one folder (``var/`` by default): the broker's
+config, data and log, the hub's SQLite database, the box's database and
+the logs of each process. The hub is seeded through its own HTTP API, and
+the box is provisioned from the hub's catalog snapshot, so the demo runs
+the same paths a real installation does. Ctrl-C stops all three cleanly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import httpx
+
+from ops import demo_data
+from ops.broker import port_open, start_broker
+
+READY_LINE = "setLedger demo is running"
+
+
+@dataclass
+class Child:
+    name: str
+    proc: subprocess.Popen[bytes]
+    log: Path
+
+
+def _start(name: str, args: list[str], log: Path, env: dict[str, str]) -> Child:
+    log.parent.mkdir(parents=True, exist_ok=True)
+    handle = log.open("ab")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ops.cli", *args],
+        env={**os.environ, **env},
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+    )
+    return Child(name, proc, log)
+
+
+def _wait_healthy(child: Child, url: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if child.proc.poll() is not None:
+            raise RuntimeError(
+                f"the {child.name} exited ({child.proc.returncode}); see {child.log}"
+            )
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"the {child.name} did not become healthy at {url}; see {child.log}")
+
+
+def _stop(child: Child, timeout: float = 15.0) -> None:
+    if child.proc.poll() is None:
+        child.proc.send_signal(signal.SIGTERM)
+        try:
+            child.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            child.proc.kill()
+            child.proc.wait()
+
+
+def _admin_token(path: Path) -> str:
+    """A random admin token, made once per demo folder and kept there."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    token = "demo-" + secrets.token_urlsafe(24)
+    path.write_text(token)
+    path.chmod(0o600)
+    return token
+
+
+def _check(response: httpx.Response) -> Any:
+    if response.status_code >= 400:
+        raise RuntimeError(f"hub refused {response.request.url}: {response.text}")
+    return response.json()
+
+
+def seed_hub(hub: httpx.Client, state_file: Path) -> dict[str, Any]:
+    """Create the demo org, store, device and catalog once; return their ids."""
+    if state_file.exists():
+        state: dict[str, Any] = json.loads(state_file.read_text())
+        if hub.get(f"/api/v1/orgs/{state['org_id']}").status_code == 200:
+            return state
+    org = _check(
+        hub.post(
+            "/api/v1/orgs",
+            json={
+                "name": demo_data.ORG_NAME,
+                "state_code": demo_data.ORG_STATE,
+                "gstin": demo_data.ORG_GSTIN,
+            },
+        )
+    )
+    org_id = org["org_id"]
+    store = _check(
+        hub.post(
+            f"/api/v1/orgs/{org_id}/stores",
+            json={
+                "name": demo_data.STORE_NAME,
+                "code": demo_data.STORE_CODE,
+                "state_code": demo_data.ORG_STATE,
+                "gstin": demo_data.ORG_GSTIN,
+                "address": "Ranade Road, Dadar West, Mumbai 400028",
+            },
+        )
+    )
+    device = _check(
+        hub.post(
+            f"/api/v1/orgs/{org_id}/devices",
+            json={
+                "store_id": store["store_id"],
+                "name": demo_data.DEVICE_NAME,
+                "invoice_prefix": demo_data.INVOICE_PREFIX,
+            },
+        )
+    )
+    for index, p in enumerate(demo_data.PRODUCTS, start=1):
+        _check(
+            hub.post(
+                f"/api/v1/orgs/{org_id}/products",
+                json={
+                    "sku": p.sku,
+                    "name": p.name,
+                    "hsn": p.hsn,
+                    "unit": p.unit,
+                    "fractional_qty": p.fractional,
+                    "gst_rate_bp": p.rate_bp,
+                    "price_includes_tax": True,
+                    "price": p.price,
+                    "mrp": p.mrp,
+                    "barcodes": [demo_data.barcode_of(index)] if p.barcode else [],
+                    "category": p.category,
+                },
+            )
+        )
+    state = {
+        "org_id": org_id,
+        "org_name": org["name"],
+        "store_id": store["store_id"],
+        "store_name": store["name"],
+        "device_id": device["device_id"],
+        "device_name": device["name"],
+        "device_token": device["token"],
+        "invoice_prefix": device["invoice_prefix"],
+        "seller_state": store["state_code"],
+        "seller_gstin": store["gstin"],
+    }
+    state_file.write_text(json.dumps(state, indent=2))
+    state_file.chmod(0o600)
+    return state
+
+
+def write_bundle(hub: httpx.Client, state: dict[str, Any], path: Path) -> None:
+    """The box's provisioning bundle: its identity and the hub's catalog snapshot."""
+    snapshot = _check(hub.get(f"/api/v1/orgs/{state['org_id']}/catalog/snapshot"))
+    bundle = {k: v for k, v in state.items() if k != "device_token"} | {"catalog": snapshot}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(bundle))
+
+
+def banner(
+    hub_url: str, box_url: str, broker_port: int, token: str, state: dict[str, Any], var: Path
+) -> str:
+    atta = demo_data.barcode_of(2)
+    return f"""
+{READY_LINE}.
+
+  Store box  API   {box_url}/api/v1/box
+             docs  {box_url}/docs
+  Hub        API   {hub_url}/api/v1/orgs
+             docs  {hub_url}/docs
+  Broker     mqtt://127.0.0.1:{broker_port}  (Mosquitto, config {var / "broker" / "mosquitto.conf"})
+
+  Logins
+    Hub admin token:   {token}
+                       (send as 'Authorization: Bearer <token>'; org accounts with TOTP come later)
+    Demo org:          {state["org_name"]}  {state["org_id"]}
+    Store box:         {state["store_name"]} / {state["device_name"]}  (the box API needs no login on this machine yet)
+
+  Ring up a sale (scan Aashirvaad Atta twice, pay ₹600 cash):
+    curl -s -XPOST {box_url}/api/v1/sales -H 'content-type: application/json' \\
+      -d '{{"sale_id":"'$(python3 -c 'import uuid;print(uuid.uuid4())')'","lines":[{{"code":"{atta}","qty":2}}],"tenders":[{{"kind":"cash","amount":60000}}]}}'
+
+  Logs in {var / "log"}. Press Ctrl-C to stop everything.
+"""
+
+
+def run_demo(var_dir: Path, broker_port: int, hub_port: int, box_port: int) -> int:
+    var = var_dir.resolve()
+    for port, what in ((hub_port, "hub"), (box_port, "box"), (broker_port, "broker")):
+        if port_open(port):
+            print(
+                f"Port {port} for the {what} is in use. Stop what uses it or set SETLEDGER_{what.upper()}_PORT."
+            )
+            return 1
+    stopping = False
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    children: list[Child] = []
+    exit_code = 0
+    try:
+        broker = start_broker(var / "broker", broker_port)
+        children.append(Child("broker", broker, var / "broker" / "mosquitto.log"))
+
+        token = _admin_token(var / "hub" / "admin-token")
+        hub_url = f"http://127.0.0.1:{hub_port}"
+        hub = _start(
+            "hub",
+            ["hub", "serve", "--port", str(hub_port)],
+            var / "log" / "hub.log",
+            {
+                "SETLEDGER_HUB_DATABASE_URL": f"sqlite:///{var / 'hub' / 'hub.db'}",
+                "SETLEDGER_HUB_ADMIN_TOKEN": token,
+                "SETLEDGER_HUB_PUBLIC_URL": hub_url,
+            },
+        )
+        children.append(hub)
+        _wait_healthy(hub, hub_url)
+
+        with httpx.Client(
+            base_url=hub_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        ) as client:
+            state = seed_hub(client, var / "demo-state.json")
+            write_bundle(client, state, var / "box" / "provision.json")
+
+        box_url = f"http://127.0.0.1:{box_port}"
+        box = _start(
+            "box",
+            [
+                "box", "serve", "--port", str(box_port),
+                "--data-dir", str(var / "box"),
+                "--provision-file", str(var / "box" / "provision.json"),
+            ],
+            var / "log" / "box.log",
+            {},
+        )  # fmt: skip
+        children.append(box)
+        _wait_healthy(box, box_url)
+
+        print(banner(hub_url, box_url, broker_port, token, state, var), flush=True)
+        while not stopping:
+            for child in children:
+                if child.proc.poll() is not None:
+                    print(
+                        f"The {child.name} stopped unexpectedly ({child.proc.returncode}); see {child.log}"
+                    )
+                    exit_code = 1
+                    stopping = True
+            time.sleep(0.2)
+    except (RuntimeError, TimeoutError, FileNotFoundError) as err:
+        print(f"Could not start the demo: {err}", file=sys.stderr)
+        exit_code = 1
+    finally:
+        for child in reversed(children):
+            _stop(child)
+        print("Stopped: box, hub and broker.", flush=True)
+    return exit_code

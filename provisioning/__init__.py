@@ -1,0 +1,1 @@
+"""Device identity and fleet provisioning (broker config today; CA, claim codes later)."""

@@ -1,0 +1,118 @@
+"""``make run`` on a clean copy of the repository: starts, sells, stops.
+
+The copy holds exactly the files git would check out (tracked and not
+ignored), so the Makefile must build its own virtualenv, install the
+project, start its own Mosquitto, the hub and the box. The test reads the
+printed URLs and logins, rings a sale through the box API, checks the hub
+answers with the printed token, then presses Ctrl-C (SIGINT to the
+process group, as a terminal does) and checks everything stopped.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ops.broker import port_open
+from ops.demo import READY_LINE
+from tests.processes import REPO, free_port
+
+
+def clean_copy(target: Path) -> Path:
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    ).stdout.split(b"\0")
+    for name in filter(None, listed):
+        source = REPO / name.decode()
+        if source.is_file():
+            dest = target / name.decode()
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest)
+    return target
+
+
+@pytest.mark.slow
+def test_make_run_on_a_clean_copy(tmp_path: Path) -> None:
+    repo = clean_copy(tmp_path / "setledger")
+    assert not (repo / ".venv").exists()
+    ports = {"hub": free_port(), "box": free_port(), "broker": free_port()}
+    env = {
+        **os.environ,
+        "SETLEDGER_HUB_PORT": str(ports["hub"]),
+        "SETLEDGER_BOX_PORT": str(ports["box"]),
+        "SETLEDGER_BROKER_PORT": str(ports["broker"]),
+    }
+    env.pop("VIRTUAL_ENV", None)
+    proc = subprocess.Popen(
+        ["make", "run"],
+        cwd=repo,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    output: list[str] = []
+    ready = threading.Event()
+
+    def read() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            output.append(line)
+            if READY_LINE in line:
+                ready.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        assert ready.wait(timeout=600), "make run never became ready:\n" + "".join(output)
+        time.sleep(0.5)  # the rest of the banner
+        text = "".join(output)
+        box_url = re.search(r"Store box\s+API\s+(http://\S+)/api/v1/box", text).group(1)  # type: ignore[union-attr]
+        hub_url = re.search(r"Hub\s+API\s+(http://\S+)/api/v1/orgs", text).group(1)  # type: ignore[union-attr]
+        token = re.search(r"Hub admin token:\s+(\S+)", text).group(1)  # type: ignore[union-attr]
+        assert box_url.endswith(str(ports["box"]))
+        assert (repo / "var" / "broker" / "mosquitto.conf").exists()
+        assert port_open(ports["broker"])
+
+        with httpx.Client(base_url=box_url, timeout=10) as box:
+            cart = box.post("/api/v1/carts", json={}).json()["cart_id"]
+            scanned = box.post(
+                f"/api/v1/carts/{cart}/lines", json={"code": "8901234000021", "qty": 2}
+            )
+            assert scanned.status_code == 201, scanned.text
+            assert scanned.json()["totals"]["payable"] == 57000
+            sale = box.post(
+                f"/api/v1/carts/{cart}/checkout",
+                json={"sale_id": str(uuid.uuid4()), "tenders": [{"kind": "cash", "amount": 60000}]},
+            )
+            assert sale.status_code == 201, sale.text
+            assert sale.json()["display"]["change"] == "₹30.00"
+            assert box.get("/api/v1/box").json()["outbox_depth"] == 1
+        orgs = httpx.get(f"{hub_url}/api/v1/orgs", headers={"Authorization": f"Bearer {token}"})
+        assert orgs.status_code == 200
+        assert [o["name"] for o in orgs.json()["orgs"]] == ["Sharma General Store"]
+
+        os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C in the terminal
+        proc.wait(timeout=60)
+        reader.join(timeout=10)
+        assert "Stopped: box, hub and broker." in "".join(output)
+        for name, port in ports.items():
+            assert not port_open(port), f"the {name} still listens on {port}"
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
