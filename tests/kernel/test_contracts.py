@@ -126,6 +126,7 @@ def test_a_sale_survives_the_wire_and_validates_against_its_json_schema() -> Non
     assert parse_payload(received) == sale
 
 
+@pytest.mark.filterwarnings("ignore::UserWarning")  # pydantic warns about the float we smuggle in
 def test_money_as_a_float_is_refused_at_the_boundary() -> None:
     payload = a_sale().model_dump(mode="json")
     payload["totals"]["payable"] = float(payload["totals"]["payable"])
