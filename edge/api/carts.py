@@ -9,21 +9,9 @@ from edge.api.deps import Box
 from edge.api.sales import respond_with_sale, tenders_of
 from edge.api.schemas import CartIn, CartLineUpdate, CartOut, CheckoutIn, LineIn, SaleOut
 from edge.services import carts
-from edge.services.checkout import LineRequest
-from edge.services.pricing import check_qty
-from setledger import errors
-from setledger.money import parse_quantity
+from edge.services.checkout import LineRequest, parse_line_qty
 
 router = APIRouter(prefix="/api/v1/carts", tags=["carts"])
-
-
-def _qty(line_no: int, value: object) -> int:
-    try:
-        qty = parse_quantity(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as err:
-        raise errors.QTY_INVALID.error(line=line_no, qty=str(value)) from err
-    check_qty(line_no, None, qty)
-    return qty
 
 
 @router.post("", response_model=CartOut, status_code=201)
@@ -40,13 +28,13 @@ def get_cart(box: Box, cart_id: UUID) -> CartOut:
 def add_line(box: Box, cart_id: UUID, body: LineIn) -> CartOut:
     """A scan: the item's line with price and tax, and the cart's new totals."""
     request = LineRequest(code=body.code, product_id=body.product_id, discount=body.discount)
-    view, line_no = carts.add_line(box, str(cart_id), request, _qty(1, body.qty))
+    view, line_no = carts.add_line(box, str(cart_id), request, parse_line_qty(1, body.qty))
     return CartOut.of(view, added_line=line_no)
 
 
 @router.patch("/{cart_id}/lines/{line_no}", response_model=CartOut)
 def update_line(box: Box, cart_id: UUID, line_no: int, body: CartLineUpdate) -> CartOut:
-    qty = None if body.qty is None else _qty(line_no, body.qty)
+    qty = None if body.qty is None else parse_line_qty(line_no, body.qty)
     return CartOut.of(carts.update_line(box, str(cart_id), line_no, qty, body.discount))
 
 

@@ -60,7 +60,8 @@ class RecordedSale:
     created: bool
 
 
-def _milli(line_no: int, qty: Decimal | int | str) -> int:
+def parse_line_qty(line_no: int, qty: Decimal | int | str) -> int:
+    """A line's quantity in thousandths, or a structured error naming the line."""
     try:
         milli = parse_quantity(qty)
     except (ValueError, TypeError) as err:
@@ -98,7 +99,7 @@ def check_shape(box: BoxRuntime, request: SaleRequest) -> list[int]:
         raise errors.SALE_EMPTY.error()
     if len(request.lines) > box.settings.max_lines_per_sale:
         raise errors.SALE_TOO_MANY_LINES.error(limit=box.settings.max_lines_per_sale)
-    return [_milli(n, line.qty) for n, line in enumerate(request.lines, start=1)]
+    return [parse_line_qty(n, line.qty) for n, line in enumerate(request.lines, start=1)]
 
 
 def record_sale(box: BoxRuntime, request: SaleRequest, correlation_id: str | None) -> RecordedSale:
@@ -260,7 +261,6 @@ def _insert_sale(
     correlation_id: str | None,
 ) -> None:
     sale_id = str(sale.sale_id)
-    totals = sale.totals
     conn.execute(
         insert(t.sale).values(
             sale_id=sale_id,
@@ -277,15 +277,7 @@ def _insert_sale(
             rounding=sale.rounding.value,
             buyer=None if sale.buyer is None else sale.buyer.model_dump_json(),
             cashier=sale.cashier,
-            taxable=totals.taxable,
-            cgst=totals.cgst,
-            sgst=totals.sgst,
-            igst=totals.igst,
-            cess=totals.cess,
-            round_off=totals.round_off,
-            payable=totals.payable,
-            tendered=totals.tendered,
-            change=totals.change,
+            **sale.totals.model_dump(),  # one column per total
             request_hash=fingerprint,
             correlation_id=correlation_id,
         )

@@ -157,30 +157,9 @@ def _write_sale(session: Session, arrival: Arrival, envelope: Envelope, sale: Sa
     )
     # The sale row first: its children's foreign keys are checked at once.
     session.flush()
+    # The contract's line fields are the table's columns, one for one.
     session.add_all(
-        SaleLine(
-            org_id=org_id,
-            sale_id=sale.sale_id,
-            line_no=line.line_no,
-            product_id=line.product_id,
-            sku=line.sku,
-            name=line.name,
-            hsn=line.hsn,
-            unit=line.unit,
-            qty=line.qty,
-            unit_price=line.unit_price,
-            price_includes_tax=line.price_includes_tax,
-            discount=line.discount,
-            rate_bp=line.rate_bp,
-            cess_bp=line.cess_bp,
-            taxable=line.taxable,
-            cgst=line.cgst,
-            sgst=line.sgst,
-            igst=line.igst,
-            cess=line.cess,
-            charged=line.charged,
-        )
-        for line in sale.lines
+        SaleLine(org_id=org_id, sale_id=sale.sale_id, **line.model_dump()) for line in sale.lines
     )
     session.add_all(
         SaleTender(

@@ -169,29 +169,7 @@ def read_sale(session: Session, code: str, sale_id: uuid.UUID) -> SaleDetail:
             wall_time=sale.wall_time,
             received_at=sale.received_at,
             correlation_id=sale.correlation_id,
-            lines=[
-                SaleLinePublic(
-                    line_no=line.line_no,
-                    product_id=line.product_id,
-                    sku=line.sku,
-                    name=line.name,
-                    hsn=line.hsn,
-                    unit=line.unit,
-                    qty=line.qty,
-                    unit_price=line.unit_price,
-                    price_includes_tax=line.price_includes_tax,
-                    discount=line.discount,
-                    rate_bp=line.rate_bp,
-                    cess_bp=line.cess_bp,
-                    taxable=line.taxable,
-                    cgst=line.cgst,
-                    sgst=line.sgst,
-                    igst=line.igst,
-                    cess=line.cess,
-                    charged=line.charged,
-                )
-                for line in lines
-            ],
+            lines=[SaleLinePublic.model_validate(line, from_attributes=True) for line in lines],
             tenders=_tenders(session, org, [sale.sale_id])[sale.sale_id],
             stock_moves=[
                 StockMovePublic(

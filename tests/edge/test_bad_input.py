@@ -178,3 +178,24 @@ def test_unknown_routes_and_methods_are_structured(box: Box) -> None:
         404,
         "SALE_NOT_FOUND",
     )
+
+
+def test_bad_cart_edits_are_refused_and_leave_the_cart_as_it_was(box: Box) -> None:
+    cart = box.client.post("/api/v1/carts", json={}).json()["cart_id"]
+    url = f"/api/v1/carts/{cart}"
+    box.client.post(f"{url}/lines", json={"code": "SALT-1KG", "qty": 2})
+    before = box.client.get(url).json()
+    cases = [
+        ("POST", "/lines", {"code": "SALT-1KG", "qty": -1}, 422, "QTY_NOT_POSITIVE"),
+        ("POST", "/lines", {"code": "NO-SUCH-THING"}, 404, "PRODUCT_NOT_FOUND"),
+        ("PATCH", "/lines/1", {"qty": "0.5"}, 422, "QTY_NOT_WHOLE"),
+        ("PATCH", "/lines/1", {"discount": 999_999}, 422, "DISCOUNT_INVALID"),
+        ("PATCH", "/lines/9", {"qty": 1}, 404, "CART_LINE_NOT_FOUND"),
+        ("DELETE", "/lines/9", None, 404, "CART_LINE_NOT_FOUND"),
+    ]
+    for method, path, body, status, code in cases:
+        r = box.client.request(method, url + path, json=body)
+        assert (r.status_code, r.json()["error"]["code"]) == (status, code), (method, path, r.text)
+    assert box.client.get(url).json() == before
+    missing = box.client.get(f"/api/v1/carts/{uuid.uuid4()}")
+    assert (missing.status_code, missing.json()["error"]["code"]) == (404, "CART_NOT_FOUND")
