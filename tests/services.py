@@ -19,6 +19,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from ops.broker import Broker, free_port
+
 PG_HOST = os.environ.get("SETLEDGER_TEST_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("SETLEDGER_TEST_PG_PORT", "5432"))
 PG_USER = os.environ.get("SETLEDGER_TEST_PG_USER", "postgres")
@@ -82,3 +84,28 @@ def make_pg_database(postgres_server: str) -> Iterator[Callable[[], str]]:
     with psycopg.connect(postgres_server, autocommit=True) as conn:
         for name in created:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def make_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Broker]]:
+    """A factory of Mosquitto brokers with the repo's config, each on a free port.
+
+    ``make_broker(password_file=..., acl_file=...)`` runs the secured
+    configuration (per-device credentials and ACL); without them the
+    broker is anonymous on loopback. Every broker is stopped at the end.
+    """
+    brokers: list[Broker] = []
+
+    def make(password_file: Path | None = None, acl_file: Path | None = None) -> Broker:
+        broker = Broker(
+            tmp_path_factory.mktemp("broker"),
+            free_port(),
+            password_file=password_file,
+            acl_file=acl_file,
+        )
+        brokers.append(broker.start())
+        return broker
+
+    yield make
+    for broker in brokers:
+        broker.kill()

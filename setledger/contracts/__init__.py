@@ -14,13 +14,23 @@ from typing import Any
 from setledger import errors
 from setledger.contracts.base import Contract
 from setledger.contracts.catalog import (
+    BlobRef,
+    CatalogDelta,
     CatalogManifest,
     CatalogProduct,
     CatalogSnapshot,
+    DeltaRef,
     PricePoint,
 )
 from setledger.contracts.control import Ack, DeviceStatus, ErrorBody, ResendRequest
-from setledger.contracts.envelope import MAX_PAYLOAD_BYTES, Envelope, seal, topic_up
+from setledger.contracts.envelope import (
+    MAX_BATCH_ENVELOPES,
+    MAX_MESSAGE_BYTES,
+    MAX_PAYLOAD_BYTES,
+    Batch,
+    Envelope,
+    seal,
+)
 from setledger.contracts.sales import (
     Buyer,
     SaleLine,
@@ -35,7 +45,9 @@ MESSAGES: dict[tuple[str, int], type[Contract]] = {
     (model.SCHEMA, model.VERSION): model
     for model in (
         SaleRecorded,
+        Batch,
         CatalogSnapshot,
+        CatalogDelta,
         CatalogManifest,
         Ack,
         ResendRequest,
@@ -66,14 +78,20 @@ def json_schemas() -> dict[str, dict[str, Any]]:
 
 
 __all__ = [
+    "MAX_BATCH_ENVELOPES",
+    "MAX_MESSAGE_BYTES",
     "MAX_PAYLOAD_BYTES",
     "MESSAGES",
     "Ack",
+    "Batch",
+    "BlobRef",
     "Buyer",
+    "CatalogDelta",
     "CatalogManifest",
     "CatalogProduct",
     "CatalogSnapshot",
     "Contract",
+    "DeltaRef",
     "DeviceStatus",
     "Envelope",
     "ErrorBody",
@@ -87,6 +105,5 @@ __all__ = [
     "json_schemas",
     "parse_payload",
     "seal",
-    "topic_up",
     "validate_sale",
 ]

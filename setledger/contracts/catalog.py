@@ -70,8 +70,27 @@ class CatalogSnapshot(Contract):
     products: list[CatalogProduct]
 
 
+class CatalogDelta(Contract):
+    """The products that changed from one catalog version to the next.
+
+    Each product is given whole (with all its price points and barcodes):
+    applying a delta replaces those products and nothing else.
+    """
+
+    SCHEMA: ClassVar[str] = "catalog.delta"
+    VERSION: ClassVar[int] = 1
+
+    org_id: OrgCode
+    from_version: int = Field(strict=True, ge=1)
+    to_version: int = Field(strict=True, ge=2)
+    generated_at: AwareDatetime
+    products: list[CatalogProduct]
+
+
 class BlobRef(Contract):
     url: str
+    """A path on the hub (``/api/v1/blobs/<sha256>``), fetched with the
+    device's token and checked against ``sha256`` before use."""
     sha256: Sha256
     size: int = Field(strict=True, ge=0)
 

@@ -8,15 +8,19 @@ makes a retry recognisable, an HLC stamp and the payload's sha256.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, model_validator
 
 from setledger.canonical import digest
 from setledger.contracts.base import Contract, Epoch, OrgCode, Seq, Sha256, Stream
 
 MAX_PAYLOAD_BYTES = 256 * 1024
+MAX_MESSAGE_BYTES = 256 * 1024
+"""The largest MQTT message the hub accepts (a Batch as JSON). Larger ones
+are quarantined as oversized; the broker itself cuts off at 1 MiB."""
+MAX_BATCH_ENVELOPES = 200
 
 
 class Envelope(Contract):
@@ -43,8 +47,35 @@ class Envelope(Contract):
         return digest(self.payload) == self.payload_sha256
 
 
-def topic_up(org_id: str, store_id: UUID, device_id: UUID, stream: str) -> str:
-    return f"setledger/v1/{org_id}/{store_id}/{device_id}/up/{stream}"
+class Batch(Contract):
+    """What one uplink MQTT message carries: contiguous envelopes of one stream.
+
+    A box sends one envelope per message when it is keeping up and many
+    when it catches up after being offline; ``first_seq``..``last_seq`` let
+    the hub see the range without opening every envelope.
+    """
+
+    SCHEMA: ClassVar[str] = "batch"
+    VERSION: ClassVar[int] = 1
+
+    schema_name: Literal["batch"] = "batch"
+    schema_version: Literal[1] = 1
+    device_id: UUID
+    epoch: Epoch
+    stream: Stream
+    first_seq: Seq
+    last_seq: Seq
+    envelopes: list[Envelope] = Field(min_length=1, max_length=MAX_BATCH_ENVELOPES)
+
+    @model_validator(mode="after")
+    def _contiguous(self) -> Batch:
+        seqs = [e.seq for e in self.envelopes]
+        if seqs != list(range(self.first_seq, self.last_seq + 1)):
+            raise ValueError("envelopes must be the contiguous seqs first_seq..last_seq")
+        for e in self.envelopes:
+            if (e.device_id, e.epoch, e.stream) != (self.device_id, self.epoch, self.stream):
+                raise ValueError(f"envelope {e.seq} is of another device, epoch or stream")
+        return self
 
 
 def seal(message: Contract, **fields: Any) -> Envelope:

@@ -16,11 +16,13 @@ from setledger import errors
 from setledger.contracts import (
     MESSAGES,
     Ack,
+    Batch,
     Envelope,
     SaleRecorded,
     json_schemas,
     parse_payload,
     seal,
+    topics,
     validate_sale,
 )
 from setledger.gst import Rounding, SupplyKind, TaxableLine, tax_invoice
@@ -175,3 +177,33 @@ def test_unknown_fields_are_refused() -> None:
     data["discount_code"] = "FREE"
     with pytest.raises(ValidationError):
         SaleRecorded.model_validate(data)
+
+
+def test_a_batch_holds_contiguous_envelopes_of_one_stream() -> None:
+    fields = envelope_fields()
+    sealed = [seal(a_sale(), **{**fields, "seq": seq, "key": f"k{seq}"}) for seq in (3, 4, 5)]
+    batch = Batch(
+        device_id=fields["device_id"],
+        epoch=fields["epoch"],
+        stream="sales",
+        first_seq=3,
+        last_seq=5,
+        envelopes=sealed,
+    )
+    wire = Batch.model_validate_json(batch.model_dump_json())
+    assert [e.seq for e in wire.envelopes] == [3, 4, 5]
+    jsonschema.validate(json.loads(batch.model_dump_json()), json_schemas()["batch.v1.json"])
+    with pytest.raises(ValidationError, match="contiguous"):
+        Batch(**{**batch.model_dump(), "envelopes": [sealed[0], sealed[2]], "last_seq": 4})
+    other = seal(a_sale(), **{**fields, "seq": 6, "device_id": uuid.uuid4()})
+    with pytest.raises(ValidationError, match="another device"):
+        Batch(**{**batch.model_dump(), "envelopes": [*sealed, other], "last_seq": 6})
+
+
+def test_uplink_topics_parse_back() -> None:
+    org, store, device = "ORG-1a2b3c4d", uuid.uuid4(), uuid.uuid4()
+    parsed = topics.parse_up(topics.up(org, store, device, "sales"))
+    assert parsed == topics.UpTopic(org, store, device, "sales")
+    assert topics.parse_up(topics.status(org, store, device)) is None
+    assert topics.parse_up("setledger/v1/ORG-1a2b3c4d/x/y/up/sales") is None
+    assert topics.INGEST_SHARED_FILTER == "$share/hub/setledger/v1/+/+/+/up/+"
