@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -22,12 +23,15 @@ from edge.api import box as box_routes
 from edge.api import carts, catalog, sales
 from edge.metrics import BoxCollector
 from edge.runtime import BoxRuntime, system_now
+from edge.services.identity import load_identity, load_link
 from edge.services.provisioning import provision_from_file
 from edge.settings import BoxSettings
+from edge.store import clock_floor, watermark
 from edge.store import tables as t
 from edge.store.db import BoxDatabase, open_database
+from edge.sync.replicator import Replicator, ReplicatorSettings
 from setledger import __version__
-from setledger.hlc import HLCTimestamp, HybridClock, unix_ms
+from setledger.hlc import HybridClock, unix_ms
 
 log = logging.getLogger("edge.app")
 
@@ -36,13 +40,31 @@ def restore_clock(db: BoxDatabase, wall_clock: Callable[[], datetime]) -> Hybrid
     """The HLC resumes after the newest sale it stamped, never before."""
     with db.reader.connect() as conn:
         device = conn.execute(select(t.box_identity.c.device_id)).scalar()
-        last = conn.execute(select(func.max(t.sale.c.hlc))).scalar()
+        last = clock_floor.restart_point(conn)
     node = device or "unprovisioned"
-    return HybridClock(
-        node,
-        physical_ms=lambda: unix_ms(wall_clock()),
-        last=HLCTimestamp.decode(last) if last else None,
+    return HybridClock(node, physical_ms=lambda: unix_ms(wall_clock()), last=last)
+
+
+def start_replicator(box: BoxRuntime) -> Replicator | None:
+    """Replicate when the box is provisioned and knows a broker; else stay offline."""
+    if not box.settings.replicate:
+        return None
+    with box.db.reader.connect() as conn:
+        identity = load_identity(conn)
+        link = load_link(conn)
+    link = replace(
+        link,
+        broker_url=box.settings.broker_url or link.broker_url,
+        hub_url=box.settings.hub_url or link.hub_url,
     )
+    if identity is None or link.broker_url is None:
+        return None
+    replicator = Replicator(
+        box, identity, link, ReplicatorSettings(ack_timeout=box.settings.ack_timeout_s)
+    )
+    box.outbox_listener = replicator
+    replicator.start()
+    return replicator
 
 
 def create_app(
@@ -55,15 +77,28 @@ def create_app(
         db = open_database(settings.db_path, settings.backup_dir)
         if settings.provision_file is not None:
             provision_from_file(db, settings.provision_file, wall_clock())
-        app.state.box = BoxRuntime(
-            settings=settings, db=db, clock=restore_clock(db, wall_clock), wall_clock=wall_clock
+        with db.writer.begin() as conn:
+            mark = watermark.recover(conn, settings.watermark_path, wall_clock())
+        box = BoxRuntime(
+            settings=settings,
+            db=db,
+            clock=restore_clock(db, wall_clock),
+            wall_clock=wall_clock,
+            watermark=watermark.WatermarkKeeper(settings.watermark_path, mark),
         )
-        collector = BoxCollector(db)
+        app.state.box = box
+        replicator = start_replicator(box)
+        collector = BoxCollector(db, replicator)
         registry.register(collector)
-        log.info("box started", extra={"db": str(settings.db_path)})
+        log.info(
+            "box started",
+            extra={"db": str(settings.db_path), "replicating": replicator is not None},
+        )
         try:
             yield
         finally:
+            if replicator is not None:
+                replicator.stop()
             registry.unregister(collector)
             db.dispose()
             log.info("box stopped")

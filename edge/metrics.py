@@ -16,11 +16,13 @@ from edge.services.catalog import catalog_version
 from edge.store import outbox
 from edge.store import tables as t
 from edge.store.db import BoxDatabase
+from edge.sync.replicator import Replicator
 
 
 class BoxCollector(Collector):
-    def __init__(self, db: BoxDatabase) -> None:
+    def __init__(self, db: BoxDatabase, replicator: Replicator | None = None) -> None:
         self.db = db
+        self.replicator = replicator
 
     def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
         with self.db.reader.connect() as conn:
@@ -40,3 +42,9 @@ class BoxCollector(Collector):
             "setledger_box_catalog_version", "Catalog version applied", value=version
         )
         yield CounterMetricFamily("setledger_box_sales", "Sales recorded on this box", value=sales)
+        connected = self.replicator is not None and self.replicator.connected
+        yield GaugeMetricFamily(
+            "setledger_box_hub_connected",
+            "1 when the replicator is connected to the broker",
+            value=int(connected),
+        )

@@ -5,14 +5,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Protocol
 
 from edge.settings import BoxSettings
 from edge.store.db import BoxDatabase
+from edge.store.watermark import WatermarkKeeper, series_key
+from setledger.fiscal import parse_invoice_number
 from setledger.hlc import HybridClock
+
+if TYPE_CHECKING:
+    from edge.services.checkout import RecordedSale
 
 
 def system_now() -> datetime:
     return datetime.now(UTC)
+
+
+class OutboxListener(Protocol):
+    def notify(self) -> None:
+        """New outbox rows were committed."""
 
 
 @dataclass
@@ -23,3 +34,18 @@ class BoxRuntime:
     """Stamps sales; restored from the last sale so it never goes back."""
     wall_clock: Callable[[], datetime] = field(default=system_now)
     """The box's own idea of the time (may be wrong; travels as wall_time)."""
+    watermark: WatermarkKeeper | None = None
+    outbox_listener: OutboxListener | None = None
+    """The replicator, when the box has a broker to talk to."""
+
+    def sale_committed(self, recorded: RecordedSale) -> None:
+        """After a sale's commit (never inside it): watermark, then replication."""
+        if not recorded.created or recorded.epoch is None or recorded.seq is None:
+            return
+        sale = recorded.sale
+        if self.watermark is not None:
+            prefix, _, serial = parse_invoice_number(sale.invoice_no)
+            series = series_key(prefix, sale.financial_year)
+            self.watermark.advance(recorded.epoch, recorded.stream, recorded.seq, series, serial)
+        if self.outbox_listener is not None:
+            self.outbox_listener.notify()

@@ -20,10 +20,22 @@ class BoxSettings(BaseModel):
     provision_file: Path | None = None
     """A provisioning bundle (identity + catalog snapshot) applied at start."""
     log_level: str = "INFO"
+    broker_url: str | None = None
+    """Overrides the provisioned broker (mqtt://host:port), e.g. after a move."""
+    hub_url: str | None = None
+    """Overrides the provisioned hub URL for catalog blobs."""
+    replicate: bool = True
+    """Run the replicator when a broker is known (tests of the box alone turn it off)."""
+    ack_timeout_s: float = Field(default=10.0, gt=0)
+    """Resend from the oldest unacked row when the hub's ack has not moved for this long."""
 
     @property
     def db_path(self) -> Path:
         return self.data_dir / "box.db"
+
+    @property
+    def watermark_path(self) -> Path:
+        return self.data_dir / "box.watermark.json"
 
     @property
     def backup_dir(self) -> Path:
@@ -41,6 +53,10 @@ class BoxSettings(BaseModel):
             values["rounding"] = Rounding(env["SETLEDGER_BOX_ROUNDING"])
         if "SETLEDGER_BOX_PROVISION_FILE" in env:
             values["provision_file"] = Path(env["SETLEDGER_BOX_PROVISION_FILE"])
+        if "SETLEDGER_BOX_BROKER_URL" in env:
+            values["broker_url"] = env["SETLEDGER_BOX_BROKER_URL"]
+        if "SETLEDGER_BOX_HUB_URL" in env:
+            values["hub_url"] = env["SETLEDGER_BOX_HUB_URL"]
         if "SETLEDGER_LOG_LEVEL" in env:
             values["log_level"] = env["SETLEDGER_LOG_LEVEL"]
         return cls.model_validate(values)

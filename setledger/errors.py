@@ -366,6 +366,12 @@ CATALOG_PRODUCT_NOT_FOUND = ErrorSpec(
 
 
 # Edge (store box). Box-specific specs go here.
+CATALOG_VERSION_GAP = ErrorSpec(
+    "CATALOG_VERSION_GAP",
+    ErrorKind.CONFLICT,
+    "A catalog delta from version {delta_from} cannot apply on version {applied}.",
+    "Apply the full snapshot of the hub's current catalog instead.",
+)
 
 
 CATALOGUE: tuple[ErrorSpec, ...] = tuple(

@@ -71,6 +71,12 @@ def check_box_prefix(prefix: str) -> None:
         raise errors.INVOICE_PREFIX_INVALID.error(prefix=prefix)
 
 
+def parse_invoice_number(number: str) -> tuple[str, str, int]:
+    """(box prefix, FY short form, serial) of a number made by :func:`invoice_number`."""
+    prefix, year, serial = number.split("/")
+    return prefix, year, int(serial)
+
+
 def invoice_number(prefix: str, year: FinancialYear, serial: int) -> str:
     """The ``serial``-th invoice (from 1) of a box's series for ``year``."""
     check_box_prefix(prefix)

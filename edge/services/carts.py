@@ -222,4 +222,5 @@ def checkout(
             .where(t.cart.c.cart_id == cart_id)
             .values(status=CHECKED_OUT, sale_id=str(sale_id))
         )
+    box.sale_committed(result)
     return result

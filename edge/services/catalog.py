@@ -16,7 +16,7 @@ from sqlalchemy import Connection, delete, insert, select
 
 from edge.store import tables as t
 from setledger import errors
-from setledger.contracts import CatalogSnapshot
+from setledger.contracts import CatalogDelta, CatalogProduct, CatalogSnapshot
 from setledger.hlc import unix_ms
 from setledger.product_qr import parse_product_qr
 
@@ -61,21 +61,14 @@ def search_key(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
-def apply_snapshot(conn: Connection, snapshot: CatalogSnapshot, now: datetime) -> None:
-    """Replace the replica with ``snapshot`` (inside the caller's transaction).
-
-    Carts and sale lines keep product ids and copies of what was sold, so
-    replacing the catalog never changes a recorded sale.
-    """
-    conn.execute(delete(t.barcode))
-    conn.execute(delete(t.product_price))
-    conn.execute(delete(t.product))
-    products: list[dict[str, Any]] = []
+def _rows(products: list[CatalogProduct]) -> tuple[list[dict[str, Any]], ...]:
+    """Product, price and barcode rows for the replica tables."""
+    items: list[dict[str, Any]] = []
     prices: list[dict[str, Any]] = []
     codes: list[dict[str, Any]] = []
-    for p in snapshot.products:
+    for p in products:
         pid = str(p.product_id)
-        products.append(
+        items.append(
             {
                 "product_id": pid,
                 "sku": p.sku,
@@ -101,13 +94,54 @@ def apply_snapshot(conn: Connection, snapshot: CatalogSnapshot, now: datetime) -
             for pp in p.prices
         )
         codes.extend({"code": code, "product_id": pid} for code in p.barcodes)
-    for table, rows in ((t.product, products), (t.product_price, prices), (t.barcode, codes)):
+    return items, prices, codes
+
+
+def _insert(conn: Connection, products: list[CatalogProduct]) -> None:
+    for table, rows in zip((t.product, t.product_price, t.barcode), _rows(products), strict=True):
         if rows:
             conn.execute(insert(table), rows)
+
+
+def _set_version(conn: Connection, version: int, now: datetime) -> None:
     conn.execute(delete(t.catalog_state))
-    conn.execute(
-        insert(t.catalog_state).values(id=1, version=snapshot.version, applied_at=now.isoformat())
-    )
+    conn.execute(insert(t.catalog_state).values(id=1, version=version, applied_at=now.isoformat()))
+
+
+def apply_snapshot(conn: Connection, snapshot: CatalogSnapshot, now: datetime) -> None:
+    """Replace the replica with ``snapshot`` (inside the caller's transaction).
+
+    Carts and sale lines keep product ids and copies of what was sold, so
+    replacing the catalog never changes a recorded sale.
+    """
+    conn.execute(delete(t.barcode))
+    conn.execute(delete(t.product_price))
+    conn.execute(delete(t.product))
+    _insert(conn, snapshot.products)
+    _set_version(conn, snapshot.version, now)
+
+
+def apply_delta(conn: Connection, delta: CatalogDelta, now: datetime) -> None:
+    """Replace the products a delta names (inside the caller's transaction).
+
+    Refuses a delta that does not start at the applied version: applying
+    it would skip a change.
+    """
+    applied = catalog_version(conn)
+    if delta.from_version != applied:
+        raise errors.CATALOG_VERSION_GAP.error(applied=applied, delta_from=delta.from_version)
+    ids = [str(p.product_id) for p in delta.products]
+    skus = [p.sku for p in delta.products]
+    codes = [code for p in delta.products for code in p.barcodes]
+    if ids:
+        conn.execute(delete(t.barcode).where(t.barcode.c.product_id.in_(ids)))
+        # A barcode or SKU may have moved from another product in this delta.
+        conn.execute(delete(t.barcode).where(t.barcode.c.code.in_(codes)))
+        conn.execute(delete(t.product_price).where(t.product_price.c.product_id.in_(ids)))
+        conn.execute(delete(t.product).where(t.product.c.product_id.in_(ids)))
+        conn.execute(delete(t.product).where(t.product.c.sku.in_(skus)))
+        _insert(conn, delta.products)
+    _set_version(conn, delta.to_version, now)
 
 
 def catalog_version(conn: Connection) -> int:

@@ -58,6 +58,10 @@ class SaleRequest:
 class RecordedSale:
     sale: SaleRecorded
     created: bool
+    epoch: str | None = None
+    """The outbox epoch and seq of a sale recorded now (None on a replay)."""
+    seq: int | None = None
+    stream: str = SALES_STREAM
 
 
 def parse_line_qty(line_no: int, qty: Decimal | int | str) -> int:
@@ -105,7 +109,9 @@ def check_shape(box: BoxRuntime, request: SaleRequest) -> list[int]:
 def record_sale(box: BoxRuntime, request: SaleRequest, correlation_id: str | None) -> RecordedSale:
     quantities = check_shape(box, request)
     with box.db.writer.begin() as conn:
-        return record_sale_in(conn, box, request, quantities, correlation_id)
+        recorded = record_sale_in(conn, box, request, quantities, correlation_id)
+    box.sale_committed(recorded)
+    return recorded
 
 
 def record_sale_in(
@@ -125,8 +131,8 @@ def record_sale_in(
         if previous != fingerprint:
             raise errors.SALE_ID_REUSED.error(sale_id=sale_id)
         return RecordedSale(load_sale(conn, sale_id), created=False)
-    sale = _write_sale(box, conn, request, quantities, fingerprint, correlation_id)
-    return RecordedSale(sale, created=True)
+    sale, epoch, seq = _write_sale(box, conn, request, quantities, fingerprint, correlation_id)
+    return RecordedSale(sale, created=True, epoch=epoch, seq=seq)
 
 
 def _resolve(conn: Connection, org_id: str, line_no: int, line: LineRequest) -> catalog.Product:
@@ -145,7 +151,7 @@ def _write_sale(
     quantities: list[int],
     fingerprint: str,
     correlation_id: str | None,
-) -> SaleRecorded:
+) -> tuple[SaleRecorded, str, int]:
     identity = require_identity(conn)
     epoch = current_epoch(conn)
     if epoch is None:
@@ -201,7 +207,7 @@ def _write_sale(
         ],
     )
     _insert_sale(conn, sale, epoch, stamp.encode(), fingerprint, correlation_id)
-    outbox.append(
+    seq = outbox.append(
         conn,
         epoch=epoch,
         stream=SALES_STREAM,
@@ -211,7 +217,7 @@ def _write_sale(
         wall_time=box.wall_clock(),
         correlation_id=correlation_id,
     )
-    return sale
+    return sale, epoch, seq
 
 
 def _sale_lines(bill: Bill) -> list[SaleLine]:

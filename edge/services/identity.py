@@ -35,6 +35,13 @@ class ProvisionBundle(BaseModel):
     seller_state: str
     seller_gstin: str | None = None
     catalog: CatalogSnapshot
+    hub_url: str | None = None
+    """Where blobs (catalog snapshots and deltas) are fetched over HTTP(S)."""
+    broker_url: str | None = None
+    """mqtt://host:port of the broker; without it the box stays offline."""
+    device_token: str | None = None
+    """The device's secret from registration: its MQTT password and its
+    bearer token for blobs."""
 
 
 @dataclass(frozen=True)
@@ -110,3 +117,31 @@ def start_epoch(conn: Connection, reason: str, now: datetime | None = None) -> s
     started = (now or datetime.now(UTC)).isoformat()
     conn.execute(insert(t.box_epoch).values(epoch=epoch, started_at=started, reason=reason))
     return epoch
+
+
+@dataclass(frozen=True)
+class HubLink:
+    hub_url: str | None
+    broker_url: str | None
+    username: str | None
+    password: str | None
+
+
+def write_link(conn: Connection, bundle: ProvisionBundle) -> None:
+    conn.execute(t.hub_link.delete())
+    conn.execute(
+        insert(t.hub_link).values(
+            id=1,
+            hub_url=bundle.hub_url,
+            broker_url=bundle.broker_url,
+            mqtt_username=str(bundle.device_id),
+            mqtt_password=bundle.device_token,
+        )
+    )
+
+
+def load_link(conn: Connection) -> HubLink:
+    row = conn.execute(select(t.hub_link).where(t.hub_link.c.id == 1)).first()
+    if row is None:
+        return HubLink(None, None, None, None)
+    return HubLink(row.hub_url, row.broker_url, row.mqtt_username, row.mqtt_password)

@@ -19,8 +19,11 @@ from edge.services.identity import (
     load_identity,
     start_epoch,
     write_identity,
+    write_link,
 )
+from edge.store import clock_floor
 from edge.store.db import BoxDatabase
+from setledger.hlc import HLCTimestamp, unix_ms
 
 log = logging.getLogger("edge.provisioning")
 
@@ -34,6 +37,11 @@ def provision(db: BoxDatabase, bundle: ProvisionBundle, now: datetime) -> bool:
                 f"this box is device {existing.device_id}; the bundle is for {bundle.device_id}"
             )
         write_identity(conn, bundle, now)
+        write_link(conn, bundle)
+        # The hub's snapshot time is a floor for the box's clock: a new box
+        # that boots at 1970 with no network still dates its sales after it.
+        snapshot_time = unix_ms(bundle.catalog.generated_at)
+        clock_floor.raise_to(conn, HLCTimestamp(snapshot_time, 0, str(bundle.device_id)))
         if current_epoch(conn) is None:
             start_epoch(conn, "database created", now)
         loaded = bundle.catalog.version > catalog.catalog_version(conn)

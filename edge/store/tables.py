@@ -237,3 +237,49 @@ outbox = Table(
 
 APPEND_ONLY = ("sale", "sale_line", "sale_tender", "stock_move")
 """Rows here are never updated or deleted; corrections are new rows."""
+
+hub_link = Table(
+    "hub_link",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("hub_url", Text),
+    Column("broker_url", Text),
+    Column("mqtt_username", Text),
+    Column("mqtt_password", Text),
+    CheckConstraint("id = 1", name="hub_link_singleton"),
+)
+"""How this box reaches its hub: HTTP for blobs, MQTT for everything else.
+The password is the device token; the file is the box's own disk."""
+
+outbox_seq = Table(
+    "outbox_seq",
+    metadata,
+    Column("epoch", String(32), nullable=False),
+    Column("stream", String(32), nullable=False),
+    Column("last_seq", BigInteger, nullable=False),
+    PrimaryKeyConstraint("epoch", "stream"),
+)
+"""The last seq given out per (epoch, stream). The outbox itself is pruned
+after the hub's ack, so its max(seq) cannot say where to continue."""
+
+outbox_ack = Table(
+    "outbox_ack",
+    metadata,
+    Column("epoch", String(32), nullable=False),
+    Column("stream", String(32), nullable=False),
+    Column("acked_seq", BigInteger, nullable=False),
+    Column("acked_at", Text, nullable=False),
+    PrimaryKeyConstraint("epoch", "stream"),
+)
+"""The hub's cumulative application ack per (epoch, stream): the outbox is
+pruned up to here and never beyond."""
+
+clock_state = Table(
+    "clock_state",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("hlc", Text, nullable=False),
+    CheckConstraint("id = 1", name="clock_state_singleton"),
+)
+"""The newest HLC stamp learnt from the hub (provisioning, acks): the box's
+clock never restarts below it, even with no sale yet and the RTC at 1970."""

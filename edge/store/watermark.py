@@ -1,0 +1,157 @@
+"""The watermark beside the database: how far this box has been.
+
+``box.watermark.json`` holds the epoch, the last seq of each outbox
+stream and the last invoice serial of each series. It is rewritten after
+every sale. A database found *behind* its watermark at start-up was
+restored from an older copy: reusing its seqs or invoice numbers would
+collide with what the hub already holds, so the box starts a new epoch and
+moves its invoice series past the watermark (docs/REPLICATION.md).
+
+The file is replaced atomically but not fsynced: after a power cut it may
+lag the database by a sale or two, and a lagging watermark is harmless (it
+only ever under-reports). What matters is that it is never ahead of a
+database that was not restored, and it is written only after commits.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Connection, select
+
+from edge.services.identity import current_epoch, start_epoch
+from edge.store import outbox
+from edge.store import tables as t
+
+log = logging.getLogger("edge.watermark")
+
+
+@dataclass
+class Watermark:
+    epoch: str
+    seqs: dict[str, int] = field(default_factory=dict)
+    """stream -> last seq given out in ``epoch``"""
+    invoices: dict[str, int] = field(default_factory=dict)
+    """"<prefix>|<financial year>" -> last serial"""
+
+    def to_json(self) -> str:
+        return json.dumps({"epoch": self.epoch, "seqs": self.seqs, "invoices": self.invoices})
+
+    @classmethod
+    def from_json(cls, text: str) -> Watermark:
+        data = json.loads(text)
+        return cls(
+            epoch=str(data["epoch"]),
+            seqs={str(k): int(v) for k, v in data.get("seqs", {}).items()},
+            invoices={str(k): int(v) for k, v in data.get("invoices", {}).items()},
+        )
+
+
+def series_key(prefix: str, financial_year: str) -> str:
+    return f"{prefix}|{financial_year}"
+
+
+def read(path: Path) -> Watermark | None:
+    try:
+        return Watermark.from_json(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (ValueError, KeyError, TypeError):
+        # A torn or damaged file says nothing either way.
+        log.warning(
+            "watermark unreadable; rebuilding it from the database", extra={"path": str(path)}
+        )
+        return None
+
+
+def write(path: Path, mark: Watermark) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(mark.to_json(), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def from_database(conn: Connection) -> Watermark | None:
+    epoch = current_epoch(conn)
+    if epoch is None:
+        return None
+    series = conn.execute(select(t.invoice_series)).all()
+    return Watermark(
+        epoch=epoch,
+        seqs=outbox.last_seqs(conn, epoch),
+        invoices={series_key(r.prefix, r.financial_year): int(r.last_serial) for r in series},
+    )
+
+
+def behind(db: Watermark, mark: Watermark, known_epochs: set[str]) -> bool:
+    """Is the database older than what the watermark saw?"""
+    if mark.epoch != db.epoch:
+        # The database has moved on to a newer epoch (the watermark lagged
+        # a crash right after a restore), or it does not even know the
+        # watermark's epoch: then it is a copy from before that epoch began.
+        return mark.epoch not in known_epochs
+    if any(db.seqs.get(stream, 0) < seq for stream, seq in mark.seqs.items()):
+        return True
+    return any(db.invoices.get(key, 0) < serial for key, serial in mark.invoices.items())
+
+
+def recover(conn: Connection, path: Path, now: datetime) -> Watermark | None:
+    """At start-up: detect a restored database and make it safe to sell on.
+
+    Runs inside the caller's write transaction. Returns the watermark to
+    keep (None for a box not provisioned yet).
+    """
+    db = from_database(conn)
+    if db is None:
+        return None
+    mark = read(path)
+    known = {str(e) for e in conn.execute(select(t.box_epoch.c.epoch)).scalars()}
+    if mark is not None and behind(db, mark, known):
+        epoch = start_epoch(conn, "database restored from an older copy", now)
+        for key, serial in mark.invoices.items():
+            prefix, year = key.split("|", 1)
+            _raise_serial(conn, prefix, year, serial)
+        log.warning(
+            "database is behind its watermark: restored from an older copy; new epoch",
+            extra={"old_epoch": db.epoch, "new_epoch": epoch},
+        )
+        db = from_database(conn)
+        assert db is not None
+    return db
+
+
+def _raise_serial(conn: Connection, prefix: str, year: str, serial: int) -> None:
+    key = (t.invoice_series.c.prefix == prefix, t.invoice_series.c.financial_year == year)
+    current = conn.execute(select(t.invoice_series.c.last_serial).where(*key)).scalar()
+    if current is None:
+        conn.execute(
+            t.invoice_series.insert().values(prefix=prefix, financial_year=year, last_serial=serial)
+        )
+    elif current < serial:
+        conn.execute(t.invoice_series.update().where(*key).values(last_serial=serial))
+
+
+class WatermarkKeeper:
+    """Keeps the watermark file in step with committed sales (thread-safe)."""
+
+    def __init__(self, path: Path, mark: Watermark | None) -> None:
+        self.path = path
+        self._mark = mark
+        self._lock = threading.Lock()
+        if mark is not None:
+            write(path, mark)
+
+    def advance(self, epoch: str, stream: str, seq: int, series: str, serial: int) -> None:
+        """Record a committed sale; only ever moves forward."""
+        with self._lock:
+            if self._mark is None or self._mark.epoch != epoch:
+                self._mark = Watermark(epoch=epoch)
+            mark = self._mark
+            mark.seqs[stream] = max(mark.seqs.get(stream, 0), seq)
+            mark.invoices[series] = max(mark.invoices.get(series, 0), serial)
+            write(self.path, mark)

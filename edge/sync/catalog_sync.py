@@ -1,0 +1,150 @@
+"""Catalog downlink: from a retained manifest to an applied catalog version.
+
+The manifest (MQTT, retained) names the version and where its snapshot and
+recent deltas are. Blobs come over HTTP(S) from the hub with the device's
+token and are checked against their size and sha256 before anything is
+parsed. A chain of deltas from the applied version is preferred (small);
+otherwise the snapshot. Either way the new version is applied in one
+transaction, so a box is always on exactly one catalog version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+
+import httpx
+
+from edge.services import catalog
+from edge.store.db import BoxDatabase
+from edge.sync.backoff import Backoff
+from setledger.contracts import BlobRef, CatalogDelta, CatalogManifest, CatalogSnapshot
+from setledger.errors import SetLedgerError
+
+log = logging.getLogger("edge.sync.catalog")
+
+
+class BlobError(Exception):
+    """A blob that could not be fetched or does not match its reference."""
+
+
+def plan(manifest: CatalogManifest, applied: int) -> list[BlobRef]:
+    """The deltas leading from ``applied`` to the manifest's version, else the snapshot."""
+    by_start = {d.from_version: d for d in manifest.deltas}
+    chain: list[BlobRef] = []
+    version = applied
+    while version < manifest.version and version in by_start:
+        step = by_start[version]
+        chain.append(step)
+        version = step.to_version
+    if chain and version == manifest.version:
+        return chain
+    return [manifest.snapshot]
+
+
+class CatalogSync:
+    """Applies the newest manifest it was offered, retrying until it succeeds."""
+
+    def __init__(
+        self,
+        db: BoxDatabase,
+        org_id: str,
+        hub_url: str,
+        token: str,
+        now: Callable[[], datetime],
+        on_applied: Callable[[int], None],
+        http: httpx.Client | None = None,
+    ) -> None:
+        self.db = db
+        self.org_id = org_id
+        self.now = now
+        self.on_applied = on_applied
+        self.http = http or httpx.Client(
+            base_url=hub_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        )
+        self._pending: CatalogManifest | None = None
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="catalog-sync", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=10)
+        self.http.close()
+
+    def offer(self, manifest: CatalogManifest) -> None:
+        if manifest.org_id != self.org_id:
+            log.warning("manifest of another org ignored", extra={"org_id": manifest.org_id})
+            return
+        with self._lock:
+            if self._pending is None or manifest.version > self._pending.version:
+                self._pending = manifest
+        self._wake.set()
+
+    def _run(self) -> None:
+        backoff = Backoff(base=1.0, cap=60.0)
+        while not self._stop.is_set():
+            self._wake.wait(timeout=5)
+            self._wake.clear()
+            with self._lock:
+                manifest = self._pending
+            if manifest is None:
+                continue
+            try:
+                applied = self.apply(manifest)
+            except (BlobError, httpx.HTTPError, ValueError, SetLedgerError) as err:
+                delay = backoff.next()
+                log.warning(
+                    "catalog sync failed; retrying",
+                    extra={"error": str(err), "retry_in_s": round(delay, 1)},
+                )
+                self._stop.wait(delay)
+                self._wake.set()
+                continue
+            backoff.reset()
+            with self._lock:
+                if self._pending is manifest:
+                    self._pending = None
+            if applied is not None:
+                self.on_applied(applied)
+
+    def fetch(self, ref: BlobRef) -> bytes:
+        response = self.http.get(ref.url)
+        if response.status_code != 200:
+            raise BlobError(f"{ref.url}: HTTP {response.status_code}")
+        body = response.content
+        if len(body) != ref.size or hashlib.sha256(body).hexdigest() != ref.sha256:
+            raise BlobError(f"{ref.url}: size or sha256 does not match the manifest")
+        return body
+
+    def apply(self, manifest: CatalogManifest) -> int | None:
+        """Bring the box to the manifest's version; None if it already is."""
+        with self.db.reader.connect() as conn:
+            applied = catalog.catalog_version(conn)
+        if manifest.version <= applied:
+            return None
+        steps = plan(manifest, applied)
+        blobs = [self.fetch(ref) for ref in steps]
+        now = self.now()
+        with self.db.writer.begin() as conn:
+            if steps == [manifest.snapshot]:
+                snapshot = CatalogSnapshot.model_validate_json(blobs[0])
+                if snapshot.org_id != self.org_id or snapshot.version != manifest.version:
+                    raise BlobError("the snapshot is not the one the manifest names")
+                catalog.apply_snapshot(conn, snapshot, now)
+            else:
+                for body in blobs:
+                    catalog.apply_delta(conn, CatalogDelta.model_validate_json(body), now)
+        log.info(
+            "catalog applied",
+            extra={"from": applied, "to": manifest.version, "blobs": len(steps)},
+        )
+        return manifest.version
