@@ -113,9 +113,7 @@ def recover(conn: Connection, path: Path, now: datetime) -> Watermark | None:
     known = {str(e) for e in conn.execute(select(t.box_epoch.c.epoch)).scalars()}
     if mark is not None and behind(db, mark, known):
         epoch = start_epoch(conn, "database restored from an older copy", now)
-        for key, serial in mark.invoices.items():
-            prefix, year = key.split("|", 1)
-            _raise_serial(conn, prefix, year, serial)
+        raise_serials(conn, mark)
         log.warning(
             "database is behind its watermark: restored from an older copy; new epoch",
             extra={"old_epoch": db.epoch, "new_epoch": epoch},
@@ -123,6 +121,13 @@ def recover(conn: Connection, path: Path, now: datetime) -> Watermark | None:
         db = from_database(conn)
         assert db is not None
     return db
+
+
+def raise_serials(conn: Connection, mark: Watermark) -> None:
+    """Move every invoice series at least to where the watermark saw it."""
+    for key, serial in mark.invoices.items():
+        prefix, year = key.split("|", 1)
+        _raise_serial(conn, prefix, year, serial)
 
 
 def _raise_serial(conn: Connection, prefix: str, year: str, serial: int) -> None:
