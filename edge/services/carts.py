@@ -18,6 +18,7 @@ from uuid import UUID
 
 from sqlalchemy import Connection, func, insert, select
 
+from appkit.faults import crash_point
 from edge.runtime import BoxRuntime
 from edge.services import catalog
 from edge.services.checkout import (
@@ -222,5 +223,6 @@ def checkout(
             .where(t.cart.c.cart_id == cart_id)
             .values(status=CHECKED_OUT, sale_id=str(sale_id))
         )
+    crash_point("box.after_commit_before_publish")
     box.sale_committed(result)
     return result

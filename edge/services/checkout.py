@@ -19,6 +19,7 @@ from uuid import UUID
 
 from sqlalchemy import Connection, insert, select
 
+from appkit.faults import crash_point
 from edge.runtime import BoxRuntime
 from edge.services import catalog
 from edge.services.identity import current_epoch, require_identity
@@ -110,6 +111,7 @@ def record_sale(box: BoxRuntime, request: SaleRequest, correlation_id: str | Non
     quantities = check_shape(box, request)
     with box.db.writer.begin() as conn:
         recorded = record_sale_in(conn, box, request, quantities, correlation_id)
+    crash_point("box.after_commit_before_publish")
     box.sale_committed(recorded)
     return recorded
 
