@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import box_sale_path
+from bench import box_sale_path, hub_ingest, replication_drain
 
-BENCHMARKS = [box_sale_path.main]
+BENCHMARKS = [box_sale_path.main, replication_drain.main, hub_ingest.main]
 
 
 def main() -> int:

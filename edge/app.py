@@ -11,7 +11,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import FastAPI
@@ -68,22 +68,26 @@ def start_replicator(box: BoxRuntime) -> Replicator | None:
 
 
 def create_app(
-    settings: BoxSettings, *, wall_clock: Callable[[], datetime] = system_now
+    settings: BoxSettings, *, wall_clock: Callable[[], datetime] | None = None
 ) -> FastAPI:
     registry = CollectorRegistry()
+    if wall_clock is None:
+        offset = timedelta(seconds=settings.clock_offset_s)
+        wall_clock = system_now if not offset else (lambda: system_now() + offset)
+    clock_of_box: Callable[[], datetime] = wall_clock
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = open_database(settings.db_path, settings.backup_dir)
         if settings.provision_file is not None:
-            provision_from_file(db, settings.provision_file, wall_clock())
+            provision_from_file(db, settings.provision_file, clock_of_box())
         with db.writer.begin() as conn:
-            mark = watermark.recover(conn, settings.watermark_path, wall_clock())
+            mark = watermark.recover(conn, settings.watermark_path, clock_of_box())
         box = BoxRuntime(
             settings=settings,
             db=db,
-            clock=restore_clock(db, wall_clock),
-            wall_clock=wall_clock,
+            clock=restore_clock(db, clock_of_box),
+            wall_clock=clock_of_box,
             watermark=watermark.WatermarkKeeper(settings.watermark_path, mark),
         )
         app.state.box = box

@@ -26,6 +26,9 @@ class BoxSettings(BaseModel):
     """Overrides the provisioned hub URL for catalog blobs."""
     replicate: bool = True
     """Run the replicator when a broker is known (tests of the box alone turn it off)."""
+    clock_offset_s: int = 0
+    """Added to the system clock. For drills and tests of clock faults (a box
+    that believes it is 1970); leave at 0 in a shop."""
     ack_timeout_s: float = Field(default=10.0, gt=0)
     """Resend from the oldest unacked row when the hub's ack has not moved for this long."""
 
@@ -57,6 +60,10 @@ class BoxSettings(BaseModel):
             values["broker_url"] = env["SETLEDGER_BOX_BROKER_URL"]
         if "SETLEDGER_BOX_HUB_URL" in env:
             values["hub_url"] = env["SETLEDGER_BOX_HUB_URL"]
+        if "SETLEDGER_BOX_CLOCK_OFFSET_S" in env:
+            values["clock_offset_s"] = int(env["SETLEDGER_BOX_CLOCK_OFFSET_S"])
+        if "SETLEDGER_BOX_ACK_TIMEOUT_S" in env:
+            values["ack_timeout_s"] = float(env["SETLEDGER_BOX_ACK_TIMEOUT_S"])
         if "SETLEDGER_LOG_LEVEL" in env:
             values["log_level"] = env["SETLEDGER_LOG_LEVEL"]
         return cls.model_validate(values)

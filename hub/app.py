@@ -21,6 +21,7 @@ from appkit.logs import configure_logging
 from appkit.wiring import wire
 from hub.api.router import api_router
 from hub.db import code_head, database_revision, make_engine, migrate
+from hub.ingest.alerts import IngestAlerts
 from hub.ingest.metrics import IngestMetrics
 from hub.runtime import HubRuntime
 from hub.settings import HubSettings
@@ -34,6 +35,7 @@ def create_app(settings: HubSettings) -> FastAPI:
     if settings.migrate_on_start:
         migrate(settings, engine)
     registry = CollectorRegistry()
+    registry.register(IngestAlerts(engine, METRIC_PREFIX))
     runtime = HubRuntime(
         settings=settings,
         engine=engine,

@@ -2,7 +2,9 @@
 
 Production refuses to start with a missing or the development admin
 token: a hub reachable from the internet with a well-known secret would
-hand every org's books to anyone who read our README.
+hand every org's books to anyone who read our README. The MQTT workers
+likewise refuse the development broker password in production
+(:meth:`HubSettings.require_broker_secret`); the API alone does not need it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 DEFAULT_DATABASE_URL = "sqlite:///var/hub/hub.db"
 DEV_ADMIN_TOKEN = "setledger-dev-admin-token"  # noqa: S105 - refused in production below
+DEFAULT_BROKER_URL = "mqtt://127.0.0.1:1883"
+DEFAULT_MQTT_USERNAME = "setledger-hub"
+DEV_MQTT_PASSWORD = "setledger-dev-hub-mqtt"  # noqa: S105 - refused in production by workers
 MIN_PRODUCTION_TOKEN_LENGTH = 24
 ONE_MIB = 1024 * 1024
 
@@ -34,6 +39,20 @@ class HubSettings(BaseModel):
     works out of the box; concurrent starts on PostgreSQL serialise on an
     advisory lock in the migration env."""
     log_level: str = "INFO"
+    broker_url: str = Field(default=DEFAULT_BROKER_URL, pattern=r"^mqtts?://[^:/]+(:[0-9]+)?/?$")
+    """Where the hub's MQTT workers and catalog publisher connect."""
+    mqtt_username: str = Field(default=DEFAULT_MQTT_USERNAME, min_length=1, max_length=64)
+    mqtt_password: SecretStr = SecretStr(DEV_MQTT_PASSWORD)
+    worker_name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]{1,40}$")
+    """Names this process in logs, its MQTT client id and its HLC node;
+    default ``<host>-<pid>``."""
+    worker_metrics_port: int = Field(default=0, ge=0, le=65535)
+    """A worker's own Prometheus /metrics port (0: none)."""
+    resend_after_ms: int = Field(default=2000, ge=0)
+    """How long a gap in a stream may stay open before the box is asked to
+    resend: batches of one box reach two workers out of order all the time."""
+    catalog_poll_ms: int = Field(default=500, ge=10)
+    """How often the catalog publisher looks for new catalog versions."""
 
     @model_validator(mode="after")
     def _no_default_secrets_in_production(self) -> HubSettings:
@@ -46,6 +65,17 @@ class HubSettings(BaseModel):
                     "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
                 )
         return self
+
+    def require_broker_secret(self) -> None:
+        """Refuse the development MQTT password in production (workers call this)."""
+        secret = self.mqtt_password.get_secret_value()
+        if self.env == "production" and (
+            secret == DEV_MQTT_PASSWORD or len(secret) < MIN_PRODUCTION_TOKEN_LENGTH
+        ):
+            raise ValueError(
+                "SETLEDGER_HUB_MQTT_PASSWORD must be set to a random secret of at least "
+                f"{MIN_PRODUCTION_TOKEN_LENGTH} characters in production"
+            )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> HubSettings:
@@ -64,10 +94,19 @@ class HubSettings(BaseModel):
             ("max_body_bytes", "SETLEDGER_HUB_MAX_BODY_BYTES"),
             ("migrate_on_start", "SETLEDGER_HUB_MIGRATE_ON_START"),
             ("log_level", "SETLEDGER_LOG_LEVEL"),
+            ("broker_url", "SETLEDGER_HUB_BROKER_URL"),
+            ("mqtt_username", "SETLEDGER_HUB_MQTT_USERNAME"),
+            ("worker_name", "SETLEDGER_HUB_WORKER_NAME"),
+            ("worker_metrics_port", "SETLEDGER_HUB_WORKER_METRICS_PORT"),
+            ("resend_after_ms", "SETLEDGER_HUB_RESEND_AFTER_MS"),
+            ("catalog_poll_ms", "SETLEDGER_HUB_CATALOG_POLL_MS"),
         ):
             value = get(name)
             if value is not None:
                 fields[field] = value
+        mqtt_password = get("SETLEDGER_HUB_MQTT_PASSWORD")
+        if mqtt_password is not None:
+            fields["mqtt_password"] = SecretStr(mqtt_password)
         token = get("SETLEDGER_HUB_ADMIN_TOKEN")
         if token is not None:
             fields["admin_token"] = SecretStr(token)

@@ -8,6 +8,7 @@ that nothing is lost when the broker goes away.
 
 from __future__ import annotations
 
+import getpass
 import os
 import shutil
 import signal
@@ -73,6 +74,7 @@ def write_config(
         .replace("@DATA_DIR@", str(data.resolve()))
         .replace("@LOG_FILE@", str((directory / "mosquitto.log").resolve()))
         .replace("@AUTH@", auth_block(password_file, acl_file))
+        .replace("@USER@", getpass.getuser())
     )
     config = directory / "mosquitto.conf"
     config.write_text(text)

@@ -59,6 +59,26 @@ def box_provision(args: argparse.Namespace) -> int:
     return 0
 
 
+def box_restore(args: argparse.Namespace) -> int:
+    from edge.runtime import system_now
+    from edge.services.restore import restore
+    from edge.settings import BoxSettings
+
+    configure_logging("box")
+    settings = BoxSettings.from_env()
+    if args.data_dir:
+        settings = settings.model_copy(update={"data_dir": Path(args.data_dir)})
+    epoch = restore(
+        Path(args.backup),
+        settings.db_path,
+        settings.backup_dir,
+        settings.watermark_path,
+        system_now(),
+    )
+    print(f"restored {args.backup}; the box continues in the new epoch {epoch}")
+    return 0
+
+
 def hub_serve(args: argparse.Namespace) -> int:
     from hub.app import create_app
     from hub.settings import HubSettings
@@ -108,6 +128,10 @@ def parser() -> argparse.ArgumentParser:
     prov.add_argument("bundle")
     prov.add_argument("--data-dir")
     prov.set_defaults(run=box_provision)
+    rest = box.add_parser("restore", help="put a backup copy of the box database back (new epoch)")
+    rest.add_argument("backup")
+    rest.add_argument("--data-dir")
+    rest.set_defaults(run=box_restore)
 
     hub = groups.add_parser("hub", help="the hub").add_subparsers(dest="cmd", required=True)
     hub_srv = hub.add_parser("serve", help="run the hub API")
@@ -116,6 +140,9 @@ def parser() -> argparse.ArgumentParser:
         "--port", type=int, default=int(os.environ.get("SETLEDGER_HUB_PORT", "8800"))
     )
     hub_srv.set_defaults(run=hub_serve)
+    from hub.cli import add_commands as add_hub_commands  # worker, publisher, broker-files
+
+    add_hub_commands(hub)
 
     run = groups.add_parser("demo", help="broker + hub + a demo box (make run)")
     run.add_argument("--var-dir", default=os.environ.get("SETLEDGER_VAR_DIR", "var"))

@@ -22,11 +22,14 @@ from types import FrameType
 from typing import Any
 
 import httpx
+from sqlalchemy import create_engine
 
 from ops import demo_data
-from ops.broker import port_open, start_broker
+from ops.broker import Broker, port_open
+from provisioning.broker.credentials import write_broker_files
 
 READY_LINE = "setLedger demo is running"
+HUB_MQTT_USER = "hub"
 
 
 @dataclass
@@ -74,15 +77,15 @@ def _stop(child: Child, timeout: float = 15.0) -> None:
             child.proc.wait()
 
 
-def _admin_token(path: Path) -> str:
-    """A random admin token, made once per demo folder and kept there."""
+def _secret(path: Path, prefix: str) -> str:
+    """A random secret, made once per demo folder and kept there (mode 600)."""
     if path.exists():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
-    token = "demo-" + secrets.token_urlsafe(24)
-    path.write_text(token)
+    value = prefix + secrets.token_urlsafe(24)
+    path.write_text(value)
     path.chmod(0o600)
-    return token
+    return value
 
 
 def _check(response: httpx.Response) -> Any:
@@ -166,10 +169,12 @@ def seed_hub(hub: httpx.Client, state_file: Path) -> dict[str, Any]:
     return state
 
 
-def write_bundle(hub: httpx.Client, state: dict[str, Any], path: Path) -> None:
-    """The box's provisioning bundle: its identity and the hub's catalog snapshot."""
+def write_bundle(
+    hub: httpx.Client, state: dict[str, Any], path: Path, hub_url: str, broker_url: str
+) -> None:
+    """The box's provisioning bundle: identity, the hub's catalog, where and how to connect."""
     snapshot = _check(hub.get(f"/api/v1/orgs/{state['org_id']}/catalog/snapshot"))
-    bundle = {k: v for k, v in state.items() if k != "device_token"} | {"catalog": snapshot}
+    bundle = state | {"catalog": snapshot, "hub_url": hub_url, "broker_url": broker_url}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(bundle))
 
@@ -186,16 +191,22 @@ def banner(
   Hub        API   {hub_url}/api/v1/orgs
              docs  {hub_url}/docs
   Broker     mqtt://127.0.0.1:{broker_port}  (Mosquitto, config {var / "broker" / "mosquitto.conf"})
+  The box replicates its sales to the hub over MQTT (one ingest worker);
+  catalog changes at the hub reach the box the same way.
 
   Logins
     Hub admin token:   {token}
                        (send as 'Authorization: Bearer <token>'; org accounts with TOTP come later)
     Demo org:          {state["org_name"]}  {state["org_id"]}
     Store box:         {state["store_name"]} / {state["device_name"]}  (the box API needs no login on this machine yet)
+    Box MQTT login:    {state["device_id"]} / its device token ({var / "demo-state.json"})
 
   Ring up a sale (scan Aashirvaad Atta twice, pay ₹600 cash):
     curl -s -XPOST {box_url}/api/v1/sales -H 'content-type: application/json' \\
       -d '{{"sale_id":"'$(python3 -c 'import uuid;print(uuid.uuid4())')'","lines":[{{"code":"{atta}","qty":2}}],"tenders":[{{"kind":"cash","amount":60000}}]}}'
+
+  ...and see it at the hub a moment later:
+    curl -s -H 'Authorization: Bearer {token}' {hub_url}/api/v1/orgs/{state["org_id"]}/sales
 
   Logs in {var / "log"}. Press Ctrl-C to stop everything.
 """
@@ -220,20 +231,21 @@ def run_demo(var_dir: Path, broker_port: int, hub_port: int, box_port: int) -> i
     children: list[Child] = []
     exit_code = 0
     try:
-        broker = start_broker(var / "broker", broker_port)
-        children.append(Child("broker", broker, var / "broker" / "mosquitto.log"))
-
-        token = _admin_token(var / "hub" / "admin-token")
+        token = _secret(var / "hub" / "admin-token", "demo-")
+        mqtt_password = _secret(var / "hub" / "mqtt-password", "")
+        database_url = f"sqlite:///{var / 'hub' / 'hub.db'}"
         hub_url = f"http://127.0.0.1:{hub_port}"
+        broker_url = f"mqtt://127.0.0.1:{broker_port}"
+        hub_env = {
+            "SETLEDGER_HUB_DATABASE_URL": database_url,
+            "SETLEDGER_HUB_ADMIN_TOKEN": token,
+            "SETLEDGER_HUB_PUBLIC_URL": hub_url,
+            "SETLEDGER_HUB_BROKER_URL": broker_url,
+            "SETLEDGER_HUB_MQTT_USERNAME": HUB_MQTT_USER,
+            "SETLEDGER_HUB_MQTT_PASSWORD": mqtt_password,
+        }
         hub = _start(
-            "hub",
-            ["hub", "serve", "--port", str(hub_port)],
-            var / "log" / "hub.log",
-            {
-                "SETLEDGER_HUB_DATABASE_URL": f"sqlite:///{var / 'hub' / 'hub.db'}",
-                "SETLEDGER_HUB_ADMIN_TOKEN": token,
-                "SETLEDGER_HUB_PUBLIC_URL": hub_url,
-            },
+            "hub", ["hub", "serve", "--port", str(hub_port)], var / "log" / "hub.log", hub_env
         )
         children.append(hub)
         _wait_healthy(hub, hub_url)
@@ -242,7 +254,27 @@ def run_demo(var_dir: Path, broker_port: int, hub_port: int, box_port: int) -> i
             base_url=hub_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
         ) as client:
             state = seed_hub(client, var / "demo-state.json")
-            write_bundle(client, state, var / "box" / "provision.json")
+            write_bundle(client, state, var / "box" / "provision.json", hub_url, broker_url)
+
+        # The broker admits only the hub and the registered boxes, each to its own topics.
+        engine = create_engine(database_url)
+        try:
+            passwords, acl = write_broker_files(
+                engine, var / "broker" / "auth", HUB_MQTT_USER, mqtt_password
+            )
+        finally:
+            engine.dispose()
+        broker = Broker(var / "broker", broker_port, password_file=passwords, acl_file=acl).start()
+        assert broker.proc is not None
+        children.append(Child("broker", broker.proc, var / "broker" / "mosquitto.log"))
+
+        worker = _start(
+            "hub worker",
+            ["hub", "worker", "--name", "w1", "--with-publisher"],
+            var / "log" / "worker.log",
+            hub_env,
+        )
+        children.append(worker)
 
         box_url = f"http://127.0.0.1:{box_port}"
         box = _start(
@@ -274,5 +306,5 @@ def run_demo(var_dir: Path, broker_port: int, hub_port: int, box_port: int) -> i
     finally:
         for child in reversed(children):
             _stop(child)
-        print("Stopped: box, hub and broker.", flush=True)
+        print("Stopped: box, hub worker, hub and broker.", flush=True)
     return exit_code

@@ -11,7 +11,23 @@ import json
 from typing import Any
 
 
+def _has_float(value: Any) -> bool:
+    """Is there a float anywhere? (No paths: this runs on every message.)"""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            stack.extend(item.values())
+        elif kind is list or kind is tuple:
+            stack.extend(item)
+        elif kind is float:
+            return True
+    return False
+
+
 def _refuse_floats(value: Any, path: str = "$") -> None:
+    """Raise naming where the float is (only called once one was found)."""
     if isinstance(value, float):
         raise TypeError(f"float at {path}: money and quantities travel as integers")
     if isinstance(value, dict):
@@ -23,7 +39,8 @@ def _refuse_floats(value: Any, path: str = "$") -> None:
 
 
 def canonical_json(value: Any) -> bytes:
-    _refuse_floats(value)
+    if _has_float(value):
+        _refuse_floats(value)
     return json.dumps(
         value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     ).encode("utf-8")

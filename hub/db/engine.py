@@ -25,7 +25,8 @@ def normalise_url(database_url: str) -> URL:
     return url
 
 
-def make_engine(database_url: str) -> Engine:
+def make_engine(database_url: str, *, pg_options: str | None = None) -> Engine:
+    """An engine for ``database_url``; ``pg_options`` are libpq ``options`` for PostgreSQL."""
     url = normalise_url(database_url)
     backend = url.get_backend_name()
     if backend == "sqlite":
@@ -36,7 +37,10 @@ def make_engine(database_url: str) -> Engine:
         path.parent.mkdir(parents=True, exist_ok=True)
         return sqlite_engine(path, synchronous="FULL", immediate=True)
     if backend == "postgresql":
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        connect_args = {"options": pg_options} if pg_options else {}
+        return create_engine(
+            url, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args=connect_args
+        )
     raise ValueError(f"unsupported database {backend!r}: use postgresql or sqlite")
 
 

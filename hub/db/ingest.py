@@ -14,7 +14,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKeyConstraint, Index, Integer, String
+from sqlalchemy import JSON, ForeignKeyConstraint, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db.base import Base
@@ -60,8 +60,14 @@ class DeviceCursor(Base):
 
 
 class QuarantinedEnvelope(Base):
-    """An envelope that was refused, kept whole. No foreign keys: the org or
-    device it names may not exist, which can be the very reason it is here."""
+    """A message or envelope that was refused, kept whole. No foreign keys: the
+    org or device it names may not exist, which can be the very reason it is here.
+
+    Two kinds of rows: a refused envelope (the envelope columns are set), and
+    a refused MQTT message that never became envelopes (oversized, not JSON,
+    not a Batch, topic and content disagree): then only what the topic
+    claims is known, and the raw bytes are kept in ``raw_payload``.
+    """
 
     __tablename__ = "quarantine"
     __table_args__ = (Index(None, "org_id", "device_id", "epoch", "stream", "seq"),)
@@ -69,18 +75,25 @@ class QuarantinedEnvelope(Base):
     org_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     quarantine_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     org_code: Mapped[str] = mapped_column(String(12))
-    """The org the envelope claims (also set when ``org_id`` is UNKNOWN_ORG)."""
+    """The org the envelope (or the topic) claims (also set when ``org_id`` is UNKNOWN_ORG)."""
     store_id: Mapped[uuid.UUID]
     device_id: Mapped[uuid.UUID]
-    epoch: Mapped[str] = mapped_column(String(32))
-    stream: Mapped[str] = mapped_column(String(32))
-    seq: Mapped[int]
-    key: Mapped[str] = mapped_column(String(128))
-    schema_name: Mapped[str] = mapped_column(String(64))
-    schema_version: Mapped[int] = mapped_column(Integer)
-    payload_sha256: Mapped[str] = mapped_column(String(64))
+    epoch: Mapped[str | None] = mapped_column(String(32))
+    stream: Mapped[str | None] = mapped_column(String(32))
+    seq: Mapped[int | None]
+    key: Mapped[str | None] = mapped_column(String(128))
+    schema_name: Mapped[str | None] = mapped_column(String(64))
+    schema_version: Mapped[int | None] = mapped_column(Integer)
+    payload_sha256: Mapped[str | None] = mapped_column(String(64))
     """As the envelope claims it (it may not match the payload: one reason to be here)."""
     reason_code: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str] = mapped_column(String(1000))
-    envelope: Mapped[dict[str, Any]] = mapped_column(JSON)
+    envelope: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    topic: Mapped[str | None] = mapped_column(String(255))
+    """The MQTT topic a refused message came on (raw rows only)."""
+    raw_payload: Mapped[bytes | None] = mapped_column(LargeBinary)
+    """The message's bytes as received, when they did not parse into envelopes."""
+    raw_size: Mapped[int | None]
+    raw_sha256: Mapped[str | None] = mapped_column(String(64))
+    """sha256 of ``raw_payload``: a box resending the same bad message is kept once."""
     received_at: Mapped[datetime]

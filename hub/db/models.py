@@ -5,6 +5,7 @@ from __future__ import annotations
 from hub.db.base import Base
 from hub.db.catalog import Product, ProductBarcode, ProductPrice
 from hub.db.ingest import UNKNOWN_ORG, DeviceCursor, InboxEntry, QuarantinedEnvelope
+from hub.db.publication import CatalogBlob, CatalogPublication
 from hub.db.registry import Device, Org, Store
 from hub.db.sales import Sale, SaleLine, SaleTender, StockMove
 
@@ -13,6 +14,8 @@ metadata = Base.metadata
 __all__ = [
     "UNKNOWN_ORG",
     "Base",
+    "CatalogBlob",
+    "CatalogPublication",
     "Device",
     "DeviceCursor",
     "InboxEntry",

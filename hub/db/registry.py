@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, ForeignKeyConstraint, String, UniqueConstraint
+from sqlalchemy import ForeignKey, ForeignKeyConstraint, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db.base import Base
@@ -51,6 +51,8 @@ class Device(Base):
     __table_args__ = (
         ForeignKeyConstraint(["org_id", "store_id"], ["store.org_id", "store.store_id"]),
         UniqueConstraint("org_id", "invoice_prefix"),
+        # The blob endpoint finds the calling box by its token's hash.
+        Index(None, "token_hash"),
     )
 
     org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("org.org_id"), primary_key=True)
@@ -60,5 +62,15 @@ class Device(Base):
     invoice_prefix: Mapped[str] = mapped_column(String(4))
     token_hash: Mapped[str] = mapped_column(String(64))
     """sha256 of the token shown once at registration; the token itself is never stored."""
+    mqtt_password_hash: Mapped[str | None] = mapped_column(String(200))
+    """The same token as Mosquitto's PBKDF2-SHA512 (``$7$``) line for the broker's
+    password file (the box logs in as its device id with its token). None for
+    boxes registered before the broker needed it: they need a new token."""
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    last_seen_at: Mapped[datetime | None]
+    """When ingest last received a message from this box (hub clock)."""
+    clock_skew_ms: Mapped[int | None]
+    """How far the box's clock was off when last measured (+ ahead, - behind)."""
+    clock_flagged_at: Mapped[datetime | None]
+    """Set while the box's clock is off by more than the allowed skew."""

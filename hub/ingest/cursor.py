@@ -68,6 +68,7 @@ def advance_cursor(session: Session, cursor: DeviceCursor, now: datetime) -> tup
         InboxEntry.stream == cursor.stream,
     )
     reached = cursor.contiguous_seq
+    gap = False
     while True:
         batch = session.scalars(
             select(InboxEntry.seq)
@@ -77,6 +78,7 @@ def advance_cursor(session: Session, cursor: DeviceCursor, now: datetime) -> tup
         ).all()
         for seq in batch:
             if seq != reached + 1:
+                gap = True  # a later seq is held: no need to ask for the highest
                 break
             reached = seq
         else:
@@ -86,5 +88,29 @@ def advance_cursor(session: Session, cursor: DeviceCursor, now: datetime) -> tup
     if reached != cursor.contiguous_seq:
         cursor.contiguous_seq = reached
         cursor.updated_at = now
-    highest = session.scalar(select(func.max(InboxEntry.seq)).where(*in_stream)) or 0
+    return reached, (reached + 1 if gap else None)
+
+
+def read_position(session: Session, key: StreamKey) -> tuple[int, int | None]:
+    """The committed cursor and gap of a stream, without locking (for gap checks)."""
+    contiguous = session.scalar(
+        select(DeviceCursor.contiguous_seq).where(
+            DeviceCursor.org_id == key.org_id,
+            DeviceCursor.device_id == key.device_id,
+            DeviceCursor.epoch == key.epoch,
+            DeviceCursor.stream == key.stream,
+        )
+    )
+    reached = contiguous or 0
+    highest = (
+        session.scalar(
+            select(func.max(InboxEntry.seq)).where(
+                InboxEntry.org_id == key.org_id,
+                InboxEntry.device_id == key.device_id,
+                InboxEntry.epoch == key.epoch,
+                InboxEntry.stream == key.stream,
+            )
+        )
+        or 0
+    )
     return reached, (reached + 1 if highest > reached else None)

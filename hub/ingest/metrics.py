@@ -21,6 +21,11 @@ class IngestMetrics:
             ["reason"],
             registry=registry,
         )
+        self.clock_skewed = Counter(
+            f"{prefix}_ingest_clock_skewed_batches_total",
+            "Batches whose sender's clock was off by more than the allowed skew",
+            registry=registry,
+        )
         # Export zeros up front: an alert on rate() needs the series to exist.
         for outcome in Outcome:
             self.envelopes.labels(outcome.value)
@@ -31,3 +36,7 @@ class IngestMetrics:
         self.envelopes.labels(result.outcome.value).inc()
         if result.reason_code is not None:
             self.quarantined.labels(result.reason_code.value).inc()
+
+    def observe_refused_message(self, reason: QuarantineReason) -> None:
+        """A whole MQTT message quarantined before it became envelopes."""
+        self.quarantined.labels(reason.value).inc()

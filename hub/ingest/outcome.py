@@ -33,6 +33,15 @@ class QuarantineReason(StrEnum):
     """validate_sale() found amounts that do not recompute, or a rule broken."""
     INVOICE_REUSED = "invoice_reused"
     MOVE_REUSED = "move_reused"
+    # Refusals of a whole MQTT message, before it became envelopes (raw rows):
+    OVERSIZED = "oversized"
+    """Larger than MAX_MESSAGE_BYTES."""
+    MALFORMED = "malformed"
+    """Not JSON, or not a valid Batch."""
+    TOPIC_MISMATCH = "topic_mismatch"
+    """The Batch names another org, store, device or stream than its topic."""
+    INGEST_ERROR = "ingest_error"
+    """The hub failed on it (a bug): kept so the failure can be replayed."""
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,32 @@
 """Effects of ``sale.recorded`` v1: the sale, its lines, tenders and stock moves.
 
-Before anything is written the sale must prove itself: its key is its
-sale id, its amounts recompute (``validate_sale``), it is invoiced under
-the sending box's own prefix and in the financial year of its date, and
+Before anything is written a sale must prove itself: its key is its sale
+id, its amounts recompute (``validate_sale``), it is invoiced under the
+sending box's own prefix and in the financial year of its date, and
 neither its invoice number nor its stock moves were used by another sale.
 A sale already applied with the same content is a duplicate; with other
 content it is quarantined, never applied twice or overwritten.
+
+A box catching up sends up to 200 sales in one message, so the handler
+takes them all at once: one query per kind of clash for the whole batch
+and one bulk insert per table. Every check runs before any write, so a
+refused sale never leaves anything behind and needs no rollback; sales
+of the same batch are checked against each other as well as the database.
 """
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
 from pydantic import ValidationError
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.db.models import Sale, SaleLine, SaleTender, StockMove, Store
+from hub.db.bulk import insert_rows, one_of
+from hub.db.models import Base, Sale, SaleLine, SaleTender, StockMove, Store
 from hub.ingest.context import Arrival
 from hub.ingest.outcome import APPLIED, DUPLICATE, QuarantineReason, Verdict
 from setledger.contracts import Envelope, SaleRecorded, validate_sale
@@ -31,42 +43,140 @@ def describe_validation_error(err: ValidationError) -> str:
     return f"{err.error_count()} problem(s): " + "; ".join(problems)
 
 
-def apply_sale_recorded(session: Session, arrival: Arrival, envelope: Envelope) -> Verdict:
+@dataclass
+class _Held:
+    """What the database and the sales accepted so far in this batch hold."""
+
+    sales: dict[uuid.UUID, tuple[str, str]] = field(default_factory=dict)
+    """sale id -> (payload sha256, where it came from)"""
+    invoices: dict[str, uuid.UUID] = field(default_factory=dict)
+    moves: dict[uuid.UUID, uuid.UUID | None] = field(default_factory=dict)
+    """move id -> the sale that recorded it (None: a move made at the hub)"""
+
+
+@dataclass
+class _Rows:
+    sales: list[dict[str, Any]] = field(default_factory=list)
+    lines: list[dict[str, Any]] = field(default_factory=list)
+    tenders: list[dict[str, Any]] = field(default_factory=list)
+    moves: list[dict[str, Any]] = field(default_factory=list)
+
+
+def apply_sales_recorded(
+    session: Session, arrival: Arrival, envelopes: Sequence[Envelope]
+) -> list[Verdict]:
+    """One verdict per envelope, in order; the accepted sales are written."""
+    verdicts: list[Verdict | None] = [None] * len(envelopes)
+    parsed: list[tuple[int, Envelope, SaleRecorded]] = []
+    for index, envelope in enumerate(envelopes):
+        sale, refusal = _parse(envelope)
+        if refusal is not None or sale is None:
+            verdicts[index] = refusal
+        else:
+            parsed.append((index, envelope, sale))
+    held = _load_held(session, arrival, [sale for _, _, sale in parsed])
+    store = session.get(Store, (arrival.org.org_id, arrival.device.store_id))
+    state = store.state_code if store is not None else None
+    rows = _Rows()
+    for index, envelope, sale in parsed:
+        verdict = _judge(arrival, envelope, sale, held, state)
+        verdicts[index] = verdict
+        if verdict is APPLIED:
+            _remember(held, envelope, sale)
+            _add_rows(rows, arrival, envelope, sale)
+    _write(session, rows)
+    assert all(v is not None for v in verdicts)
+    return [v for v in verdicts if v is not None]
+
+
+def _parse(envelope: Envelope) -> tuple[SaleRecorded | None, Verdict | None]:
     try:
         sale = SaleRecorded.model_validate(envelope.payload)
     except ValidationError as err:
-        return Verdict.quarantine(
+        return None, Verdict.quarantine(
             QuarantineReason.PAYLOAD_INVALID,
             f"not a sale.recorded v1 payload: {describe_validation_error(err)}",
         )
-    org_id = arrival.org.org_id
     if envelope.key != str(sale.sale_id):
-        return Verdict.quarantine(
+        return None, Verdict.quarantine(
             QuarantineReason.KEY_MISMATCH,
             f"envelope key {envelope.key!r} is not the sale id {sale.sale_id}",
         )
-    existing = session.get(Sale, (org_id, sale.sale_id))
-    if existing is not None:
-        if existing.payload_sha256 == envelope.payload_sha256:
+    return sale, None
+
+
+def _load_held(session: Session, arrival: Arrival, sales: list[SaleRecorded]) -> _Held:
+    """The sales, invoice numbers and stock moves of this batch already in the database."""
+    held = _Held()
+    if not sales:
+        return held
+    org_id = arrival.org.org_id
+    # The batch's sales and invoice numbers already held, in one query.
+    found = session.execute(
+        select(
+            Sale.sale_id, Sale.payload_sha256, Sale.device_id, Sale.epoch, Sale.seq, Sale.invoice_no
+        ).where(
+            Sale.org_id == org_id,
+            one_of(session, Sale.sale_id, [s.sale_id for s in sales])
+            | one_of(session, Sale.invoice_no, {s.invoice_no for s in sales}),
+        )
+    )
+    wanted = {s.sale_id for s in sales}
+    for sale_id, sha, device_id, epoch, seq, invoice_no in found:
+        if sale_id in wanted:
+            held.sales[sale_id] = (sha, f"from {device_id} epoch {epoch} seq {seq}")
+        held.invoices[invoice_no] = sale_id
+    move_ids = {move.move_id for s in sales for move in s.stock_moves}
+    if move_ids:
+        moves = session.execute(
+            select(StockMove.move_id, StockMove.sale_id).where(
+                StockMove.org_id == org_id, one_of(session, StockMove.move_id, move_ids)
+            )
+        )
+        held.moves.update({move_id: sale_id for move_id, sale_id in moves})
+    return held
+
+
+def _judge(
+    arrival: Arrival, envelope: Envelope, sale: SaleRecorded, held: _Held, state: str | None
+) -> Verdict:
+    known = held.sales.get(sale.sale_id)
+    if known is not None:
+        sha, where = known
+        if sha == envelope.payload_sha256:
             return DUPLICATE
         return Verdict.quarantine(
             QuarantineReason.KEY_REUSED,
-            f"sale {sale.sale_id} was applied before with different content "
-            f"(from {existing.device_id} epoch {existing.epoch} seq {existing.seq})",
+            f"sale {sale.sale_id} was applied before with different content ({where})",
         )
-    refusal = _check_sale(session, arrival, sale)
-    if refusal is not None:
-        return refusal
-    _write_sale(session, arrival, envelope, sale)
+    problems = _rule_problems(arrival, sale, state)
+    if problems:
+        return Verdict.quarantine(QuarantineReason.SALE_INVALID, "; ".join(problems))
+    # The holder being this very sale is not a clash: on PostgreSQL another
+    # worker may commit the same sale meanwhile. Our insert then fails on the
+    # sale's key and the retry reports a duplicate.
+    holder = held.invoices.get(sale.invoice_no)
+    if holder is not None and holder != sale.sale_id:
+        return Verdict.quarantine(
+            QuarantineReason.INVOICE_REUSED,
+            f"invoice {sale.invoice_no} already belongs to sale {holder}",
+        )
+    move_ids = [move.move_id for move in sale.stock_moves]
+    if len(set(move_ids)) != len(move_ids):
+        return Verdict.quarantine(QuarantineReason.MOVE_REUSED, "a stock move id is listed twice")
+    for move_id in move_ids:
+        if move_id in held.moves and held.moves[move_id] != sale.sale_id:
+            return Verdict.quarantine(
+                QuarantineReason.MOVE_REUSED, f"stock move {move_id} was recorded before"
+            )
     return APPLIED
 
 
-def _check_sale(session: Session, arrival: Arrival, sale: SaleRecorded) -> Verdict | None:
+def _rule_problems(arrival: Arrival, sale: SaleRecorded, state: str | None) -> list[str]:
     problems = validate_sale(sale)
     device = arrival.device
-    store = session.get(Store, (arrival.org.org_id, device.store_id))
-    if store is not None and sale.seller_state != store.state_code:
-        problems.append(f"seller state {sale.seller_state} is not the store's {store.state_code}")
+    if state is not None and sale.seller_state != state:
+        problems.append(f"seller state {sale.seller_state} is not the store's {state}")
     if not sale.invoice_no.startswith(f"{device.invoice_prefix}/"):
         problems.append(
             f"invoice {sale.invoice_no} is not in this box's series ({device.invoice_prefix}/...)"
@@ -77,115 +187,92 @@ def _check_sale(session: Session, arrival: Arrival, sale: SaleRecorded) -> Verdi
             f"financial year {sale.financial_year} is not that of {sale.business_date} "
             f"({expected_fy})"
         )
-    if problems:
-        return Verdict.quarantine(QuarantineReason.SALE_INVALID, "; ".join(problems))
-    # Rows of this very sale are left out of the clash checks: on PostgreSQL
-    # another worker may commit the same sale while we check. Our insert then
-    # fails on the sale's key, and the retry reports a duplicate.
-    org_id = arrival.org.org_id
-    clash = session.scalar(
-        select(Sale.sale_id).where(
-            Sale.org_id == org_id,
-            Sale.invoice_no == sale.invoice_no,
-            Sale.sale_id != sale.sale_id,
-        )
-    )
-    if clash is not None:
-        return Verdict.quarantine(
-            QuarantineReason.INVOICE_REUSED,
-            f"invoice {sale.invoice_no} already belongs to sale {clash}",
-        )
-    move_ids = [move.move_id for move in sale.stock_moves]
-    if len(set(move_ids)) != len(move_ids):
-        return Verdict.quarantine(QuarantineReason.MOVE_REUSED, "a stock move id is listed twice")
-    if move_ids:
-        used = session.scalar(
-            select(StockMove.move_id).where(
-                StockMove.org_id == org_id,
-                StockMove.move_id.in_(move_ids),
-                or_(StockMove.sale_id.is_(None), StockMove.sale_id != sale.sale_id),
-            )
-        )
-        if used is not None:
-            return Verdict.quarantine(
-                QuarantineReason.MOVE_REUSED, f"stock move {used} was recorded before"
-            )
-    return None
+    return problems
 
 
-def _write_sale(session: Session, arrival: Arrival, envelope: Envelope, sale: SaleRecorded) -> None:
+def _remember(held: _Held, envelope: Envelope, sale: SaleRecorded) -> None:
+    where = f"from seq {envelope.seq} of this batch"
+    held.sales[sale.sale_id] = (envelope.payload_sha256, where)
+    held.invoices[sale.invoice_no] = sale.sale_id
+    for move in sale.stock_moves:
+        held.moves[move.move_id] = sale.sale_id
+
+
+def _add_rows(rows: _Rows, arrival: Arrival, envelope: Envelope, sale: SaleRecorded) -> None:
     org_id = arrival.org.org_id
     buyer = sale.buyer
-    totals = sale.totals
-    session.add(
-        Sale(
-            org_id=org_id,
-            sale_id=sale.sale_id,
-            store_id=envelope.store_id,
-            device_id=envelope.device_id,
-            epoch=envelope.epoch,
-            stream=envelope.stream,
-            seq=envelope.seq,
-            invoice_no=sale.invoice_no,
-            financial_year=sale.financial_year,
-            sold_at=sale.sold_at,
-            business_date=sale.business_date,
-            seller_state=sale.seller_state,
-            place_of_supply=sale.place_of_supply,
-            supply_kind=sale.supply_kind.value,
-            rounding=sale.rounding.value,
-            buyer_name=buyer.name if buyer else None,
-            buyer_phone=buyer.phone if buyer else None,
-            buyer_gstin=buyer.gstin if buyer else None,
-            buyer_state=buyer.state if buyer else None,
-            cashier=sale.cashier,
-            taxable=totals.taxable,
-            cgst=totals.cgst,
-            sgst=totals.sgst,
-            igst=totals.igst,
-            cess=totals.cess,
-            round_off=totals.round_off,
-            payable=totals.payable,
-            tendered=totals.tendered,
-            change=totals.change,
-            hlc=envelope.hlc,
-            wall_time=envelope.wall_time,
-            received_at=arrival.received_at,
-            correlation_id=envelope.correlation_id,
-            payload_sha256=envelope.payload_sha256,
-        )
+    rows.sales.append(
+        {
+            "org_id": org_id,
+            "sale_id": sale.sale_id,
+            "store_id": envelope.store_id,
+            "device_id": envelope.device_id,
+            "epoch": envelope.epoch,
+            "stream": envelope.stream,
+            "seq": envelope.seq,
+            "invoice_no": sale.invoice_no,
+            "financial_year": sale.financial_year,
+            "sold_at": sale.sold_at,
+            "business_date": sale.business_date,
+            "seller_state": sale.seller_state,
+            "place_of_supply": sale.place_of_supply,
+            "supply_kind": sale.supply_kind.value,
+            "rounding": sale.rounding.value,
+            "buyer_name": buyer.name if buyer else None,
+            "buyer_phone": buyer.phone if buyer else None,
+            "buyer_gstin": buyer.gstin if buyer else None,
+            "buyer_state": buyer.state if buyer else None,
+            "cashier": sale.cashier,
+            # The contract's totals are the table's columns, one for one.
+            **sale.totals.model_dump(),
+            "hlc": envelope.hlc,
+            "wall_time": envelope.wall_time,
+            "received_at": arrival.received_at,
+            "correlation_id": envelope.correlation_id,
+            "payload_sha256": envelope.payload_sha256,
+        }
     )
-    # The sale row first: its children's foreign keys are checked at once.
-    session.flush()
-    # The contract's line fields are the table's columns, one for one.
-    session.add_all(
-        SaleLine(org_id=org_id, sale_id=sale.sale_id, **line.model_dump()) for line in sale.lines
+    # So are the line fields.
+    rows.lines.extend(
+        {"org_id": org_id, "sale_id": sale.sale_id, **line.model_dump()} for line in sale.lines
     )
-    session.add_all(
-        SaleTender(
-            org_id=org_id,
-            sale_id=sale.sale_id,
-            tender_no=number,
-            kind=tender.kind.value,
-            amount=tender.amount,
-            reference=tender.reference,
-        )
+    rows.tenders.extend(
+        {
+            "org_id": org_id,
+            "sale_id": sale.sale_id,
+            "tender_no": number,
+            "kind": tender.kind.value,
+            "amount": tender.amount,
+            "reference": tender.reference,
+        }
         for number, tender in enumerate(sale.tenders, start=1)
     )
-    session.add_all(
-        StockMove(
-            org_id=org_id,
-            move_id=move.move_id,
-            store_id=envelope.store_id,
-            device_id=envelope.device_id,
-            product_id=move.product_id,
-            qty=move.qty,
-            reason=move.reason,
-            sale_id=sale.sale_id,
-            moved_at=sale.sold_at,
-            business_date=sale.business_date,
-            received_at=arrival.received_at,
-        )
+    rows.moves.extend(
+        {
+            "org_id": org_id,
+            "move_id": move.move_id,
+            "store_id": envelope.store_id,
+            "device_id": envelope.device_id,
+            "product_id": move.product_id,
+            "qty": move.qty,
+            "reason": move.reason,
+            "sale_id": sale.sale_id,
+            "moved_at": sale.sold_at,
+            "business_date": sale.business_date,
+            "received_at": arrival.received_at,
+        }
         for move in sale.stock_moves
     )
-    session.flush()
+
+
+def _write(session: Session, rows: _Rows) -> None:
+    """Bulk inserts, parents first: the children's foreign keys are checked at once."""
+    for model, values in (
+        (Sale, rows.sales),
+        (SaleLine, rows.lines),
+        (SaleTender, rows.tenders),
+        (StockMove, rows.moves),
+    ):
+        if values:
+            # Not the unit of work: nobody reads these rows back (see hub.db.bulk).
+            insert_rows(session, Base.metadata.tables[model.__tablename__], values)

@@ -1,8 +1,10 @@
 """Registering store boxes and listing them (each service call is one transaction).
 
 A device gets a random token at registration, shown once. Only its sha256
-is stored: a leaked database does not let anyone speak for a box. (Device
-certificates for MQTT come with provisioning; the token is the first step.)
+is stored: a leaked database does not let anyone speak for a box. The
+token is also the box's MQTT password (its username is its device id), so
+Mosquitto's own hash of it is kept for the broker's password file.
+(Device certificates come with provisioning; the token is the first step.)
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from hub.clock import utcnow
 from hub.db.conflicts import duplicate_on_conflict
 from hub.db.models import Device, Org
 from hub.registry.lookup import get_device, get_org, get_store
+from hub.registry.mqtt_password import mosquitto_hash
 from hub.registry.schemas import DeviceCreate, DeviceList, DevicePublic, DeviceRegistered
 from setledger import errors
 from setledger.fiscal import check_box_prefix
@@ -41,6 +44,9 @@ def to_public(org: Org, device: Device) -> DevicePublic:
         invoice_prefix=device.invoice_prefix,
         created_at=device.created_at,
         revoked_at=device.revoked_at,
+        last_seen_at=device.last_seen_at,
+        clock_skew_ms=device.clock_skew_ms,
+        clock_flagged_at=device.clock_flagged_at,
     )
 
 
@@ -64,6 +70,7 @@ def register_device(session: Session, code: str, data: DeviceCreate) -> DeviceRe
             name=data.name,
             invoice_prefix=data.invoice_prefix,
             token_hash=hash_token(token),
+            mqtt_password_hash=mosquitto_hash(token),
             created_at=utcnow(),
             revoked_at=None,
         )

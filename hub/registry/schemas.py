@@ -75,6 +75,12 @@ class DevicePublic(Response):
     invoice_prefix: str
     created_at: datetime
     revoked_at: datetime | None
+    last_seen_at: datetime | None = None
+    """When the hub last received anything from this box."""
+    clock_skew_ms: int | None = None
+    """How far the box's clock was off at the last reading (+ ahead, - behind)."""
+    clock_flagged_at: datetime | None = None
+    """Set while the box's clock is off by more than 5 minutes."""
 
 
 class DeviceRegistered(DevicePublic):

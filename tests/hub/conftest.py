@@ -9,6 +9,8 @@ run (tests/services.py); it is never skipped.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -54,3 +56,18 @@ def hub(database_url: str) -> Iterator[Hub]:
     # The context manager runs the lifespan, which disposes the engine.
     with TestClient(app, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}) as client:
         yield Hub(client, runtime)
+
+
+@pytest.fixture
+def broker_files() -> Iterator[Path]:
+    """A folder for the broker's password file and ACL that Mosquitto can read.
+
+    Run as root (as on these machines), Mosquitto drops to the ``mosquitto``
+    user, which cannot enter pytest's private tmp folders (mode 0700).
+    """
+    directory = Path(tempfile.mkdtemp(prefix="setledger-broker-"))
+    directory.chmod(0o755)
+    try:
+        yield directory
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)

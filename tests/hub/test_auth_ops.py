@@ -1,4 +1,4 @@
-"""Every API route needs the admin token; ops routes and limits work."""
+"""Every API route needs a token (the admin's, or a box's for blobs); ops routes and limits work."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ FAKE_IDS = {
     "device_id": "0190b6d2-0000-7000-8000-000000000000",
     "product_id": "0190b6d2-0000-7000-8000-000000000000",
     "sale_id": "0190b6d2-0000-7000-8000-000000000000",
+    "sha256": "0" * 64,
 }
 
 
@@ -56,7 +57,7 @@ def test_health_and_metrics(hub: Hub) -> None:
     health = ok(hub.client.get("/healthz"))
     assert health["status"] == "ok"
     assert health["database"] == hub.backend
-    assert health["schema"] == {"revision": "0001", "head": "0001"}
+    assert health["schema"] == {"revision": "0002", "head": "0002"}
     hub.client.get(f"{API}/orgs")
     metrics = hub.client.get("/metrics").text
     # The full template, router prefixes included, one series per template.
@@ -91,4 +92,4 @@ def test_health_reports_a_database_behind_the_code(empty_database_url: str) -> N
         response = client.get("/healthz")
         assert response.status_code == 503
         assert response.json()["status"] == "schema_behind"
-        assert response.json()["schema"] == {"revision": None, "head": "0001"}
+        assert response.json()["schema"] == {"revision": None, "head": "0002"}

@@ -53,7 +53,7 @@ def engine(empty_database_url: str) -> Any:
 
 def test_migrations_make_exactly_the_models(engine: Engine, empty_database_url: str) -> None:
     migrate(hub_settings(empty_database_url), engine)
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == "0002"
     assert schema_diff(engine) == []
     # The comparison is not vacuous: a missing index is reported.
     with engine.begin() as conn:
@@ -181,7 +181,61 @@ def test_concurrent_threads_migrate_once(empty_database_url: str) -> None:
 def _assert_migrated(url: str) -> None:
     engine = make_engine(url)
     try:
-        assert current_revision(engine) == "0001"
+        assert current_revision(engine) == "0002"
         assert schema_diff(engine) == []
     finally:
         engine.dispose()
+
+
+def test_0002_keeps_the_quarantine_and_takes_raw_messages(engine: Engine) -> None:
+    run_alembic(engine, "upgrade", "0001")
+    org_id, device_id, store_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    row = {
+        "org_id": org_id,
+        "quarantine_id": uuid.uuid4(),
+        "org_code": "ORG-00000001",
+        "store_id": store_id,
+        "device_id": device_id,
+        "epoch": "e" * 32,
+        "stream": "sales",
+        "seq": 1,
+        "key": "k",
+        "schema_name": "sale.recorded",
+        "schema_version": 9,
+        "payload_sha256": "0" * 64,
+        "reason_code": "unknown_schema",
+        "reason": "kept across the upgrade",
+        "envelope": {"seq": 1},
+        "received_at": datetime.now(UTC),
+    }
+    quarantine = metadata.tables["quarantine"]
+    with engine.begin() as conn:
+        conn.execute(quarantine.insert().values(row))
+    run_alembic(engine, "upgrade", "head")
+    assert schema_diff(engine) == []
+    raw = {
+        "org_id": org_id,
+        "quarantine_id": uuid.uuid4(),
+        "org_code": "ORG-00000001",
+        "store_id": store_id,
+        "device_id": device_id,
+        "reason_code": "malformed",
+        "reason": "not JSON",
+        "raw_payload": b"{not json",
+        "raw_size": 9,
+        "received_at": datetime.now(UTC),
+    }
+    with engine.begin() as conn:
+        conn.execute(quarantine.insert().values(raw))
+        kept = conn.execute(
+            select(quarantine.c.reason, quarantine.c.envelope, quarantine.c.raw_payload).order_by(
+                quarantine.c.reason_code
+            )
+        ).all()
+    assert [tuple(r) for r in kept] == [
+        ("not JSON", None, b"{not json"),
+        ("kept across the upgrade", {"seq": 1}, None),
+    ]
+    run_alembic(engine, "downgrade", "0001")  # raw rows cannot stay under the old schema
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(quarantine)).scalar_one() == 1

@@ -83,3 +83,31 @@ def test_the_embedded_default_works_out_of_the_box(
         root.handlers[:], level = saved
         root.setLevel(level)
     assert (tmp_path / "var" / "hub" / "hub.db").is_file()
+
+
+def test_broker_settings_are_read_and_the_dev_password_refused_in_production() -> None:
+    settings = HubSettings.from_env(
+        {
+            "SETLEDGER_HUB_BROKER_URL": "mqtts://broker.example.in:8883",
+            "SETLEDGER_HUB_MQTT_USERNAME": "hub-a",
+            "SETLEDGER_HUB_MQTT_PASSWORD": "m" * 32,
+            "SETLEDGER_HUB_WORKER_NAME": "hub-a.1",
+            "SETLEDGER_HUB_WORKER_METRICS_PORT": "9464",
+            "SETLEDGER_HUB_RESEND_AFTER_MS": "5000",
+            "SETLEDGER_HUB_CATALOG_POLL_MS": "1000",
+        }
+    )
+    assert settings.broker_url == "mqtts://broker.example.in:8883"
+    assert (settings.mqtt_username, settings.mqtt_password.get_secret_value()) == (
+        "hub-a",
+        "m" * 32,
+    )
+    assert (settings.worker_name, settings.worker_metrics_port) == ("hub-a.1", 9464)
+    assert (settings.resend_after_ms, settings.catalog_poll_ms) == (5000, 1000)
+    assert "m" * 32 not in repr(settings)
+    with pytest.raises(ValidationError):
+        HubSettings(broker_url="http://broker:1883")
+    production = HubSettings(env="production", admin_token=SecretStr(STRONG))
+    with pytest.raises(ValueError, match="SETLEDGER_HUB_MQTT_PASSWORD"):
+        production.require_broker_secret()
+    production.model_copy(update={"mqtt_password": SecretStr(STRONG)}).require_broker_secret()

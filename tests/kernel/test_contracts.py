@@ -207,3 +207,11 @@ def test_uplink_topics_parse_back() -> None:
     assert topics.parse_up(topics.status(org, store, device)) is None
     assert topics.parse_up("setledger/v1/ORG-1a2b3c4d/x/y/up/sales") is None
     assert topics.INGEST_SHARED_FILTER == "$share/hub/setledger/v1/+/+/+/up/+"
+
+
+def test_canonical_json_names_where_a_float_hides() -> None:
+    from setledger.canonical import canonical_json, digest
+
+    assert digest({"b": [1, {"z": None}], "a": "₹"}) == digest({"a": "₹", "b": [1, {"z": None}]})
+    with pytest.raises(TypeError, match=r"float at \$\.a\[1\]\.b"):
+        canonical_json({"a": [1, {"b": 2.5}]})

@@ -101,15 +101,25 @@ def test_make_run_on_a_clean_copy(tmp_path: Path) -> None:
             )
             assert sale.status_code == 201, sale.text
             assert sale.json()["display"]["change"] == "₹30.00"
-            assert box.get("/api/v1/box").json()["outbox_depth"] == 1
-        orgs = httpx.get(f"{hub_url}/api/v1/orgs", headers={"Authorization": f"Bearer {token}"})
+        admin = {"Authorization": f"Bearer {token}"}
+        orgs = httpx.get(f"{hub_url}/api/v1/orgs", headers=admin)
         assert orgs.status_code == 200
         assert [o["name"] for o in orgs.json()["orgs"]] == ["Sharma General Store"]
+        org_id = orgs.json()["orgs"][0]["org_id"]
+
+        def at_hub() -> int:
+            page = httpx.get(f"{hub_url}/api/v1/orgs/{org_id}/sales", headers=admin).json()
+            return int(page["totals"]["count"])
+
+        deadline = time.monotonic() + 30
+        while at_hub() < 1 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert at_hub() == 1, "the sale did not reach the hub over MQTT"
 
         os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C in the terminal
         proc.wait(timeout=60)
         reader.join(timeout=10)
-        assert "Stopped: box, hub and broker." in "".join(output)
+        assert "Stopped: box, hub worker, hub and broker." in "".join(output)
         for name, port in ports.items():
             assert not port_open(port), f"the {name} still listens on {port}"
     finally:

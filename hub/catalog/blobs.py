@@ -1,0 +1,35 @@
+"""Reading catalog blobs for boxes (each call is one transaction).
+
+A box may read only its own org's blobs; the hub administrator any. A
+blob of another org answers "not found", the same as one that does not
+exist, so a box cannot probe which hashes other orgs hold.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.db.models import CatalogBlob
+from setledger.errors import ErrorKind, ErrorSpec
+
+BLOB_NOT_FOUND = ErrorSpec(
+    "BLOB_NOT_FOUND",
+    ErrorKind.NOT_FOUND,
+    "No blob {sha256} for this caller.",
+    "Fetch the blobs named by the newest catalog manifest; older ones are deleted.",
+)
+
+
+def read_blob(session: Session, org_id: uuid.UUID | None, sha256: str) -> bytes:
+    """The blob's bytes; ``org_id`` None reads any org's (administrator)."""
+    with session.begin():
+        query = select(CatalogBlob.body).where(CatalogBlob.sha256 == sha256)
+        if org_id is not None:
+            query = query.where(CatalogBlob.org_id == org_id)
+        body = session.scalars(query.limit(1)).first()
+        if body is None:
+            raise BLOB_NOT_FOUND.error(sha256=sha256)
+        return body

@@ -1,0 +1,121 @@
+"""The hub's background commands, under ``setledger hub`` (and ``python -m hub.cli``).
+
+    worker [--name N] [--with-publisher]   ingest worker (MQTT -> database -> acks)
+    publisher                              catalog publisher (database -> retained manifests)
+    broker-files --out DIR                 Mosquitto password file and ACL from the registry
+
+Settings come from the environment (``HubSettings.from_env``). SIGTERM or
+SIGINT stops a worker cleanly: it finishes the messages it holds, so
+their acks go out, then disconnects.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+from appkit.logs import configure_logging
+from hub.settings import HubSettings
+
+
+def _stop_on_signals() -> threading.Event:
+    stop = threading.Event()
+
+    def handle(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handle)
+    signal.signal(signal.SIGINT, handle)
+    return stop
+
+
+def _settings() -> HubSettings:
+    settings = HubSettings.from_env()
+    configure_logging("hub", settings.log_level)
+    if settings.migrate_on_start:
+        from hub.db import migrate
+
+        migrate(settings)
+    return settings
+
+
+def worker(args: argparse.Namespace) -> int:
+    from hub.catalog.publisher import run_publisher
+    from hub.ingest.worker import run_worker
+
+    settings = _settings()
+    stop = _stop_on_signals()
+    publisher = None
+    if args.with_publisher:
+        publisher = threading.Thread(
+            target=run_publisher, args=(settings, stop), name="catalog-publisher"
+        )
+        publisher.start()
+    try:
+        run_worker(settings, stop, name=args.name)
+    finally:
+        stop.set()
+        if publisher is not None:
+            publisher.join()
+    return 0
+
+
+def publisher(args: argparse.Namespace) -> int:
+    from hub.catalog.publisher import run_publisher
+
+    settings = _settings()
+    run_publisher(settings, _stop_on_signals())
+    return 0
+
+
+def broker_files(args: argparse.Namespace) -> int:
+    from hub.db import make_engine
+    from provisioning.broker.credentials import write_broker_files
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    try:
+        written = write_broker_files(
+            engine,
+            Path(args.out),
+            settings.mqtt_username,
+            settings.mqtt_password.get_secret_value(),
+        )
+    finally:
+        engine.dispose()
+    for path in written:
+        print(path)
+    return 0
+
+
+def add_commands(hub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the background commands to ``setledger hub``'s subcommands."""
+    run = hub.add_parser("worker", help="run an ingest worker (MQTT uplink -> database)")
+    run.add_argument("--name", help="worker name (default SETLEDGER_HUB_WORKER_NAME or host-pid)")
+    run.add_argument(
+        "--with-publisher",
+        action="store_true",
+        help="also run the catalog publisher in this process (one per hub)",
+    )
+    run.set_defaults(run=worker)
+    pub = hub.add_parser("publisher", help="run the catalog publisher (retained manifests)")
+    pub.set_defaults(run=publisher)
+    files = hub.add_parser("broker-files", help="write Mosquitto's password file and ACL")
+    files.add_argument("--out", required=True, help="folder for 'passwords' and 'acl'")
+    files.set_defaults(run=broker_files)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    root = argparse.ArgumentParser(prog="python -m hub.cli", description=__doc__.split("\n\n")[0])
+    add_commands(root.add_subparsers(dest="cmd", required=True))
+    args = root.parse_args(argv)
+    return int(args.run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The broker: its configuration template and the credentials generated from the registry."""
