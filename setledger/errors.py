@@ -365,6 +365,14 @@ CATALOG_PRODUCT_NOT_FOUND = ErrorSpec(
 )
 
 
+BLOB_NOT_FOUND = ErrorSpec(
+    "BLOB_NOT_FOUND",
+    ErrorKind.NOT_FOUND,
+    "No blob {sha256} for this caller.",
+    "Fetch the blobs named by the newest catalog manifest; older ones are deleted.",
+)
+
+
 # Edge (store box). Box-specific specs go here.
 CATALOG_VERSION_GAP = ErrorSpec(
     "CATALOG_VERSION_GAP",

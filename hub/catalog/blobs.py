@@ -13,14 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.db.models import CatalogBlob
-from setledger.errors import ErrorKind, ErrorSpec
-
-BLOB_NOT_FOUND = ErrorSpec(
-    "BLOB_NOT_FOUND",
-    ErrorKind.NOT_FOUND,
-    "No blob {sha256} for this caller.",
-    "Fetch the blobs named by the newest catalog manifest; older ones are deleted.",
-)
+from setledger import errors
 
 
 def read_blob(session: Session, org_id: uuid.UUID | None, sha256: str) -> bytes:
@@ -31,5 +24,5 @@ def read_blob(session: Session, org_id: uuid.UUID | None, sha256: str) -> bytes:
             query = query.where(CatalogBlob.org_id == org_id)
         body = session.scalars(query.limit(1)).first()
         if body is None:
-            raise BLOB_NOT_FOUND.error(sha256=sha256)
+            raise errors.BLOB_NOT_FOUND.error(sha256=sha256)
         return body
