@@ -40,11 +40,19 @@ from setledger.contracts.sales import (
     StockMove,
     validate_sale,
 )
+from setledger.contracts.staff import (
+    MANAGER_ROLES,
+    ApprovalRecorded,
+    StaffMember,
+    StaffRoster,
+)
 
 MESSAGES: dict[tuple[str, int], type[Contract]] = {
     (model.SCHEMA, model.VERSION): model
     for model in (
         SaleRecorded,
+        ApprovalRecorded,
+        StaffRoster,
         Batch,
         CatalogSnapshot,
         CatalogDelta,
@@ -78,11 +86,13 @@ def json_schemas() -> dict[str, dict[str, Any]]:
 
 
 __all__ = [
+    "MANAGER_ROLES",
     "MAX_BATCH_ENVELOPES",
     "MAX_MESSAGE_BYTES",
     "MAX_PAYLOAD_BYTES",
     "MESSAGES",
     "Ack",
+    "ApprovalRecorded",
     "Batch",
     "BlobRef",
     "Buyer",
@@ -101,6 +111,8 @@ __all__ = [
     "SaleRecorded",
     "SaleTender",
     "SaleTotals",
+    "StaffMember",
+    "StaffRoster",
     "StockMove",
     "json_schemas",
     "parse_payload",

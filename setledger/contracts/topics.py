@@ -5,6 +5,7 @@
     setledger/v1/{org}/{store}/{device}/down/ack/{epoch}/{stream}   hub, retained (Ack)
     setledger/v1/{org}/{store}/{device}/down/ctl            hub -> box (ResendRequest)
     setledger/v1/{org}/{store}/down/catalog                 hub, retained (CatalogManifest)
+    setledger/v1/{org}/{store}/down/staff                   hub, retained (StaffRoster)
 
 Catalog manifests go to each store rather than the org so a box's ACL is
 "its own device topics and its own store's downlinks", and so stores can
@@ -54,6 +55,10 @@ def ctl(org_id: str, store_id: UUID | str, device_id: UUID | str) -> str:
 
 def store_catalog(org_id: str, store_id: UUID | str) -> str:
     return f"{PREFIX}/{org_id}/{store_id}/down/catalog"
+
+
+def store_staff(org_id: str, store_id: UUID | str) -> str:
+    return f"{PREFIX}/{org_id}/{store_id}/down/staff"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Org accounts: users, passwords, TOTP, sessions, invitations, audit, roles."""
