@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint typecheck schemas clean help
+.PHONY: run test bench lint typecheck schemas clean help mosquitto chromium
 
 help:
 	@echo "make run    start broker + hub + a demo store box (Ctrl-C stops)"
@@ -24,6 +24,9 @@ $(STAMP): pyproject.toml | $(BIN)/python
 mosquitto:
 	@ops/sh/ensure-mosquitto.sh
 
+chromium:
+	@ops/sh/ensure-chromium.sh
+
 run: $(STAMP) mosquitto
 	$(BIN)/setledger demo
 
@@ -34,7 +37,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy setledger appkit edge hub ops
 
-test: $(STAMP) mosquitto lint typecheck
+test: $(STAMP) mosquitto chromium lint typecheck
 	$(BIN)/pytest
 
 bench: $(STAMP)
