@@ -29,11 +29,16 @@ STATUS: dict[ErrorKind, int] = {
     ErrorKind.INVALID: 422,
     ErrorKind.INTERNAL: 500,
     ErrorKind.UNAVAILABLE: 503,
+    ErrorKind.LOCKED: 423,
+    ErrorKind.RATE_LIMITED: 429,
 }
 
 
 def error_response(err: SetLedgerError) -> JSONResponse:
-    return JSONResponse(err.body(current()), status_code=STATUS[err.kind])
+    # A lockout or a rate limit says when to come back (RFC 9110 Retry-After).
+    retry_after = err.details.get("retry_after_s")
+    headers = {"Retry-After": str(retry_after)} if isinstance(retry_after, int) else None
+    return JSONResponse(err.body(current()), status_code=STATUS[err.kind], headers=headers)
 
 
 async def send_json_error(send: Send, err: SetLedgerError, correlation_id: str | None) -> None:

@@ -9,6 +9,9 @@ it includes HTTP, JSON and the Python client: what a counter UI sees.
   fresh cart every 20 scans (a long bill), answer = the priced cart.
 - sale_commit: POST /api/v1/sales with 5 random lines, paid in cash; the
   answer comes after the FULL-synchronous commit.
+
+The client signs a cashier in with a PIN first, as a counter does, so
+each request also pays for checking the box session.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+from argon2 import PasswordHasher
 
 from bench.report import emit, percentile
 from edge.services.identity import ProvisionBundle
@@ -31,7 +35,13 @@ from edge.services.provisioning import provision
 from edge.store.db import open_database
 from ops.broker import free_port
 from ops.demo_data import ean13
-from setledger.contracts import CatalogProduct, CatalogSnapshot, PricePoint
+from setledger.contracts import (
+    CatalogProduct,
+    CatalogSnapshot,
+    PricePoint,
+    StaffMember,
+    StaffRoster,
+)
 from setledger.gst import GST_RATES_BP
 from setledger.ids import new_id
 
@@ -83,17 +93,38 @@ def catalog(size: int, rng: random.Random) -> tuple[CatalogSnapshot, list[str]]:
     return snapshot, codes
 
 
+CASHIER_ID = uuid.uuid4()
+CASHIER_PIN = "2468"
+
+
+def roster(org: str, store: uuid.UUID) -> StaffRoster:
+    """One cashier; a cheap hash, since sign-in is not what is measured."""
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    cashier = StaffMember(
+        user_id=CASHIER_ID,
+        user_code=f"{org}-U-000001",
+        display_name="Bench cashier",
+        role="cashier",
+        pin_hash=cheap.hash(CASHIER_PIN),
+    )
+    return StaffRoster(
+        org_id=org, store_id=store, version=1, generated_at=datetime.now(UTC), members=[cashier]
+    )
+
+
 def provision_box(data_dir: Path, snapshot: CatalogSnapshot) -> None:
+    store = uuid.uuid4()
     bundle = ProvisionBundle(
         org_id=snapshot.org_id,
         org_name="Bench Stores",
-        store_id=uuid.uuid4(),
+        store_id=store,
         store_name="Bench",
         device_id=uuid.uuid4(),
         device_name="Counter",
         invoice_prefix="B1",
         seller_state="27",
         catalog=snapshot,
+        staff=roster(snapshot.org_id, store),
     )
     db = open_database(data_dir / "box.db", data_dir / "backups")
     try:
@@ -149,6 +180,11 @@ def run_size(size: int) -> None:
         proc = start_box(data_dir, port)
         try:
             with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+                signed_in = client.post(
+                    "/api/v1/auth/pin", json={"user_id": str(CASHIER_ID), "pin": CASHIER_PIN}
+                )
+                token = signed_in.raise_for_status().json()["token"]
+                client.headers["Authorization"] = f"Bearer {token}"
                 for _ in range(50):  # warm up connections and SQLite's page cache
                     client.get("/api/v1/catalog/lookup", params={"code": rng.choice(codes)})
                 scans = []

@@ -23,6 +23,7 @@ from bench.report import emit
 from edge.app import create_app
 from edge.settings import BoxSettings
 from ops.broker import Broker, free_port
+from tests.edge.staff import sign_in
 from tests.replication.harness import Deployment, wait_for
 from tests.services import PG_HOST, PG_PORT, PG_USER, _pg_admin_dsn
 
@@ -49,6 +50,7 @@ def queue_sales(d: Deployment, n: int) -> None:
     settings = BoxSettings(data_dir=d.root / "box", provision_file=bundle, replicate=False)
     skus = ["SALT-1KG", "ATTA-5KG", "PARLEG-250", "MAGGI-70", "COKE-750", "TEA-250"]
     with TestClient(create_app(settings)) as box:
+        sign_in(box)
         for i in range(n):
             lines = [{"code": skus[(i + k) % len(skus)], "qty": 1 + k} for k in range(1 + i % 3)]
             body = {

@@ -19,8 +19,8 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy import func, select, text
 
 from appkit.wiring import wire
+from edge.api import auth, carts, catalog, drawer, sales
 from edge.api import box as box_routes
-from edge.api import carts, catalog, sales
 from edge.metrics import BoxCollector
 from edge.runtime import BoxRuntime, system_now
 from edge.services.identity import load_identity, load_link
@@ -110,7 +110,10 @@ def create_app(
     app = FastAPI(
         title="setLedger store box",
         version=__version__,
-        description="The counter's local API: catalog, carts, sales. Works with no network.",
+        description=(
+            "The counter's local API: PIN sign-in, catalog, carts, sales, manager "
+            "approvals. Works with no network."
+        ),
         lifespan=lifespan,
     )
 
@@ -135,7 +138,14 @@ def create_app(
         max_body_bytes=settings.max_body_bytes,
         health=health,
     )
-    for router in (box_routes.router, catalog.router, carts.router, sales.router):
+    for router in (
+        box_routes.router,
+        auth.router,
+        catalog.router,
+        carts.router,
+        sales.router,
+        drawer.router,
+    ):
         app.include_router(router)
     return app
 

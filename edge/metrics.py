@@ -13,6 +13,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from edge.services.catalog import catalog_version
+from edge.services.staff import roster_version
 from edge.store import outbox
 from edge.store import tables as t
 from edge.store.db import BoxDatabase
@@ -28,6 +29,7 @@ class BoxCollector(Collector):
         with self.db.reader.connect() as conn:
             queued = outbox.state(conn)
             version = catalog_version(conn)
+            staff_version = roster_version(conn)
             sales = conn.execute(select(func.count()).select_from(t.sale)).scalar() or 0
         yield GaugeMetricFamily(
             "setledger_box_outbox_depth", "Messages waiting for the hub's ack", value=queued.depth
@@ -40,6 +42,9 @@ class BoxCollector(Collector):
         )
         yield GaugeMetricFamily(
             "setledger_box_catalog_version", "Catalog version applied", value=version
+        )
+        yield GaugeMetricFamily(
+            "setledger_box_staff_version", "Staff roster version applied", value=staff_version
         )
         yield CounterMetricFamily("setledger_box_sales", "Sales recorded on this box", value=sales)
         connected = self.replicator is not None and self.replicator.connected

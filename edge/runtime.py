@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
@@ -11,7 +11,7 @@ from edge.settings import BoxSettings
 from edge.store.db import BoxDatabase
 from edge.store.watermark import WatermarkKeeper, series_key
 from setledger.fiscal import parse_invoice_number
-from setledger.hlc import HybridClock
+from setledger.hlc import HybridClock, from_unix_ms, unix_ms
 
 if TYPE_CHECKING:
     from edge.services.checkout import RecordedSale
@@ -38,6 +38,12 @@ class BoxRuntime:
     outbox_listener: OutboxListener | None = None
     """The replicator, when the box has a broker to talk to."""
 
+    def now(self) -> datetime:
+        """The later of the HLC and the wall clock: never goes back, even when a
+        box without an RTC reboots at 1970. Session expiry and PIN locks use it,
+        so turning the clock back does not revive a session or end a lock."""
+        return from_unix_ms(max(self.clock.peek().wall_ms, unix_ms(self.wall_clock())))
+
     def sale_committed(self, recorded: RecordedSale) -> None:
         """After a sale's commit (never inside it): watermark, then replication."""
         if not recorded.created or recorded.epoch is None or recorded.seq is None:
@@ -47,5 +53,12 @@ class BoxRuntime:
             prefix, _, serial = parse_invoice_number(sale.invoice_no)
             series = series_key(prefix, sale.financial_year)
             self.watermark.advance(recorded.epoch, recorded.stream, recorded.seq, series, serial)
+        self.outbox_committed(recorded.epoch, recorded.more)
+
+    def outbox_committed(self, epoch: str, positions: Iterable[tuple[str, int]] = ()) -> None:
+        """After a commit that wrote outbox rows (stream, seq) other than a sale."""
+        if self.watermark is not None:
+            for stream, seq in positions:
+                self.watermark.advance_seq(epoch, stream, seq)
         if self.outbox_listener is not None:
             self.outbox_listener.notify()

@@ -31,6 +31,20 @@ class BoxSettings(BaseModel):
     that believes it is 1970); leave at 0 in a shop."""
     ack_timeout_s: float = Field(default=10.0, gt=0)
     """Resend from the oldest unacked row when the hub's ack has not moved for this long."""
+    require_sign_in: bool = True
+    """Selling (carts, POST /sales) needs a cashier signed in with a PIN. Off only
+    for drills and for tests that exercise something else."""
+    session_hours: int = Field(default=12, ge=1, le=24)
+    """A box session lasts a shift at most."""
+    pin_max_failures: int = Field(default=5, ge=1)
+    """Wrong PINs in a row before the member is locked out at this box."""
+    pin_lockout_s: int = Field(default=300, ge=1)
+    """The first lock; each further lock without a right PIN in between doubles it."""
+    pin_lockout_max_s: int = Field(default=3600, ge=1)
+    """The longest lock: with 5 tries an hour a 4-digit PIN takes weeks to guess."""
+    discount_limit_bp: int = Field(default=1000, ge=0, le=10000)
+    """A line discount above this share of the line's gross (basis points of a
+    percent: 1000 = 10%) needs a manager's PIN."""
 
     @property
     def db_path(self) -> Path:
@@ -64,6 +78,12 @@ class BoxSettings(BaseModel):
             values["clock_offset_s"] = int(env["SETLEDGER_BOX_CLOCK_OFFSET_S"])
         if "SETLEDGER_BOX_ACK_TIMEOUT_S" in env:
             values["ack_timeout_s"] = float(env["SETLEDGER_BOX_ACK_TIMEOUT_S"])
+        if "SETLEDGER_BOX_REQUIRE_SIGN_IN" in env:
+            values["require_sign_in"] = env["SETLEDGER_BOX_REQUIRE_SIGN_IN"]
+        if "SETLEDGER_BOX_SESSION_HOURS" in env:
+            values["session_hours"] = int(env["SETLEDGER_BOX_SESSION_HOURS"])
+        if "SETLEDGER_BOX_DISCOUNT_LIMIT_BP" in env:
+            values["discount_limit_bp"] = int(env["SETLEDGER_BOX_DISCOUNT_LIMIT_BP"])
         if "SETLEDGER_LOG_LEVEL" in env:
             values["log_level"] = env["SETLEDGER_LOG_LEVEL"]
         return cls.model_validate(values)

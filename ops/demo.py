@@ -17,16 +17,20 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
 import httpx
+from argon2 import PasswordHasher
 from sqlalchemy import create_engine
 
 from ops import demo_data
 from ops.broker import Broker, port_open
 from provisioning.broker.credentials import write_broker_files
+from setledger.contracts import StaffMember, StaffRoster
+from setledger.ids import new_id
 
 READY_LINE = "setLedger demo is running"
 HUB_MQTT_USER = "hub"
@@ -152,7 +156,12 @@ def seed_hub(hub: httpx.Client, state_file: Path) -> dict[str, Any]:
                 },
             )
         )
+    staff = [
+        {"user_id": str(new_id()), "name": name, "role": role, "pin": pin, "serial": n}
+        for n, (name, role, pin) in enumerate(demo_data.STAFF, start=2)
+    ]
     state = {
+        "staff": staff,
         "org_id": org_id,
         "org_name": org["name"],
         "store_id": store["store_id"],
@@ -174,15 +183,46 @@ def write_bundle(
 ) -> None:
     """The box's provisioning bundle: identity, the hub's catalog, where and how to connect."""
     snapshot = _check(hub.get(f"/api/v1/orgs/{state['org_id']}/catalog/snapshot"))
-    bundle = state | {"catalog": snapshot, "hub_url": hub_url, "broker_url": broker_url}
+    identity = {k: v for k, v in state.items() if k != "staff"}
+    bundle = identity | {
+        "catalog": snapshot,
+        "staff": demo_roster(state),
+        "hub_url": hub_url,
+        "broker_url": broker_url,
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(bundle))
+
+
+def demo_roster(state: dict[str, Any]) -> dict[str, Any]:
+    """The counter staff the box lets in (PINs hashed with argon2id, as the hub does)."""
+    hasher = PasswordHasher()
+    return StaffRoster(
+        org_id=state["org_id"],
+        store_id=state["store_id"],
+        version=1,
+        generated_at=datetime.now(UTC),
+        members=[
+            StaffMember(
+                user_id=m["user_id"],
+                user_code=f"{state['org_id']}-U-{m['serial']:06d}",
+                display_name=m["name"],
+                role=m["role"],
+                pin_hash=hasher.hash(m["pin"]),
+            )
+            for m in state["staff"]
+        ],
+    ).model_dump(mode="json")
 
 
 def banner(
     hub_url: str, box_url: str, broker_port: int, token: str, state: dict[str, Any], var: Path
 ) -> str:
     atta = demo_data.barcode_of(2)
+    cashier = next(m for m in state["staff"] if m["role"] == "cashier")
+    staff_lines = "\n                       ".join(
+        f"{m['name']} ({m['role']}): user_id {m['user_id']}, PIN {m['pin']}" for m in state["staff"]
+    )
     return f"""
 {READY_LINE}.
 
@@ -198,11 +238,14 @@ def banner(
     Hub admin token:   {token}
                        (send as 'Authorization: Bearer <token>'; org accounts with TOTP come later)
     Demo org:          {state["org_name"]}  {state["org_id"]}
-    Store box:         {state["store_name"]} / {state["device_name"]}  (the box API needs no login on this machine yet)
+    Store box:         {state["store_name"]} / {state["device_name"]}
+    Counter staff:     {staff_lines}
     Box MQTT login:    {state["device_id"]} / its device token ({var / "demo-state.json"})
 
-  Ring up a sale (scan Aashirvaad Atta twice, pay ₹600 cash):
-    curl -s -XPOST {box_url}/api/v1/sales -H 'content-type: application/json' \\
+  Sign in at the box as the cashier, then ring up a sale (Aashirvaad Atta x 2, ₹600 cash):
+    TOKEN=$(curl -s -XPOST {box_url}/api/v1/auth/pin -H 'content-type: application/json' \\
+      -d '{{"user_id":"{cashier["user_id"]}","pin":"{cashier["pin"]}"}}' | python3 -c 'import json,sys;print(json.load(sys.stdin)["token"])')
+    curl -s -XPOST {box_url}/api/v1/sales -H 'content-type: application/json' -H "Authorization: Bearer $TOKEN" \\
       -d '{{"sale_id":"'$(python3 -c 'import uuid;print(uuid.uuid4())')'","lines":[{{"code":"{atta}","qty":2}}],"tenders":[{{"kind":"cash","amount":60000}}]}}'
 
   ...and see it at the hub a moment later:

@@ -24,6 +24,13 @@ DEVICE_NAME = "Counter 1"
 INVOICE_PREFIX = "C1"
 
 
+STAFF: tuple[tuple[str, str, str], ...] = (
+    ("Ravi Sharma", "store_manager", "7350"),
+    ("Asha Patil", "cashier", "4821"),
+)
+"""The demo's counter staff: name, role, PIN (printed by make run)."""
+
+
 @dataclass(frozen=True)
 class DemoProduct:
     sku: str

@@ -26,6 +26,8 @@ class ErrorKind(StrEnum):
     TOO_LARGE = "too_large"
     UNAVAILABLE = "unavailable"
     INTERNAL = "internal"
+    LOCKED = "locked"
+    RATE_LIMITED = "rate_limited"
 
 
 class SetLedgerError(Exception):
@@ -373,12 +375,212 @@ BLOB_NOT_FOUND = ErrorSpec(
 )
 
 
+# Hub accounts: sign-up, sign-in, TOTP, sessions, invitations, recovery, members.
+SIGN_IN_FAILED = ErrorSpec(
+    "SIGN_IN_FAILED",
+    ErrorKind.UNAUTHENTICATED,
+    "The username, password or code is not right.",
+    "Check them and try again; with two-factor sign-in on, also send the current code from "
+    "your authenticator app or a backup code. Repeated failures lock the account for a while.",
+)
+ACCOUNT_LOCKED = ErrorSpec(
+    "ACCOUNT_LOCKED",
+    ErrorKind.LOCKED,
+    "Too many failed sign-ins: this account is locked for {retry_after_s} more seconds.",
+    "Wait until the lock ends (the Retry-After header says when), or reset the password.",
+)
+RATE_LIMITED = ErrorSpec(
+    "RATE_LIMITED",
+    ErrorKind.RATE_LIMITED,
+    "Too many requests for this {scope}; try again in {retry_after_s} seconds.",
+    "Wait for the time in the Retry-After header before trying again.",
+)
+MFA_ENROLMENT_REQUIRED = ErrorSpec(
+    "MFA_ENROLMENT_REQUIRED",
+    ErrorKind.FORBIDDEN,
+    "The {role} role needs two-factor sign-in: enrol an authenticator app first.",
+    "Start at POST /api/v1/auth/totp/enrol, scan the QR code, and confirm with a code at "
+    "POST /api/v1/auth/totp/confirm.",
+)
+ROLE_NOT_ALLOWED = ErrorSpec(
+    "ROLE_NOT_ALLOWED",
+    ErrorKind.FORBIDDEN,
+    "A member with the {role} role may not {action}.",
+    "Ask an owner or admin of the organisation to do it, or to change your role.",
+)
+PASSWORD_TOO_SHORT = ErrorSpec(
+    "PASSWORD_TOO_SHORT",
+    _I,
+    "The password has {length} characters; it needs at least {min_length}.",
+    "Use a longer password, or a passphrase of four or more words (at least 20 characters), "
+    "e.g. 'chai biscuit monsoon ledger'.",
+)
+PASSWORD_TOO_SIMPLE = ErrorSpec(
+    "PASSWORD_TOO_SIMPLE",
+    _I,
+    "The password uses only one kind of character.",
+    "Mix letters with digits, capitals or symbols, or use a passphrase of four or more words "
+    "(at least 20 characters).",
+)
+PASSWORD_TOO_COMMON = ErrorSpec(
+    "PASSWORD_TOO_COMMON",
+    _I,
+    "This password is one of the most common passwords.",
+    "Choose one nobody else would: a passphrase of four or more unrelated words works well.",
+)
+PASSWORD_HAS_USERNAME = ErrorSpec(
+    "PASSWORD_HAS_USERNAME",
+    _I,
+    "The password contains the username.",
+    "Choose a password that does not contain your username.",
+)
+CURRENT_PASSWORD_WRONG = ErrorSpec(
+    "CURRENT_PASSWORD_WRONG",
+    ErrorKind.FORBIDDEN,
+    "The current password is not right.",
+    "Enter the password you signed in with; if it is forgotten, sign out and reset it by e-mail.",
+)
+USERNAME_TAKEN = ErrorSpec(
+    "USERNAME_TAKEN",
+    ErrorKind.CONFLICT,
+    "The username {username!r} is taken.",
+    "Choose another username (3-32 letters, digits, '.', '_' or '-').",
+)
+TOTP_ALREADY_ENROLLED = ErrorSpec(
+    "TOTP_ALREADY_ENROLLED",
+    ErrorKind.CONFLICT,
+    "An authenticator app is already enrolled for this member.",
+    "To move to a new phone, recover with a backup code or ask an owner or admin to reset "
+    "two-factor sign-in, then enrol again.",
+)
+TOTP_NOT_STARTED = ErrorSpec(
+    "TOTP_NOT_STARTED",
+    ErrorKind.CONFLICT,
+    "No authenticator enrolment is in progress.",
+    "Start one at POST /api/v1/auth/totp/enrol, then confirm it with a code.",
+)
+TOTP_CODE_WRONG = ErrorSpec(
+    "TOTP_CODE_WRONG",
+    _I,
+    "That code is not right, or it was already used.",
+    "Enter the current 6-digit code from the authenticator app; codes change every 30 seconds "
+    "and each works once.",
+)
+TOTP_KEY_UNAVAILABLE = ErrorSpec(
+    "TOTP_KEY_UNAVAILABLE",
+    ErrorKind.UNAVAILABLE,
+    "Two-factor codes cannot be checked now: the hub's secret key {key_id!r} is not "
+    "available ({reason}).",
+    "Sign in with a backup code meanwhile. Operators: restore the key in "
+    "SETLEDGER_HUB_SECRET_KEYS or SETLEDGER_HUB_SECRET_KEY_FILE; keep old keys until rotation "
+    "has re-encrypted every secret.",
+)
+TOTP_SECRET_UNREADABLE = ErrorSpec(
+    "TOTP_SECRET_UNREADABLE",
+    ErrorKind.UNAVAILABLE,
+    "A two-factor secret does not decrypt with the hub's key {key_id!r}.",
+    "Operators: the key with that id was changed; restore the original. Members: sign in with "
+    "a backup code, or ask an owner or admin to reset two-factor sign-in.",
+)
+INVITE_INVALID = ErrorSpec(
+    "INVITE_INVALID",
+    ErrorKind.NOT_FOUND,
+    "This invitation is not valid: it was used or withdrawn, or it expired.",
+    "Ask an owner or admin of the organisation for a new invitation.",
+)
+INVITE_NOT_FOUND = ErrorSpec(
+    "INVITE_NOT_FOUND",
+    ErrorKind.NOT_FOUND,
+    "No open invitation {invite_id} in this organisation.",
+    "List the organisation's open invitations and use one of their ids.",
+)
+RECOVERY_INVALID = ErrorSpec(
+    "RECOVERY_INVALID",
+    ErrorKind.NOT_FOUND,
+    "This recovery link is not valid: it was used, or it expired (links last 30 minutes).",
+    "Ask for a new link from the sign-in page.",
+)
+RECOVERY_CODE_WRONG = ErrorSpec(
+    "RECOVERY_CODE_WRONG",
+    ErrorKind.UNAUTHENTICATED,
+    "The backup code is not right, or it was already used.",
+    "Enter one of your unused backup codes. Without any, ask an owner or admin of the "
+    "organisation to reset two-factor sign-in.",
+)
+MEMBER_NOT_FOUND = ErrorSpec(
+    "MEMBER_NOT_FOUND",
+    ErrorKind.NOT_FOUND,
+    "No member {member} in this organisation.",
+    "List the organisation's members and use one of their ids (ORG-xxxxxxxx-U-nnnnnn).",
+)
+SESSION_NOT_FOUND = ErrorSpec(
+    "SESSION_NOT_FOUND",
+    ErrorKind.NOT_FOUND,
+    "No session {session_id} of yours.",
+    "List your sessions and use one of their ids.",
+)
+LAST_OWNER = ErrorSpec(
+    "LAST_OWNER",
+    ErrorKind.CONFLICT,
+    "{member} is the organisation's last active owner.",
+    "Make another member an owner first.",
+)
+NOT_ON_YOURSELF = ErrorSpec(
+    "NOT_ON_YOURSELF",
+    ErrorKind.CONFLICT,
+    "You cannot {action} yourself.",
+    "Ask another owner or admin of the organisation.",
+)
+EMAIL_UNAVAILABLE = ErrorSpec(
+    "EMAIL_UNAVAILABLE",
+    ErrorKind.UNAVAILABLE,
+    "The e-mail could not be sent ({reason}); nothing was kept.",
+    "Try again later. Operators: check SETLEDGER_HUB_SMTP_HOST, _PORT and _TLS and the mail "
+    "server's log.",
+)
+
+
 # Edge (store box). Box-specific specs go here.
 CATALOG_VERSION_GAP = ErrorSpec(
     "CATALOG_VERSION_GAP",
     ErrorKind.CONFLICT,
     "A catalog delta from version {delta_from} cannot apply on version {applied}.",
     "Apply the full snapshot of the hub's current catalog instead.",
+)
+SIGN_IN_REQUIRED = ErrorSpec(
+    "SIGN_IN_REQUIRED",
+    ErrorKind.UNAUTHENTICATED,
+    "Sign in at this box with your PIN first ({reason}).",
+    "Pick your name on the sign-in screen, enter your PIN, and send the box's token as "
+    "'Authorization: Bearer <token>'.",
+)
+PIN_REFUSED = ErrorSpec(
+    "PIN_REFUSED",
+    ErrorKind.UNAUTHENTICATED,
+    "That PIN is not right, or this member may not sign in at this box.",
+    "Enter the PIN again; after repeated wrong PINs the member is locked out for a while. "
+    "A forgotten PIN is set again at the hub.",
+)
+PIN_LOCKED = ErrorSpec(
+    "PIN_LOCKED",
+    ErrorKind.LOCKED,
+    "Too many wrong PINs for this member: locked at this box for {retry_after_s} s.",
+    "Wait until the lock ends (the Retry-After header says when). If the PIN is forgotten, "
+    "a manager sets a new one at the hub.",
+)
+APPROVAL_REQUIRED = ErrorSpec(
+    "APPROVAL_REQUIRED",
+    ErrorKind.FORBIDDEN,
+    "This needs a manager's approval ({action}).",
+    "Ask a store manager, admin or owner to enter their PIN, and send it again with "
+    "approval: {user_id, pin}.",
+)
+APPROVAL_REFUSED = ErrorSpec(
+    "APPROVAL_REFUSED",
+    ErrorKind.FORBIDDEN,
+    "The manager's approval was refused: {reason}.",
+    "The approver must be an active store manager, admin or owner of this store, "
+    "entering their own PIN.",
 )
 
 

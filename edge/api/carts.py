@@ -1,13 +1,22 @@
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Body, Response
 
-from appkit.context import current
-from edge.api.deps import Box
-from edge.api.sales import respond_with_sale, tenders_of
-from edge.api.schemas import CartIn, CartLineUpdate, CartOut, CheckoutIn, LineIn, SaleOut
+from edge.api.deps import Box, Cashier, actor_of
+from edge.api.sales import cashier_of, respond_with_sale, tenders_of
+from edge.api.schemas import (
+    ApprovalOnlyIn,
+    CartIn,
+    CartLineUpdate,
+    CartOut,
+    CheckoutIn,
+    LineIn,
+    SaleOut,
+    approval_of,
+)
 from edge.services import carts
 from edge.services.checkout import LineRequest, parse_line_qty
 
@@ -15,36 +24,66 @@ router = APIRouter(prefix="/api/v1/carts", tags=["carts"])
 
 
 @router.post("", response_model=CartOut, status_code=201)
-def create_cart(box: Box, body: CartIn) -> CartOut:
+def create_cart(box: Box, cashier: Cashier, body: CartIn) -> CartOut:
     return CartOut.of(carts.create_cart(box, body.cart_id, box.wall_clock()))
 
 
 @router.get("/{cart_id}", response_model=CartOut)
-def get_cart(box: Box, cart_id: UUID) -> CartOut:
+def get_cart(box: Box, cashier: Cashier, cart_id: UUID) -> CartOut:
     return CartOut.of(carts.view_cart(box, str(cart_id)))
 
 
 @router.post("/{cart_id}/lines", response_model=CartOut, status_code=201)
-def add_line(box: Box, cart_id: UUID, body: LineIn) -> CartOut:
+def add_line(box: Box, cashier: Cashier, cart_id: UUID, body: LineIn) -> CartOut:
     """A scan: the item's line with price and tax, and the cart's new totals."""
     request = LineRequest(code=body.code, product_id=body.product_id, discount=body.discount)
-    view, line_no = carts.add_line(box, str(cart_id), request, parse_line_qty(1, body.qty))
+    view, line_no = carts.add_line(
+        box,
+        str(cart_id),
+        request,
+        parse_line_qty(1, body.qty),
+        actor_of(cashier),
+        approval_of(body.approval),
+    )
     return CartOut.of(view, added_line=line_no)
 
 
 @router.patch("/{cart_id}/lines/{line_no}", response_model=CartOut)
-def update_line(box: Box, cart_id: UUID, line_no: int, body: CartLineUpdate) -> CartOut:
+def update_line(
+    box: Box, cashier: Cashier, cart_id: UUID, line_no: int, body: CartLineUpdate
+) -> CartOut:
+    """Change a line's quantity or discount. A lower quantity (a partial void)
+    or a discount above the limit needs a manager's ``approval``."""
     qty = None if body.qty is None else parse_line_qty(line_no, body.qty)
-    return CartOut.of(carts.update_line(box, str(cart_id), line_no, qty, body.discount))
+    view = carts.update_line(
+        box,
+        str(cart_id),
+        line_no,
+        qty,
+        body.discount,
+        actor_of(cashier),
+        approval_of(body.approval),
+    )
+    return CartOut.of(view)
 
 
 @router.delete("/{cart_id}/lines/{line_no}", response_model=CartOut)
-def remove_line(box: Box, cart_id: UUID, line_no: int) -> CartOut:
-    return CartOut.of(carts.remove_line(box, str(cart_id), line_no))
+def remove_line(
+    box: Box,
+    cashier: Cashier,
+    cart_id: UUID,
+    line_no: int,
+    body: Annotated[ApprovalOnlyIn | None, Body()] = None,
+) -> CartOut:
+    """Void a line: needs a manager's ``approval`` in the body."""
+    approval = approval_of(body.approval if body else None)
+    return CartOut.of(carts.remove_line(box, str(cart_id), line_no, actor_of(cashier), approval))
 
 
 @router.post("/{cart_id}/checkout", response_model=SaleOut, status_code=201)
-def checkout(box: Box, cart_id: UUID, body: CheckoutIn, response: Response) -> SaleOut:
+def checkout(
+    box: Box, cashier: Cashier, cart_id: UUID, body: CheckoutIn, response: Response
+) -> SaleOut:
     """Pay for the cart: records the sale (idempotent by ``sale_id``)."""
     recorded = carts.checkout(
         box,
@@ -52,7 +91,8 @@ def checkout(box: Box, cart_id: UUID, body: CheckoutIn, response: Response) -> S
         body.sale_id,
         tenders_of(body.tenders),
         body.buyer,
-        body.cashier,
-        current(),
+        cashier_of(cashier, body.cashier),
+        actor_of(cashier),
+        approval_of(body.approval),
     )
     return respond_with_sale(recorded, response)

@@ -7,10 +7,11 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response
 
 from appkit.context import current
-from edge.api.deps import Box
-from edge.api.schemas import SaleIn, SaleOut, SalesPage, SaleSummary, TenderIn
+from edge.api.deps import Box, Cashier
+from edge.api.schemas import SaleIn, SaleOut, SalesPage, SaleSummary, TenderIn, approval_of
 from edge.services.checkout import LineRequest, RecordedSale, SaleRequest, load_sale, record_sale
 from edge.services.sales_log import list_sales
+from edge.services.sessions import Session
 from setledger.tenders import Tender
 
 router = APIRouter(prefix="/api/v1/sales", tags=["sales"])
@@ -18,6 +19,11 @@ router = APIRouter(prefix="/api/v1/sales", tags=["sales"])
 
 def tenders_of(body: list[TenderIn]) -> list[Tender]:
     return [Tender(kind=x.kind, amount=x.amount, reference=x.reference) for x in body]
+
+
+def cashier_of(session: Session | None, legacy: str | None) -> str | None:
+    """The signed-in member's user code; the body's name only with sign-in off."""
+    return legacy if session is None else session.user_code
 
 
 def respond_with_sale(recorded: RecordedSale, response: Response) -> SaleOut:
@@ -28,8 +34,11 @@ def respond_with_sale(recorded: RecordedSale, response: Response) -> SaleOut:
 
 
 @router.post("", response_model=SaleOut, status_code=201)
-def post_sale(box: Box, body: SaleIn, response: Response) -> SaleOut:
-    """Record a paid sale. 201 when recorded now; 200 when this id was recorded before."""
+def post_sale(box: Box, cashier: Cashier, body: SaleIn, response: Response) -> SaleOut:
+    """Record a paid sale. 201 when recorded now; 200 when this id was recorded before.
+
+    The sale names the signed-in cashier. A line discount above the limit
+    needs a manager's ``approval``."""
     request = SaleRequest(
         sale_id=body.sale_id,
         lines=[
@@ -38,13 +47,15 @@ def post_sale(box: Box, body: SaleIn, response: Response) -> SaleOut:
         ],
         tenders=tenders_of(body.tenders),
         buyer=body.buyer,
-        cashier=body.cashier,
+        cashier=cashier_of(cashier, body.cashier),
+        requested_by=None if cashier is None else cashier.user_id,
     )
-    return respond_with_sale(record_sale(box, request, current()), response)
+    recorded = record_sale(box, request, current(), approval_of(body.approval))
+    return respond_with_sale(recorded, response)
 
 
 @router.get("/{sale_id}", response_model=SaleOut)
-def get_sale(box: Box, sale_id: UUID) -> SaleOut:
+def get_sale(box: Box, cashier: Cashier, sale_id: UUID) -> SaleOut:
     with box.db.reader.connect() as conn:
         return SaleOut.of(load_sale(conn, str(sale_id)), replayed=False)
 
@@ -52,6 +63,7 @@ def get_sale(box: Box, sale_id: UUID) -> SaleOut:
 @router.get("", response_model=SalesPage)
 def get_sales(
     box: Box,
+    cashier: Cashier,
     day: date | None = None,
     invoice_no: Annotated[str | None, Query(max_length=16)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,

@@ -13,6 +13,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
+from edge.services.approvals import ApprovalRequest
 from edge.services.carts import CartView
 from edge.services.catalog import Product
 from edge.services.pricing import Bill, PricedLine
@@ -29,7 +30,22 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class LineIn(Body):
+class ApprovalIn(Body):
+    """A manager's PIN for what a cashier may not do alone."""
+
+    user_id: UUID
+    pin: str = Field(min_length=1, max_length=64)
+    reason: str | None = Field(default=None, max_length=500)
+
+    def request(self) -> ApprovalRequest:
+        return ApprovalRequest(user_id=self.user_id, pin=self.pin, reason=self.reason)
+
+
+def approval_of(body: ApprovalIn | None) -> ApprovalRequest | None:
+    return None if body is None else body.request()
+
+
+class SaleLineIn(Body):
     """One item: a scanned/typed ``code`` (barcode, product QR, SKU) or a ``product_id``."""
 
     code: str | None = Field(default=None, max_length=200)
@@ -38,10 +54,16 @@ class LineIn(Body):
     discount: Discount = 0
 
     @model_validator(mode="after")
-    def _one_reference(self) -> LineIn:
+    def _one_reference(self) -> SaleLineIn:
         if (self.code is None) == (self.product_id is None):
             raise ValueError("give exactly one of code or product_id")
         return self
+
+
+class LineIn(SaleLineIn):
+    """A scan into a cart; a discount above the limit needs ``approval``."""
+
+    approval: ApprovalIn | None = None
 
 
 class TenderIn(Body):
@@ -50,12 +72,27 @@ class TenderIn(Body):
     reference: str | None = Field(default=None, max_length=64)
 
 
+LEGACY_CASHIER = (
+    "Ignored when a cashier is signed in: the sale names the signed-in member. "
+    "Only recorded on a box with sign-in turned off."
+)
+
+
 class SaleIn(Body):
     sale_id: UUID = Field(description="Made by the client (UUIDv7); a retry reuses it")
-    lines: list[LineIn] = Field(max_length=1000)
+    lines: list[SaleLineIn] = Field(max_length=1000)
     tenders: list[TenderIn] = Field(default_factory=list, max_length=10)
     buyer: Buyer | None = None
-    cashier: str | None = Field(default=None, max_length=64)
+    cashier: str | None = Field(
+        default=None,
+        max_length=64,
+        description=LEGACY_CASHIER,
+        # Marked deprecated in the API docs only: pydantic's own flag would
+        # warn on every read of the field.
+        json_schema_extra={"deprecated": True},
+    )
+    approval: ApprovalIn | None = None
+    """A manager's PIN when a line's discount is above the limit."""
 
 
 class CartIn(Body):
@@ -65,13 +102,30 @@ class CartIn(Body):
 class CartLineUpdate(Body):
     qty: Decimal | None = None
     discount: Discount | None = None
+    approval: ApprovalIn | None = None
+    """A manager's PIN for a lower quantity (a void) or a discount above the limit."""
+
+
+class ApprovalOnlyIn(Body):
+    """The body of a void or a no-sale drawer opening: a manager's approval."""
+
+    approval: ApprovalIn | None = None
 
 
 class CheckoutIn(Body):
     sale_id: UUID
     tenders: list[TenderIn] = Field(default_factory=list, max_length=10)
     buyer: Buyer | None = None
-    cashier: str | None = Field(default=None, max_length=64)
+    cashier: str | None = Field(
+        default=None,
+        max_length=64,
+        description=LEGACY_CASHIER,
+        # Marked deprecated in the API docs only: pydantic's own flag would
+        # warn on every read of the field.
+        json_schema_extra={"deprecated": True},
+    )
+    approval: ApprovalIn | None = None
+    """Only if a discount on the cart is above the limit and was not approved."""
 
 
 class ProductOut(BaseModel):

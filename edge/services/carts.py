@@ -8,19 +8,27 @@ whereas a sale is never lost (it commits with FULL).
 
 Carts store product ids and quantities only; prices and tax are worked
 out on every read from the prices in effect, exactly as the sale will.
+
+Taking goods off the bill (removing a line, lowering its quantity) and a
+discount above the limit need a manager's PIN; the approval is recorded
+in the cart change's own transaction. Those changes commit on the writer
+engine (synchronous=FULL), not drafts: an approval's outbox row must not
+vanish in a power cut after the replicator sent its seq, or the seq would
+be given out twice.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select
 
 from appkit.faults import crash_point
 from edge.runtime import BoxRuntime
-from edge.services import catalog
+from edge.services import approvals, catalog
+from edge.services.approvals import Actor, ApprovalRequest, Grant
 from edge.services.checkout import (
     LineRequest,
     RecordedSale,
@@ -34,13 +42,21 @@ from edge.services.pricing import Bill, LineChoice, check_qty, price_bill
 from edge.store import tables as t
 from setledger import errors
 from setledger.contracts import Buyer
-from setledger.hlc import from_unix_ms, unix_ms
 from setledger.ids import new_id
 from setledger.money import format_quantity
 from setledger.tenders import Tender
 
 OPEN = "open"
 CHECKED_OUT = "checked_out"
+
+
+@dataclass(frozen=True)
+class CartLine:
+    line_no: int
+    product_id: str
+    qty: int
+    discount: int
+    discount_approval_id: str | None
 
 
 @dataclass(frozen=True)
@@ -73,9 +89,24 @@ def _open_cart(conn: Connection, cart_id: str) -> None:
         raise errors.CART_CLOSED.error(cart_id=cart_id, sale_id=row.sale_id)
 
 
-def add_line(box: BoxRuntime, cart_id: str, request: LineRequest, qty: int) -> tuple[CartView, int]:
+def _engine(box: BoxRuntime, grant: Grant | None) -> Engine:
+    """Writer (FULL) when an approval may be recorded, else drafts (see above)."""
+    return box.db.drafts if grant is None else box.db.writer
+
+
+def add_line(
+    box: BoxRuntime,
+    cart_id: str,
+    request: LineRequest,
+    qty: int,
+    actor: Actor | None = None,
+    approval: ApprovalRequest | None = None,
+) -> tuple[CartView, int]:
     """Add a scanned or typed item; the same item again adds to its line."""
-    with box.db.drafts.begin() as conn:
+    actor = actor or Actor()
+    grant = approvals.check(box, approval)
+    recorded: list[approvals.Recorded] = []
+    with _engine(box, grant).begin() as conn:
         _open_cart(conn, cart_id)
         identity = require_identity(conn)
         if request.product_id is not None:
@@ -118,36 +149,159 @@ def add_line(box: BoxRuntime, cart_id: str, request: LineRequest, qty: int) -> t
             )
         # Price inside the transaction: a line that cannot be priced is not added.
         view = _view(box, conn, cart_id)
+        if request.discount:
+            recorded += _approve_discount(box, conn, view, line_no, grant, actor)
+    _committed(box, recorded)
     return view, line_no
 
 
 def update_line(
-    box: BoxRuntime, cart_id: str, line_no: int, qty: int | None, discount: int | None
+    box: BoxRuntime,
+    cart_id: str,
+    line_no: int,
+    qty: int | None,
+    discount: int | None,
+    actor: Actor | None = None,
+    approval: ApprovalRequest | None = None,
 ) -> CartView:
-    with box.db.drafts.begin() as conn:
+    """Change a line's quantity or discount. A lower quantity is a partial void."""
+    actor = actor or Actor()
+    grant = approvals.check(box, approval)
+    recorded: list[approvals.Recorded] = []
+    with _engine(box, grant).begin() as conn:
         _open_cart(conn, cart_id)
-        key = (t.cart_line.c.cart_id == cart_id, t.cart_line.c.line_no == line_no)
-        if conn.execute(select(t.cart_line.c.line_no).where(*key)).first() is None:
-            raise errors.CART_LINE_NOT_FOUND.error(cart_id=cart_id, line=line_no)
+        current = _cart_line(conn, cart_id, line_no)
+        voiding = qty is not None and qty < current.qty
+        charged_before = _charged(box, conn, cart_id, line_no) if voiding else None
         values: dict[str, int] = {}
         if qty is not None:
             values["qty"] = qty
         if discount is not None:
             values["discount"] = discount
         if values:
+            key = (t.cart_line.c.cart_id == cart_id, t.cart_line.c.line_no == line_no)
             conn.execute(t.cart_line.update().where(*key).values(**values))
-        view = _view(box, conn, cart_id)
+        view = _view(box, conn, cart_id)  # bad input is refused before any approval
+        if voiding:
+            charged_after = _charged_in(view, line_no)
+            amount = (
+                None
+                if charged_before is None or charged_after is None
+                else charged_before - charged_after
+            )
+            recorded.append(_record_void(box, conn, grant, actor, cart_id, line_no, amount))
+        # A lower discount than one a manager approved stays approved.
+        kept = current.discount_approval_id is not None and (discount or 0) <= current.discount
+        if discount is not None and discount != current.discount and not kept:
+            recorded += _approve_discount(box, conn, view, line_no, grant, actor)
+    _committed(box, recorded)
     return view
 
 
-def remove_line(box: BoxRuntime, cart_id: str, line_no: int) -> CartView:
-    with box.db.drafts.begin() as conn:
+def remove_line(
+    box: BoxRuntime,
+    cart_id: str,
+    line_no: int,
+    actor: Actor | None = None,
+    approval: ApprovalRequest | None = None,
+) -> CartView:
+    """Void a line: needs a manager's approval, recorded with the removal."""
+    actor = actor or Actor()
+    grant = approvals.check(box, approval)
+    with _engine(box, grant).begin() as conn:
         _open_cart(conn, cart_id)
+        _cart_line(conn, cart_id, line_no)
+        approvals.require(grant, "void_line", line=line_no)
+        amount = _charged(box, conn, cart_id, line_no)
         key = (t.cart_line.c.cart_id == cart_id, t.cart_line.c.line_no == line_no)
-        if conn.execute(t.cart_line.delete().where(*key)).rowcount == 0:
-            raise errors.CART_LINE_NOT_FOUND.error(cart_id=cart_id, line=line_no)
+        conn.execute(t.cart_line.delete().where(*key))
+        recorded = _record_void(box, conn, grant, actor, cart_id, line_no, amount)
         view = _view(box, conn, cart_id)
+    _committed(box, [recorded])
     return view
+
+
+def _cart_line(conn: Connection, cart_id: str, line_no: int) -> CartLine:
+    for line in _cart_lines(conn, cart_id):
+        if line.line_no == line_no:
+            return line
+    raise errors.CART_LINE_NOT_FOUND.error(cart_id=cart_id, line=line_no)
+
+
+def _charged_in(view: CartView, line_no: int) -> int | None:
+    lines = view.bill.lines if view.bill else ()
+    return next((x.tax.charged for x in lines if x.line_no == line_no), None)
+
+
+def _charged(box: BoxRuntime, conn: Connection, cart_id: str, line_no: int) -> int | None:
+    """What the line asks now; None when the cart cannot be priced (a product
+    lost its price, say): voiding that line must still be possible."""
+    try:
+        return _charged_in(_view(box, conn, cart_id), line_no)
+    except errors.SetLedgerError:
+        return None
+
+
+def _record_void(
+    box: BoxRuntime,
+    conn: Connection,
+    grant: Grant | None,
+    actor: Actor,
+    cart_id: str,
+    line_no: int,
+    amount: int | None,
+) -> approvals.Recorded:
+    """Record a void's approval; ``amount`` is what left the bill, if known."""
+    return approvals.record(
+        conn,
+        box,
+        approvals.require(grant, "void_line", line=line_no),
+        "void_line",
+        requested_by=actor.user_id,
+        correlation_id=actor.correlation_id,
+        cart_id=cart_id,
+        amount=amount,
+    )
+
+
+def _approve_discount(
+    box: BoxRuntime,
+    conn: Connection,
+    view: CartView,
+    line_no: int,
+    grant: Grant | None,
+    actor: Actor,
+) -> list[approvals.Recorded]:
+    """A discount above the limit needs a manager: record the approval and keep
+    its id on the line (checkout does not ask again). Within the limit the
+    line needs none."""
+    line = next(x for x in (view.bill.lines if view.bill else ()) if x.line_no == line_no)
+    key = (t.cart_line.c.cart_id == view.cart_id, t.cart_line.c.line_no == line_no)
+    if not approvals.over_limit(line.discount, line.gross, box.settings.discount_limit_bp):
+        conn.execute(t.cart_line.update().where(*key).values(discount_approval_id=None))
+        return []
+    approved = approvals.require(
+        grant, "discount", line=line_no, limit_bp=box.settings.discount_limit_bp
+    )
+    recorded = approvals.record(
+        conn,
+        box,
+        approved,
+        "discount",
+        requested_by=actor.user_id,
+        correlation_id=actor.correlation_id,
+        cart_id=view.cart_id,
+        amount=line.discount,
+    )
+    approval_id = str(recorded.approval.approval_id)
+    conn.execute(t.cart_line.update().where(*key).values(discount_approval_id=approval_id))
+    return [recorded]
+
+
+def _committed(box: BoxRuntime, recorded: list[approvals.Recorded]) -> None:
+    """After the commit: advance the watermark and wake the replicator."""
+    if recorded:
+        box.outbox_committed(recorded[0].epoch, [r.position for r in recorded])
 
 
 def view_cart(box: BoxRuntime, cart_id: str) -> CartView:
@@ -155,13 +309,20 @@ def view_cart(box: BoxRuntime, cart_id: str) -> CartView:
         return _view(box, conn, cart_id)
 
 
-def _cart_lines(conn: Connection, cart_id: str) -> list[tuple[str, int, int]]:
+def _cart_lines(conn: Connection, cart_id: str) -> list[CartLine]:
     rows = conn.execute(
-        select(t.cart_line.c.product_id, t.cart_line.c.qty, t.cart_line.c.discount)
-        .where(t.cart_line.c.cart_id == cart_id)
-        .order_by(t.cart_line.c.line_no)
+        select(t.cart_line).where(t.cart_line.c.cart_id == cart_id).order_by(t.cart_line.c.line_no)
     ).all()
-    return [(str(r.product_id), int(r.qty), int(r.discount)) for r in rows]
+    return [
+        CartLine(
+            line_no=int(r.line_no),
+            product_id=str(r.product_id),
+            qty=int(r.qty),
+            discount=int(r.discount),
+            discount_approval_id=r.discount_approval_id,
+        )
+        for r in rows
+    ]
 
 
 def _view(box: BoxRuntime, conn: Connection, cart_id: str) -> CartView:
@@ -173,14 +334,19 @@ def _view(box: BoxRuntime, conn: Connection, cart_id: str) -> CartView:
     if lines:
         identity = require_identity(conn)
         choices = []
-        for product_id, qty, discount in lines:
-            product = catalog.product_by_id(conn, product_id)
+        for line in lines:
+            product = catalog.product_by_id(conn, line.product_id)
             if product is None:
-                raise errors.PRODUCT_NOT_FOUND.error(code=product_id)
-            choices.append(LineChoice(product, qty, discount))
+                raise errors.PRODUCT_NOT_FOUND.error(code=line.product_id)
+            choices.append(LineChoice(product, line.qty, line.discount))
         # Price as the sale would: at the later of the HLC and the wall clock.
-        at = from_unix_ms(max(box.clock.peek().wall_ms, unix_ms(box.wall_clock())))
-        bill = price_bill(conn, identity, choices, at, None, box.settings.rounding)
+        priced = price_bill(conn, identity, choices, box.now(), None, box.settings.rounding)
+        # Show the cart's own line numbers (a voided line leaves a gap), so
+        # the number a UI shows is the one it sends back to change or void.
+        numbered = tuple(
+            replace(p, line_no=line.line_no) for p, line in zip(priced.lines, lines, strict=True)
+        )
+        bill = replace(priced, lines=numbered)
     return CartView(cart_id=cart_id, status=row.status, sale_id=row.sale_id, bill=bill)
 
 
@@ -191,13 +357,17 @@ def checkout(
     tenders: list[Tender],
     buyer: Buyer | None,
     cashier: str | None,
-    correlation_id: str | None,
+    actor: Actor | None = None,
+    approval: ApprovalRequest | None = None,
 ) -> RecordedSale:
     """Turn the cart into a sale; the cart closes in the sale's own transaction.
 
     Everything happens under the write lock, so two tablets checking out
-    the same cart cannot both make a sale of it.
+    the same cart cannot both make a sale of it. Discounts approved on the
+    cart's lines are not asked for again.
     """
+    actor = actor or Actor()
+    grant = approvals.check(box, approval)
     with box.db.writer.begin() as conn:
         row = conn.execute(select(t.cart).where(t.cart.c.cart_id == cart_id)).first()
         if row is None:
@@ -210,14 +380,21 @@ def checkout(
         request = SaleRequest(
             sale_id=sale_id,
             lines=[
-                LineRequest(product_id=UUID(pid), qty=format_quantity(qty), discount=discount)
-                for pid, qty, discount in _cart_lines(conn, cart_id)
+                LineRequest(
+                    product_id=UUID(line.product_id),
+                    qty=format_quantity(line.qty),
+                    discount=line.discount,
+                    discount_approved=line.discount_approval_id is not None,
+                )
+                for line in _cart_lines(conn, cart_id)
             ],
             tenders=tenders,
             buyer=buyer,
             cashier=cashier,
+            requested_by=actor.user_id,
         )
-        result = record_sale_in(conn, box, request, check_shape(box, request), correlation_id)
+        shape = check_shape(box, request)
+        result = record_sale_in(conn, box, request, shape, actor.correlation_id, grant)
         conn.execute(
             t.cart.update()
             .where(t.cart.c.cart_id == cart_id)

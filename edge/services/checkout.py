@@ -8,6 +8,11 @@ killed process or a pulled plug.
 The client chooses the sale id (a UUIDv7 made at the counter). Posting the
 same id again returns the recorded sale unchanged; posting it with other
 contents is refused (SALE_ID_REUSED), never recorded twice.
+
+The cashier on the sale is the member signed in at the box (their
+``user_code``), never a name from the request body. Line discounts above
+the box's limit need a manager's approval, recorded in the same
+transaction (services/approvals.py).
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ from sqlalchemy import Connection, insert, select
 
 from appkit.faults import crash_point
 from edge.runtime import BoxRuntime
-from edge.services import catalog
+from edge.services import approvals, catalog
+from edge.services.approvals import ApprovalRequest, Grant
 from edge.services.identity import current_epoch, require_identity
 from edge.services.pricing import Bill, LineChoice, check_qty, price_bill
 from edge.store import outbox
@@ -44,6 +50,8 @@ class LineRequest:
     product_id: UUID | None = None
     qty: Decimal | int | str = 1
     discount: int = 0
+    discount_approved: bool = False
+    """A manager already approved this discount (on the cart line)."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,9 @@ class SaleRequest:
     tenders: list[Tender]
     buyer: Buyer | None = None
     cashier: str | None = None
+    """The signed-in member's user_code (set by the box, not the client)."""
+    requested_by: str | None = None
+    """The signed-in member's user id: who asked, on any approval."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +74,8 @@ class RecordedSale:
     """The outbox epoch and seq of a sale recorded now (None on a replay)."""
     seq: int | None = None
     stream: str = SALES_STREAM
+    more: tuple[tuple[str, int], ...] = ()
+    """Other outbox rows of the sale's transaction (stream, seq): approvals."""
 
 
 def parse_line_qty(line_no: int, qty: Decimal | int | str) -> int:
@@ -93,7 +106,10 @@ def request_hash(request: SaleRequest, parsed_qty: list[int]) -> str:
                 [tender.kind.value, tender.amount, tender.reference] for tender in request.tenders
             ],
             "buyer": None if request.buyer is None else request.buyer.model_dump(mode="json"),
-            "cashier": request.cashier,
+            # The client no longer names the cashier (the session does), so a
+            # retry from another member's session is still the same sale; the
+            # key stays, as None, so sales recorded before sign-in still match.
+            "cashier": None,
         }
     )
 
@@ -107,10 +123,16 @@ def check_shape(box: BoxRuntime, request: SaleRequest) -> list[int]:
     return [parse_line_qty(n, line.qty) for n, line in enumerate(request.lines, start=1)]
 
 
-def record_sale(box: BoxRuntime, request: SaleRequest, correlation_id: str | None) -> RecordedSale:
+def record_sale(
+    box: BoxRuntime,
+    request: SaleRequest,
+    correlation_id: str | None,
+    approval: ApprovalRequest | None = None,
+) -> RecordedSale:
     quantities = check_shape(box, request)
+    grant = approvals.check(box, approval)
     with box.db.writer.begin() as conn:
-        recorded = record_sale_in(conn, box, request, quantities, correlation_id)
+        recorded = record_sale_in(conn, box, request, quantities, correlation_id, grant)
     crash_point("box.after_commit_before_publish")
     box.sale_committed(recorded)
     return recorded
@@ -122,6 +144,7 @@ def record_sale_in(
     request: SaleRequest,
     quantities: list[int],
     correlation_id: str | None,
+    grant: Grant | None = None,
 ) -> RecordedSale:
     """The sale inside the caller's write transaction (which commits it)."""
     fingerprint = request_hash(request, quantities)
@@ -133,8 +156,11 @@ def record_sale_in(
         if previous != fingerprint:
             raise errors.SALE_ID_REUSED.error(sale_id=sale_id)
         return RecordedSale(load_sale(conn, sale_id), created=False)
-    sale, epoch, seq = _write_sale(box, conn, request, quantities, fingerprint, correlation_id)
-    return RecordedSale(sale, created=True, epoch=epoch, seq=seq)
+    sale, epoch, seq, approved = _write_sale(
+        box, conn, request, quantities, fingerprint, correlation_id, grant
+    )
+    more = () if approved is None else (approved.position,)
+    return RecordedSale(sale, created=True, epoch=epoch, seq=seq, more=more)
 
 
 def _resolve(conn: Connection, org_id: str, line_no: int, line: LineRequest) -> catalog.Product:
@@ -153,7 +179,8 @@ def _write_sale(
     quantities: list[int],
     fingerprint: str,
     correlation_id: str | None,
-) -> tuple[SaleRecorded, str, int]:
+    grant: Grant | None,
+) -> tuple[SaleRecorded, str, int, approvals.Recorded | None]:
     identity = require_identity(conn)
     epoch = current_epoch(conn)
     if epoch is None:
@@ -168,6 +195,7 @@ def _write_sale(
     ]
     bill = price_bill(conn, identity, choices, sold_at, request.buyer, box.settings.rounding)
     settlement = settle(bill.tax.payable, request.tenders)
+    approved = _approve_discounts(box, conn, request, bill, grant, correlation_id)
     day = business_date(sold_at)
     year = financial_year(day)
     serial = _next_serial(conn, identity.invoice_prefix, year.label)
@@ -219,7 +247,39 @@ def _write_sale(
         wall_time=box.wall_clock(),
         correlation_id=correlation_id,
     )
-    return sale, epoch, seq
+    return sale, epoch, seq, approved
+
+
+def _approve_discounts(
+    box: BoxRuntime,
+    conn: Connection,
+    request: SaleRequest,
+    bill: Bill,
+    grant: Grant | None,
+    correlation_id: str | None,
+) -> approvals.Recorded | None:
+    """Record the manager's approval of discounts above the limit, or refuse."""
+    limit = box.settings.discount_limit_bp
+    over = [
+        line
+        for line, asked in zip(bill.lines, request.lines, strict=True)
+        if not asked.discount_approved and approvals.over_limit(line.discount, line.gross, limit)
+    ]
+    if not over:
+        return None
+    approved = approvals.require(
+        grant, "discount", lines=[line.line_no for line in over], limit_bp=limit
+    )
+    return approvals.record(
+        conn,
+        box,
+        approved,
+        "discount",
+        requested_by=request.requested_by,
+        correlation_id=correlation_id,
+        sale_id=request.sale_id,
+        amount=sum(line.discount for line in over),
+    )
 
 
 def _sale_lines(bill: Bill) -> list[SaleLine]:

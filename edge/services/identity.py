@@ -17,13 +17,13 @@ from sqlalchemy import Connection, insert, literal_column, select
 
 from edge.store import tables as t
 from setledger import errors
-from setledger.contracts import CatalogSnapshot
+from setledger.contracts import CatalogSnapshot, StaffRoster
 from setledger.fiscal import check_box_prefix
 from setledger.gst import check_state
 
 
 class ProvisionBundle(BaseModel):
-    """Everything a new box needs to start selling: identity and catalog."""
+    """Everything a new box needs to start selling: identity, catalog, staff."""
 
     org_id: str = Field(pattern=r"^ORG-[0-9a-f]{8}$")
     org_name: str
@@ -42,6 +42,8 @@ class ProvisionBundle(BaseModel):
     device_token: str | None = None
     """The device's secret from registration: its MQTT password and its
     bearer token for blobs."""
+    staff: StaffRoster | None = None
+    """The store's staff roster, so cashiers can sign in before the first sync."""
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,11 @@ class PricedLine:
     discount: int
     tax: gst.LineTax
 
+    @property
+    def gross(self) -> int:
+        """The line's price before its discount (what the discount is taken from)."""
+        return extend(self.unit_price, self.qty)
+
 
 @dataclass(frozen=True)
 class Bill:

@@ -1,9 +1,9 @@
-"""Provisioning: give a box its identity and first catalog in one transaction.
+"""Provisioning: give a box its identity, first catalog and staff in one transaction.
 
 The bundle comes from the hub (the demo writes one; enrolment with claim
 codes and certificates comes with the replication and provisioning work).
 Applying a bundle again is safe: identity is replaced, the catalog
-snapshot applied if it is newer, and the epoch kept.
+snapshot and the staff roster applied if they are newer, and the epoch kept.
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ import logging
 from datetime import datetime
 from pathlib import Path
 
-from edge.services import catalog
+from edge.services import catalog, staff
 from edge.services.identity import (
     ProvisionBundle,
     current_epoch,
     load_identity,
+    require_identity,
     start_epoch,
     write_identity,
     write_link,
@@ -47,6 +48,10 @@ def provision(db: BoxDatabase, bundle: ProvisionBundle, now: datetime) -> bool:
         loaded = bundle.catalog.version > catalog.catalog_version(conn)
         if loaded:
             catalog.apply_snapshot(conn, bundle.catalog, now)
+        if bundle.staff is not None:
+            # Only if newer: restarting with an old bundle must not bring back
+            # members a later roster (from the hub) disabled.
+            staff.apply_roster(conn, require_identity(conn), bundle.staff, now)
     log.info(
         "box provisioned",
         extra={"device_id": str(bundle.device_id), "catalog_version": bundle.catalog.version},

@@ -5,8 +5,8 @@ lookups, and an identity map buys nothing there. Ids are UUID text so the
 file stays readable with the sqlite3 shell. Times are UTC: ``*_ms`` integer
 milliseconds for ordering, ISO text where people read them.
 
-Append-only tables (sale, sale_line, sale_tender, stock_move, outbox
-contents) are guarded by triggers created in the migration.
+Append-only tables (sale, sale_line, sale_tender, stock_move, approval,
+outbox contents) are guarded by triggers created in the migrations.
 """
 
 from __future__ import annotations
@@ -123,8 +123,11 @@ cart_line = Table(
     Column("product_id", String(36), nullable=False),
     Column("qty", BigInteger, nullable=False),
     Column("discount", BigInteger, nullable=False),
+    Column("discount_approval_id", String(36)),
     PrimaryKeyConstraint("cart_id", "line_no"),
 )
+"""``discount_approval_id``: the manager's approval of this line's discount when
+it is above the limit, so checkout does not ask for the PIN a second time."""
 
 invoice_series = Table(
     "invoice_series",
@@ -235,7 +238,7 @@ outbox = Table(
     sqlite_autoincrement=True,
 )
 
-APPEND_ONLY = ("sale", "sale_line", "sale_tender", "stock_move")
+APPEND_ONLY = ("sale", "sale_line", "sale_tender", "stock_move", "approval")
 """Rows here are never updated or deleted; corrections are new rows."""
 
 hub_link = Table(
@@ -283,3 +286,69 @@ clock_state = Table(
 )
 """The newest HLC stamp learnt from the hub (provisioning, acks): the box's
 clock never restarts below it, even with no sale yet and the RTC at 1970."""
+
+staff_roster = Table(
+    "staff_roster",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", BigInteger, nullable=False),
+    Column("generated_at", Text, nullable=False),
+    Column("applied_at", Text, nullable=False),
+    CheckConstraint("id = 1", name="staff_roster_singleton"),
+)
+"""The version of the hub's staff roster the members below come from."""
+
+staff_member = Table(
+    "staff_member",
+    metadata,
+    Column("user_id", String(36), primary_key=True),
+    Column("user_code", String(24), nullable=False),
+    Column("display_name", Text, nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("pin_hash", Text),
+    Column("active", Boolean, nullable=False),
+)
+"""Who may work this counter, as the newest roster says (replaced whole)."""
+
+pin_guard = Table(
+    "pin_guard",
+    metadata,
+    Column("user_id", String(36), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("lockouts", Integer, nullable=False),
+    Column("locked_until_ms", BigInteger, nullable=False),
+)
+"""Wrong PINs per member at this box. Apart from ``staff_member`` so a new
+roster unlocks nobody, and in the database so a restart does not either."""
+
+box_session = Table(
+    "box_session",
+    metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("session_id", String(36), nullable=False, unique=True),
+    Column("user_id", String(36), nullable=False),
+    Column("started_at", Text, nullable=False),
+    Column("expires_at_ms", BigInteger, nullable=False),
+    Column("ended_at", Text),
+    Column("end_reason", Text),
+    Index("box_session_user", "user_id"),
+)
+"""Counter sessions. Only the token's sha256 is kept: a copy of the database
+signs nobody in."""
+
+approval = Table(
+    "approval",
+    metadata,
+    Column("approval_id", String(36), primary_key=True),
+    Column("action", String(16), nullable=False),
+    Column("approved_by", String(36), nullable=False),
+    Column("requested_by", String(36)),
+    Column("sale_id", String(36)),
+    Column("cart_id", String(36)),
+    Column("amount", BigInteger),
+    Column("reason", Text),
+    Column("approved_at", Text, nullable=False),
+    Column("hlc", Text, nullable=False),
+    Column("epoch", String(32), nullable=False),
+)
+"""Manager PIN approvals (append-only), each written with what it approves."""

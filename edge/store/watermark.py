@@ -151,6 +151,15 @@ class WatermarkKeeper:
         if mark is not None:
             write(path, mark)
 
+    def advance_seq(self, epoch: str, stream: str, seq: int) -> None:
+        """Record a committed outbox row that is not a sale (e.g. an approval)."""
+        with self._lock:
+            if self._mark is None or self._mark.epoch != epoch:
+                self._mark = Watermark(epoch=epoch)
+            mark = self._mark
+            mark.seqs[stream] = max(mark.seqs.get(stream, 0), seq)
+            write(self.path, mark)
+
     def advance(self, epoch: str, stream: str, seq: int, series: str, serial: int) -> None:
         """Record a committed sale; only ever moves forward."""
         with self._lock:

@@ -1,14 +1,15 @@
 """The replicator: drains the outbox to the hub and prunes on the hub's ack.
 
-Three threads, each with one job:
+Four threads, each with one job:
 - the network thread owns the MQTT connection (paho's ``loop``), reconnects
   with back-off and jitter, and runs the message callbacks (acks, resend
-  requests, catalog manifests);
+  requests, catalog manifests, staff rosters);
 - the sender publishes outbox rows in (epoch, seq) order, in batches when
   catching up, never more than ``window`` envelopes ahead of the hub's ack,
   and starts again from the oldest unacked row on every connect and when
   the ack has not moved for ``ack_timeout`` seconds;
-- the catalog sync fetches and applies what the manifests name.
+- the catalog sync fetches and applies what the manifests name;
+- the staff sync applies the newest roster (it travels in the message).
 
 paho keeps its session in memory only and retries QoS 1 messages only on
 reconnect (PITFALLS.md), so it is treated as a pipe: the outbox is the
@@ -38,6 +39,7 @@ from edge.store import clock_floor, outbox
 from edge.sync.backoff import Backoff
 from edge.sync.catalog_sync import CatalogSync
 from edge.sync.link import BrokerAddress
+from edge.sync.staff_sync import StaffSync
 from setledger import __version__
 from setledger.contracts import (
     MAX_BATCH_ENVELOPES,
@@ -47,6 +49,7 @@ from setledger.contracts import (
     DeviceStatus,
     Envelope,
     ResendRequest,
+    StaffRoster,
     topics,
 )
 from setledger.hlc import HLCTimestamp
@@ -92,6 +95,7 @@ class Replicator:
             (topics.acks(org, store, device), 1),
             (topics.ctl(org, store, device), 1),
             (topics.store_catalog(org, store), 1),
+            (topics.store_staff(org, store), 1),
         ]
         self.client = mqtt.Client(
             CallbackAPIVersion.VERSION2, client_id=f"box-{device}", protocol=mqtt.MQTTv5
@@ -114,6 +118,7 @@ class Replicator:
             if link.hub_url
             else None
         )
+        self.staff = StaffSync(box.db, identity, box.now)
         self._cond = threading.Condition()
         self._stop = threading.Event()
         self._connected = False
@@ -138,6 +143,7 @@ class Replicator:
             thread.start()
         if self.catalog is not None:
             self.catalog.start()
+        self.staff.start()
 
     def stop(self) -> None:
         """Say goodbye (retained offline status), then stop every thread."""
@@ -154,6 +160,7 @@ class Replicator:
             thread.join(timeout=10)
         if self.catalog is not None:
             self.catalog.stop()
+        self.staff.stop()
 
     def notify(self) -> None:
         """New outbox rows were committed: publish soon."""
@@ -233,6 +240,8 @@ class Replicator:
                 self._on_resend(ResendRequest.model_validate_json(message.payload))
             elif message.topic.endswith("/down/catalog") and self.catalog is not None:
                 self.catalog.offer(CatalogManifest.model_validate_json(message.payload))
+            elif message.topic.endswith("/down/staff"):
+                self.staff.offer(StaffRoster.model_validate_json(message.payload))
         except ValidationError as err:
             log.warning(
                 "ignored a message the box cannot read",

@@ -1,4 +1,9 @@
-"""A provisioned store box on a temporary SQLite file, driven through its API."""
+"""A provisioned store box on a temporary SQLite file, driven through its API.
+
+The box is provisioned with a roster (a cashier and a manager, see
+tests/edge/staff.py) and the ``box`` fixture's client is signed in as the
+cashier, so selling goes through sign-in as at a real counter.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ from edge.app import create_app
 from edge.services.identity import ProvisionBundle
 from edge.settings import BoxSettings
 from ops import demo_data
+from tests.edge.staff import make_roster, sign_in
 
 ORG = "ORG-1a2b3c4d"
 START = datetime(2026, 11, 24, 6, 30, tzinfo=UTC)  # noon in India
@@ -35,11 +41,14 @@ class SettableClock:
         self.now += timedelta(**delta)
 
 
-def make_bundle(org: str = ORG, prefix: str = "C1", state: str = "27") -> ProvisionBundle:
+def make_bundle(
+    org: str = ORG, prefix: str = "C1", state: str = "27", *, staff: bool = True
+) -> ProvisionBundle:
+    store = uuid.uuid4()
     return ProvisionBundle(
         org_id=org,
         org_name=demo_data.ORG_NAME,
-        store_id=uuid.uuid4(),
+        store_id=store,
         store_name=demo_data.STORE_NAME,
         device_id=uuid.uuid4(),
         device_name=demo_data.DEVICE_NAME,
@@ -47,6 +56,7 @@ def make_bundle(org: str = ORG, prefix: str = "C1", state: str = "27") -> Provis
         seller_state=state,
         seller_gstin=demo_data.ORG_GSTIN,
         catalog=demo_data.demo_snapshot(org, 1, datetime(2026, 1, 1, tzinfo=UTC)),
+        staff=make_roster(org, store) if staff else None,
     )
 
 
@@ -56,6 +66,7 @@ class Box:
     db_path: Path
     bundle: ProvisionBundle
     clock: SettableClock
+    """The client carries the cashier's box token (signed in by the fixture)."""
 
     def product(self, sku: str) -> Any:
         return next(p for p in self.bundle.catalog.products if p.sku == sku)
@@ -95,4 +106,5 @@ def box(tmp_path: Path, bundle: ProvisionBundle, clock: SettableClock) -> Iterat
     provision.write_text(bundle.model_dump_json())
     settings = BoxSettings(data_dir=tmp_path / "box", provision_file=provision)
     with TestClient(create_app(settings, wall_clock=clock)) as client:
+        sign_in(client)
         yield Box(client, settings.db_path, bundle, clock)

@@ -1,8 +1,9 @@
 """A stand-in for the hub on a real broker, to test the box's replicator alone.
 
 It subscribes to every uplink and status topic, keeps what arrives, and
-acks (retained, as the hub does) on request or automatically. It also
-serves catalog blobs over HTTP. The real hub is tested against the real
+acks (retained, as the hub does) on request or automatically. It publishes
+staff rosters (retained, as the hub does) and serves catalog blobs over
+HTTP. The real hub is tested against the real
 box in tests/replication.
 """
 
@@ -31,6 +32,7 @@ from setledger.contracts import (
     DeltaRef,
     DeviceStatus,
     ResendRequest,
+    StaffRoster,
     topics,
 )
 from setledger.hlc import HLCTimestamp, unix_ms
@@ -82,20 +84,21 @@ class FakeHub:
                 batch.device_id,
                 batch.epoch,
                 batch.stream,
-                self.contiguous(batch.epoch),
+                self.contiguous(batch.epoch, batch.stream),
             )
 
-    def seqs(self, epoch: str | None = None) -> list[int]:
+    def seqs(self, epoch: str | None = None, stream: str | None = None) -> list[int]:
         with self.lock:
             return [
                 e.seq
                 for b in self.batches
                 for e in b.envelopes
-                if epoch is None or b.epoch == epoch
+                if (epoch is None or b.epoch == epoch) and (stream is None or b.stream == stream)
             ]
 
-    def contiguous(self, epoch: str) -> int:
-        held = set(self.seqs(epoch))
+    def contiguous(self, epoch: str, stream: str = "sales") -> int:
+        # Per (epoch, stream): every stream has its own seqs from 1.
+        held = set(self.seqs(epoch, stream))
         n = 0
         while n + 1 in held:
             n += 1
@@ -131,6 +134,14 @@ class FakeHub:
             hlc=stamp.encode(),
         )
         self.publish(topics.ack(org, store, device, epoch, stream), ack, retain=True)
+
+    def publish_roster(self, roster: StaffRoster) -> None:
+        """The store's staff, retained: a box gets the newest on every connect."""
+        self.publish(topics.store_staff(roster.org_id, roster.store_id), roster, retain=True)
+
+    def envelopes(self, stream: str) -> list[Any]:
+        with self.lock:
+            return [e for b in self.batches if b.stream == stream for e in b.envelopes]
 
     def resend(self, org: str, store: Any, device: Any, epoch: str, from_seq: int) -> None:
         request = ResendRequest(

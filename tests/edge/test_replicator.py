@@ -26,6 +26,7 @@ from ops.broker import Broker
 from setledger.contracts import CatalogDelta, CatalogSnapshot, PricePoint
 from tests.edge.conftest import SettableClock, make_bundle
 from tests.edge.fake_hub import BlobServer, FakeHub, manifest, wait_for
+from tests.edge.staff import sign_in
 
 TOKEN = "device-token-for-tests"
 
@@ -74,6 +75,7 @@ def shop(tmp_path: Path, make_broker: Any, clock: SettableClock) -> Iterator[Sho
     try:
         with TestClient(create_app(settings, wall_clock=clock)) as client:
             wait_for(lambda: client.app.state.box.outbox_listener.connected, what="box connected")  # type: ignore[attr-defined]
+            sign_in(client)
             yield Shop(client, bundle, broker, blobs, clock)
     finally:
         blobs.close()
@@ -164,6 +166,7 @@ def test_an_ack_from_the_hub_moves_a_1970_clock_forward(shop: Shop) -> None:
         hub_ms = 1_900_000_000_000  # 2030: the hub's clock
         hub.ack(org, store, device, shop.status()["epoch"], "sales", 1, hub_ms=hub_ms)
         wait_for(lambda: shop.status()["outbox_depth"] == 0, what="ack applied")
+        sign_in(shop.client)  # the hub's clock (2030) is past the 12 h session
         r = shop.client.post(
             "/api/v1/sales",
             json={

@@ -14,6 +14,7 @@ from edge.app import create_app
 from edge.settings import BoxSettings
 from edge.store.db import backup_copy
 from tests.edge.conftest import SettableClock, make_bundle
+from tests.edge.staff import sign_in
 
 
 def sell(client: TestClient) -> dict[str, object]:
@@ -36,6 +37,7 @@ def test_a_restored_database_starts_a_new_epoch_past_every_number(
     settings = BoxSettings(data_dir=tmp_path / "box", provision_file=bundle)
 
     with TestClient(create_app(settings, wall_clock=clock)) as client:
+        sign_in(client)
         early = [sell(client) for _ in range(3)]
         first_epoch = client.get("/api/v1/box").json()["epoch"]
         copy = backup_copy(settings.db_path, tmp_path / "copies", "before-more-sales")
@@ -50,6 +52,7 @@ def test_a_restored_database_starts_a_new_epoch_past_every_number(
     shutil.copy(copy, settings.db_path)
 
     with TestClient(create_app(settings, wall_clock=clock)) as client:
+        sign_in(client)
         status = client.get("/api/v1/box").json()
         assert status["epoch"] != first_epoch
         after = sell(client)
@@ -68,9 +71,11 @@ def test_a_plain_restart_is_not_a_restore(tmp_path: Path, clock: SettableClock) 
     bundle.write_text(make_bundle().model_dump_json())
     settings = BoxSettings(data_dir=tmp_path / "box", provision_file=bundle)
     with TestClient(create_app(settings, wall_clock=clock)) as client:
+        sign_in(client)
         sell(client)
         epoch = client.get("/api/v1/box").json()["epoch"]
     with TestClient(create_app(settings, wall_clock=clock)) as client:
+        sign_in(client)
         assert client.get("/api/v1/box").json()["epoch"] == epoch
         assert sell(client)["invoice_no"] == "C1/2627/000002"
 
@@ -84,6 +89,7 @@ def test_the_restore_command_starts_a_new_epoch_even_without_a_watermark(
     bundle.write_text(make_bundle().model_dump_json())
     settings = BoxSettings(data_dir=tmp_path / "box", provision_file=bundle)
     with TestClient(create_app(settings, wall_clock=clock)) as client:
+        sign_in(client)
         sell(client)
         copy = backup_copy(settings.db_path, tmp_path / "copies", "nightly")
         sell(client)
@@ -97,4 +103,5 @@ def test_the_restore_command_starts_a_new_epoch_even_without_a_watermark(
         "the replaced database is kept"
     )
     with TestClient(create_app(settings, wall_clock=clock)) as client:
+        sign_in(client)
         assert client.get("/api/v1/box").json()["epoch"] == new_epoch

@@ -18,6 +18,7 @@ from setledger.contracts import PricePoint, SaleRecorded, validate_sale
 from setledger.product_qr import product_qr_payload
 from setledger.tenders import Tender, TenderKind
 from tests.edge.conftest import ORG, Box, SettableClock, make_bundle
+from tests.edge.staff import approval, sign_in
 
 CASH = "cash"
 
@@ -216,6 +217,7 @@ def test_a_buyer_from_another_state_is_charged_igst(box: Box) -> None:
 
 def test_a_new_financial_year_starts_a_new_series(box: Box) -> None:
     box.clock.now = datetime(2027, 3, 31, 12, 0, tzinfo=UTC)
+    sign_in(box.client)  # months later: yesterday's session has expired
     last = box.sell([{"code": "SALT-1KG"}], [{"kind": CASH, "amount": 2800}]).json()["sale"]
     box.clock.now = datetime(2027, 3, 31, 19, 0, tzinfo=UTC)  # 00:30 on 1 April in India
     first = box.sell([{"code": "SALT-1KG"}], [{"kind": CASH, "amount": 2800}]).json()["sale"]
@@ -240,7 +242,8 @@ def test_cart_scan_merge_remove_and_checkout(box: Box) -> None:
     assert merged["added_line"] == 1
     assert merged["lines"][0]["qty"] == 2000
     box.client.post(f"{url}/lines", json={"code": "EGGS-6"})
-    after_remove = box.client.delete(f"{url}/lines/2").json()
+    void = {"approval": approval()}
+    after_remove = box.client.request("DELETE", f"{url}/lines/2", json=void).json()
     assert [line["sku"] for line in after_remove["lines"]] == ["MAGGI-70"]
     patched = box.client.patch(f"{url}/lines/1", json={"qty": 5}).json()
     assert patched["totals"]["payable"] == 7000
@@ -317,6 +320,7 @@ def test_prices_take_effect_from_their_valid_from(tmp_path: Path, clock: Settabl
     path.write_text(bundle.model_copy(update={"catalog": catalog}).model_dump_json())
     app = create_app(BoxSettings(data_dir=tmp_path / "box", provision_file=path), wall_clock=clock)
     with TestClient(app) as client:
+        sign_in(client)
 
         def price_now() -> int:
             body = {

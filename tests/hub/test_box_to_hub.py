@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
@@ -24,6 +25,7 @@ from edge.settings import BoxSettings
 from edge.store import outbox
 from hub.ingest import Outcome
 from ops import demo_data
+from tests.edge.staff import make_roster, sign_in
 from tests.hub.harness import API, Hub, make_gstin, ok
 
 SOLD_AT = datetime(2026, 11, 24, 6, 30, tzinfo=UTC)
@@ -59,11 +61,13 @@ def shop(hub: Hub, tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, Any],
         invoice_prefix=device["invoice_prefix"],
         seller_state=store["state_code"],
         catalog=snapshot,
+        staff=make_roster(org["org_id"], UUID(store["store_id"])),
     )
     path = tmp_path / "bundle.json"
     path.write_text(bundle.model_dump_json())
     settings = BoxSettings(data_dir=tmp_path / "box", provision_file=path)
     with TestClient(create_box(settings, wall_clock=lambda: SOLD_AT)) as box:
+        sign_in(box)
         yield box, org, store
 
 

@@ -45,6 +45,7 @@ def clean_copy(target: Path) -> Path:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # a fresh virtualenv is built first
 def test_make_run_on_a_clean_copy(tmp_path: Path) -> None:
     repo = clean_copy(tmp_path / "setledger")
     assert not (repo / ".venv").exists()
@@ -88,7 +89,15 @@ def test_make_run_on_a_clean_copy(tmp_path: Path) -> None:
         assert (repo / "var" / "broker" / "mosquitto.conf").exists()
         assert port_open(ports["broker"])
 
+        cashier = re.search(r"\(cashier\): user_id (\S+), PIN (\d+)", text)
+        assert cashier is not None, text
         with httpx.Client(base_url=box_url, timeout=10) as box:
+            assert box.post("/api/v1/carts", json={}).status_code == 401, "selling needs a cashier"
+            signed = box.post(
+                "/api/v1/auth/pin", json={"user_id": cashier.group(1), "pin": cashier.group(2)}
+            )
+            assert signed.status_code == 200, signed.text
+            box.headers["Authorization"] = f"Bearer {signed.json()['token']}"
             cart = box.post("/api/v1/carts", json={}).json()["cart_id"]
             scanned = box.post(
                 f"/api/v1/carts/{cart}/lines", json={"code": "8901234000021", "qty": 2}

@@ -32,6 +32,7 @@ from hub.db.models import DeviceCursor, Sale
 from ops import demo_data
 from ops.broker import Broker, free_port
 from provisioning.broker.credentials import write_broker_files
+from tests.edge.staff import make_roster, sign_in
 from tests.processes import setledger, start, stop, wait_http
 
 ADMIN = "replication-admin-token-" + "x" * 16
@@ -69,6 +70,7 @@ class Deployment:
     store: dict[str, Any] = field(default_factory=dict)
     device: dict[str, Any] = field(default_factory=dict)
     engine: Engine | None = None
+    token: str | None = None
     _worker_count: int = 0
 
     # --- parts ---------------------------------------------------------------
@@ -209,6 +211,7 @@ class Deployment:
             invoice_prefix=self.device["invoice_prefix"],
             seller_state=self.store["state_code"],
             catalog=snapshot,
+            staff=make_roster(self.org["org_id"], uuid.UUID(self.store["store_id"])),
             hub_url=self.hub_url,
             broker_url=self.broker.url,
             device_token=self.device["token"],
@@ -235,6 +238,14 @@ class Deployment:
         }
         self.box = start(args, self.root / "box.log", box_env)
         wait_http(f"{self.box_url}/healthz", timeout=60, proc=self.box)
+        if self.token is None:
+            with httpx.Client(base_url=self.box_url, timeout=10) as client:
+                self.token = sign_in(client)
+
+    @property
+    def auth(self) -> dict[str, str]:
+        """The signed-in cashier's header (box sessions survive box restarts)."""
+        return {"Authorization": f"Bearer {self.token}"}
 
     # --- what the tests look at ----------------------------------------------
 
@@ -255,7 +266,9 @@ class Deployment:
             return int(conn.execute(text("SELECT count(*) FROM quarantine")).scalar() or 0)
 
     def box_sale_count(self) -> int:
-        body = httpx.get(f"{self.box_url}/api/v1/sales", params={"limit": 1}, timeout=10).json()
+        body = httpx.get(
+            f"{self.box_url}/api/v1/sales", params={"limit": 1}, headers=self.auth, timeout=10
+        ).json()
         return int(body["count"])
 
     def box_status(self) -> dict[str, Any]:
@@ -303,8 +316,9 @@ class Deployment:
 class Till:
     """Cashiers ringing sales at the box as fast as it answers, from threads."""
 
-    def __init__(self, url: str, clients: int = 2, seed: int = 0) -> None:
+    def __init__(self, url: str, headers: dict[str, str], clients: int = 2, seed: int = 0) -> None:
         self.url = url
+        self.headers = headers
         self.confirmed: dict[str, dict[str, Any]] = {}
         self.sent: dict[str, dict[str, Any]] = {}
         self.lock = threading.Lock()
@@ -326,7 +340,7 @@ class Till:
 
     def _ring(self, offset: int) -> None:
         n = offset
-        with httpx.Client(timeout=10) as client:
+        with httpx.Client(timeout=10, headers=self.headers) as client:
             while not self.stopping.is_set():
                 body = self._body(n)
                 n += 1
@@ -352,10 +366,12 @@ class Till:
             thread.join(timeout=20)
 
 
-def ring(url: str, n: int, sku: str = "SALT-1KG") -> dict[str, dict[str, Any]]:
+def ring(
+    url: str, n: int, headers: dict[str, str], sku: str = "SALT-1KG"
+) -> dict[str, dict[str, Any]]:
     """Ring ``n`` sales one after another; return them by sale id."""
     sold: dict[str, dict[str, Any]] = {}
-    with httpx.Client(timeout=10) as client:
+    with httpx.Client(timeout=10, headers=headers) as client:
         for _ in range(n):
             body = {
                 "sale_id": str(uuid.uuid4()),

@@ -46,7 +46,7 @@ def test_kills_lose_no_sale_and_duplicate_none(
     try:
         d.up()
         assert d.broker is not None
-        with Till(d.box_url, clients=2, seed=seed) as till:
+        with Till(d.box_url, d.auth, clients=2, seed=seed) as till:
             for _ in range(ROUNDS):
                 time.sleep(rng.uniform(0.2, 1.2))
                 victim = rng.choice(["box", "worker", "broker"])

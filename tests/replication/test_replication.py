@@ -87,11 +87,11 @@ def test_sales_rung_with_the_broker_down_and_with_the_hub_stopped_arrive_once(
 ) -> None:
     d = deploy()
     assert d.broker is not None
-    sold = ring(d.box_url, 5)
+    sold = ring(d.box_url, 5, d.auth)
     wait_for(d.drained, what="the first sales at the hub")
 
     d.broker.stop()
-    sold |= ring(d.box_url, 1000)
+    sold |= ring(d.box_url, 1000, d.auth)
     assert d.box_status()["outbox_depth"] == 1000
     d.broker.start()
     wait_for(d.drained, timeout=120, what="1,000 sales after the broker came back")
@@ -99,7 +99,7 @@ def test_sales_rung_with_the_broker_down_and_with_the_hub_stopped_arrive_once(
 
     for name in list(d.workers):
         sigkill(d.workers.pop(name))
-    sold |= ring(d.box_url, 1000)
+    sold |= ring(d.box_url, 1000, d.auth)
     assert d.box_status()["outbox_depth"] == 1000
     d.start_worker()
     wait_for(d.drained, timeout=120, what="1,000 sales after the hub came back")
@@ -116,12 +116,12 @@ def test_a_box_restored_from_an_older_copy_gets_a_new_epoch(
     deploy: Callable[..., Deployment], tmp_path: Path
 ) -> None:
     d = deploy()
-    sold = ring(d.box_url, 5)
+    sold = ring(d.box_url, 5, d.auth)
     wait_for(d.drained, what="first sales at the hub")
     first_epoch = d.box_status()["epoch"]
     db_path = d.root / "box" / "box.db"
     copy = backup_copy(db_path, tmp_path / "copies", "older")
-    sold |= ring(d.box_url, 5)
+    sold |= ring(d.box_url, 5, d.auth)
     wait_for(d.drained, what="more sales at the hub")
 
     from tests.processes import stop
@@ -134,7 +134,7 @@ def test_a_box_restored_from_an_older_copy_gets_a_new_epoch(
     d.start_box()
     second_epoch = d.box_status()["epoch"]
     assert second_epoch != first_epoch
-    sold |= ring(d.box_url, 5)
+    sold |= ring(d.box_url, 5, d.auth)
     wait_for(d.drained, what="sales of the new epoch at the hub")
     assert_exactly_once(d, sold)
     assert {epoch for epoch, _ in d.cursors()} == {first_epoch, second_epoch}
@@ -152,7 +152,7 @@ def test_a_box_whose_clock_says_1970_syncs_and_is_flagged(
     stop(d.box)
     back_to_1970 = -int(datetime.now(UTC).timestamp())
     d.start_box(env={"SETLEDGER_BOX_CLOCK_OFFSET_S": str(back_to_1970)})
-    sold = ring(d.box_url, 3)
+    sold = ring(d.box_url, 3, d.auth)
     wait_for(d.drained, what="the 1970 box's sales at the hub")
     assert_exactly_once(d, sold)
     for sale in sold.values():
