@@ -15,6 +15,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
+from hub.accounts.settings import AccountsSettings
+
 DEFAULT_DATABASE_URL = "sqlite:///var/hub/hub.db"
 DEV_ADMIN_TOKEN = "setledger-dev-admin-token"  # noqa: S105 - refused in production below
 DEFAULT_BROKER_URL = "mqtt://127.0.0.1:1883"
@@ -53,6 +55,8 @@ class HubSettings(BaseModel):
     resend: batches of one box reach two workers out of order all the time."""
     catalog_poll_ms: int = Field(default=500, ge=10)
     """How often the catalog publisher looks for new catalog versions."""
+    accounts: AccountsSettings = Field(default_factory=AccountsSettings)
+    """Sign-in, TOTP keys, sessions, lockout, e-mail (``hub/accounts/settings.py``)."""
 
     @model_validator(mode="after")
     def _no_default_secrets_in_production(self) -> HubSettings:
@@ -107,6 +111,7 @@ class HubSettings(BaseModel):
         mqtt_password = get("SETLEDGER_HUB_MQTT_PASSWORD")
         if mqtt_password is not None:
             fields["mqtt_password"] = SecretStr(mqtt_password)
+        fields["accounts"] = AccountsSettings.from_env(env)
         token = get("SETLEDGER_HUB_ADMIN_TOKEN")
         if token is not None:
             fields["admin_token"] = SecretStr(token)

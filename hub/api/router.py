@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from hub.api import blobs, catalog, registry, sales
+from hub.api import accounts, blobs, catalog, registry, sales
 from hub.api.deps import require_admin
 
 API_PREFIX = "/api/v1"
@@ -23,4 +23,5 @@ def api_router() -> APIRouter:
     router.include_router(admin)
     # Its route declares require_device_or_admin itself.
     router.include_router(blobs.router)
+    router.include_router(accounts.router)  # its routes resolve their own callers
     return router

@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+from hub.db.accounts import (
+    AuditRecord,
+    BackupCode,
+    Invite,
+    LoginLockout,
+    Recovery,
+    User,
+    UserSession,
+)
 from hub.db.base import Base
 from hub.db.catalog import Product, ProductBarcode, ProductPrice
 from hub.db.ingest import UNKNOWN_ORG, DeviceCursor, InboxEntry, QuarantinedEnvelope
@@ -13,21 +22,28 @@ metadata = Base.metadata
 
 __all__ = [
     "UNKNOWN_ORG",
+    "AuditRecord",
+    "BackupCode",
     "Base",
     "CatalogBlob",
     "CatalogPublication",
     "Device",
     "DeviceCursor",
     "InboxEntry",
+    "Invite",
+    "LoginLockout",
     "Org",
     "Product",
     "ProductBarcode",
     "ProductPrice",
     "QuarantinedEnvelope",
+    "Recovery",
     "Sale",
     "SaleLine",
     "SaleTender",
     "StockMove",
     "Store",
+    "User",
+    "UserSession",
     "metadata",
 ]

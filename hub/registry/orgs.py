@@ -64,26 +64,37 @@ def _free_slug(session: Session, name: str, code: str) -> str:
     return f"{base}-{suffix}"
 
 
+def add_org(session: Session, data: OrgCreate) -> Org:
+    """Insert a new org with a free code and slug (a helper: never commits).
+
+    A concurrent create may still take the code or slug first: the caller's
+    commit then raises IntegrityError and the caller tries again.
+    """
+    check_domestic_state(data.state_code)
+    check_gstin_for_state(data.gstin, data.state_code)
+    org_uuid, code = _free_code(session)
+    org = Org(
+        org_id=org_uuid,
+        org_code=code,
+        name=data.name,
+        slug=_free_slug(session, data.name, code),
+        state_code=data.state_code,
+        gstin=data.gstin,
+        catalog_version=FIRST_CATALOG_VERSION,
+        created_at=utcnow(),
+    )
+    session.add(org)
+    session.flush()
+    return org
+
+
 def create_org(session: Session, data: OrgCreate) -> OrgPublic:
     check_domestic_state(data.state_code)
     check_gstin_for_state(data.gstin, data.state_code)
     for attempt in range(1, MAX_CREATE_ATTEMPTS + 1):
         try:
             with session.begin():
-                org_uuid, code = _free_code(session)
-                org = Org(
-                    org_id=org_uuid,
-                    org_code=code,
-                    name=data.name,
-                    slug=_free_slug(session, data.name, code),
-                    state_code=data.state_code,
-                    gstin=data.gstin,
-                    catalog_version=FIRST_CATALOG_VERSION,
-                    created_at=utcnow(),
-                )
-                session.add(org)
-                session.flush()
-                return to_public(org)
+                return to_public(add_org(session, data))
         except IntegrityError:
             # Another create took the same code or slug between our check and
             # our insert; the next attempt draws again and sees its commit.
