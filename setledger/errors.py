@@ -540,6 +540,14 @@ EMAIL_UNAVAILABLE = ErrorSpec(
 )
 
 
+PIN_TOO_WEAK = ErrorSpec(
+    "PIN_TOO_WEAK",
+    _I,
+    "That PIN is too easy to guess ({why}).",
+    "Choose 4 to 6 digits that are not a run, a repeat or a well-known PIN.",
+)
+
+
 # Edge (store box). Box-specific specs go here.
 CATALOG_VERSION_GAP = ErrorSpec(
     "CATALOG_VERSION_GAP",

@@ -25,6 +25,7 @@ from hub.accounts.sessions import revoke_sessions
 from hub.accounts.unit import unit_of_work
 from hub.db.accounts import User
 from hub.db.registry import Store
+from hub.staff.pins import check_pin
 from setledger import errors
 from setledger.contracts.staff import StaffMember
 
@@ -194,6 +195,7 @@ def set_pin(
     session: Session, ctx: AccountsContext, principal: Principal, user_code: str, pin: str
 ) -> MemberPublic:
     """Set a member's counter PIN (argon2id; the boxes get the hash in the roster)."""
+    check_pin(pin)
     pin_hash = ctx.hashing.hash_pin(pin)  # ~125 ms: not inside the transaction
     now = ctx.now()
     with session.begin():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from hub.api import accounts, blobs, catalog, registry, sales
+from hub.api import accounts, blobs, catalog, registry, sales, staff
 from hub.api.deps import require_admin
 
 API_PREFIX = "/api/v1"
@@ -24,4 +24,5 @@ def api_router() -> APIRouter:
     # Its route declares require_device_or_admin itself.
     router.include_router(blobs.router)
     router.include_router(accounts.router)  # its routes resolve their own callers
+    router.include_router(staff.router)  # likewise
     return router

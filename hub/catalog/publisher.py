@@ -36,6 +36,7 @@ from hub.db import make_engine
 from hub.db.models import CatalogPublication, Store
 from hub.mqtt import MqttLink
 from hub.settings import HubSettings
+from hub.staff.publisher import StaffPublisher
 from setledger.contracts import CatalogManifest, topics
 
 log = logging.getLogger("hub.catalog.publisher")
@@ -194,7 +195,18 @@ class CatalogPublisher:
 
 
 def run_publisher(settings: HubSettings, stop: threading.Event) -> None:
-    """Run the catalog publisher until ``stop`` is set."""
+    """Run the catalog publisher, and the staff roster publisher beside it, until ``stop``."""
+
     settings.require_broker_secret()
     name = settings.worker_name or "publisher"
-    CatalogPublisher(settings, name=name).run(stop)
+    staff = threading.Thread(
+        target=StaffPublisher(settings, name=name).run,
+        args=(stop,),
+        name="staff-publisher",
+        daemon=True,
+    )
+    staff.start()
+    try:
+        CatalogPublisher(settings, name=name).run(stop)
+    finally:
+        staff.join(timeout=15)

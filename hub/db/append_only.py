@@ -17,6 +17,8 @@ APPEND_ONLY_TABLES: tuple[str, ...] = (
     "inbox",
     "product_price",
 )
+"""The tables of 0001. ``audit_log`` (0003) and ``approval`` (0004) are
+append-only the same way; their own tests check them."""
 
 REFUSAL_MESSAGE = "is append-only"
 """Part of the error text both databases raise, so tests and logs can spot it."""

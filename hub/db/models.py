@@ -17,11 +17,13 @@ from hub.db.ingest import UNKNOWN_ORG, DeviceCursor, InboxEntry, QuarantinedEnve
 from hub.db.publication import CatalogBlob, CatalogPublication
 from hub.db.registry import Device, Org, Store
 from hub.db.sales import Sale, SaleLine, SaleTender, StockMove
+from hub.db.staff import Approval, StaffPublication
 
 metadata = Base.metadata
 
 __all__ = [
     "UNKNOWN_ORG",
+    "Approval",
     "AuditRecord",
     "BackupCode",
     "Base",
@@ -41,6 +43,7 @@ __all__ = [
     "Sale",
     "SaleLine",
     "SaleTender",
+    "StaffPublication",
     "StockMove",
     "Store",
     "User",

@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.db.bulk import insert_rows
 from hub.db.models import UNKNOWN_ORG, Base, Device, InboxEntry, Org
+from hub.ingest.approvals import apply_approvals_recorded
 from hub.ingest.clock import ClockReading, note_arrival, read_clock
 from hub.ingest.context import Arrival
 from hub.ingest.cursor import StreamKey, advance_cursor, lock_cursor
@@ -51,7 +52,7 @@ from hub.ingest.outcome import DUPLICATE, ApplyOutcome, Outcome, QuarantineReaso
 from hub.ingest.quarantine import quarantine_envelope
 from hub.ingest.sales import apply_sales_recorded
 from setledger.canonical import digest
-from setledger.contracts import Envelope, SaleRecorded
+from setledger.contracts import ApprovalRecorded, Envelope, SaleRecorded
 
 log = logging.getLogger("hub.ingest")
 
@@ -60,6 +61,7 @@ Handler = Callable[[Session, Arrival, Sequence[Envelope]], list[Verdict]]
 
 HANDLERS: dict[tuple[str, int], Handler] = {
     (SaleRecorded.SCHEMA, SaleRecorded.VERSION): apply_sales_recorded,
+    (ApprovalRecorded.SCHEMA, ApprovalRecorded.VERSION): apply_approvals_recorded,
 }
 """Every message the hub applies, by (schema, version): an explicit table."""
 

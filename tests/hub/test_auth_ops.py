@@ -63,7 +63,7 @@ def test_health_and_metrics(hub: Hub) -> None:
     health = ok(hub.client.get("/healthz"))
     assert health["status"] == "ok"
     assert health["database"] == hub.backend
-    assert health["schema"] == {"revision": "0003", "head": "0003"}
+    assert health["schema"] == {"revision": "0004", "head": "0004"}
     hub.client.get(f"{API}/orgs")
     metrics = hub.client.get("/metrics").text
     # The full template, router prefixes included, one series per template.
@@ -98,4 +98,4 @@ def test_health_reports_a_database_behind_the_code(empty_database_url: str) -> N
         response = client.get("/healthz")
         assert response.status_code == 503
         assert response.json()["status"] == "schema_behind"
-        assert response.json()["schema"] == {"revision": None, "head": "0003"}
+        assert response.json()["schema"] == {"revision": None, "head": "0004"}

@@ -53,7 +53,7 @@ def engine(empty_database_url: str) -> Any:
 
 def test_migrations_make_exactly_the_models(engine: Engine, empty_database_url: str) -> None:
     migrate(hub_settings(empty_database_url), engine)
-    assert current_revision(engine) == "0003"
+    assert current_revision(engine) == "0004"
     assert schema_diff(engine) == []
     # The comparison is not vacuous: a missing index is reported.
     with engine.begin() as conn:
@@ -181,7 +181,7 @@ def test_concurrent_threads_migrate_once(empty_database_url: str) -> None:
 def _assert_migrated(url: str) -> None:
     engine = make_engine(url)
     try:
-        assert current_revision(engine) == "0003"
+        assert current_revision(engine) == "0004"
         assert schema_diff(engine) == []
     finally:
         engine.dispose()

@@ -87,16 +87,16 @@ def test_pins_are_set_by_their_member_or_for_cashiers_by_a_manager(accounts: Dri
         )
     )
     refused = accounts.call(
-        "PUT", members_path(owner, other_cashier, "/pin"), cashier, json={"pin": "1111"}
+        "PUT", members_path(owner, other_cashier, "/pin"), cashier, json={"pin": "2468"}
     )
     assert error_code(refused, 403) == "ROLE_NOT_ALLOWED"
     refused = accounts.call(
-        "PUT", members_path(owner, manager, "/pin"), owner, json={"pin": "1111"}
+        "PUT", members_path(owner, manager, "/pin"), owner, json={"pin": "2468"}
     )
     assert error_code(refused, 403) == "ROLE_NOT_ALLOWED"  # only a cashier's PIN is set for them
     for bad in ("123", "1234567", "12a4", 1234, "٤٥٦٧"):
         assert error_code(accounts.call("PUT", "/auth/pin", cashier, json={"pin": bad}), 422)
-    ok(accounts.call("PUT", "/auth/pin", manager, json={"pin": "5555"}))
+    ok(accounts.call("PUT", "/auth/pin", manager, json={"pin": "5173"}))
 
     with accounts.runtime.sessions() as session:
         org_id = session.scalars(select(Org.org_id).where(Org.org_code == owner.org_code)).one()

@@ -1,0 +1,1 @@
+"""Counter staff across the fleet: the rosters boxes sign cashiers in with."""
