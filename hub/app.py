@@ -20,6 +20,7 @@ from sqlalchemy.orm import sessionmaker
 from appkit.logs import configure_logging
 from appkit.wiring import wire
 from hub.api.router import api_router
+from hub.console import console_router
 from hub.db import code_head, database_revision, make_engine, migrate
 from hub.ingest.alerts import IngestAlerts
 from hub.ingest.metrics import IngestMetrics
@@ -68,6 +69,7 @@ def create_app(settings: HubSettings) -> FastAPI:
         health=health_check(engine),
     )
     app.include_router(api_router())
+    app.include_router(console_router())
     return app
 
 

@@ -1,0 +1,32 @@
+"""The hub's web console: the pages people use to open an account, sign in,
+enrol two-factor sign-in, accept an invitation, manage members and their own
+sessions, all under ``/console``.
+
+Pages call the accounts services directly (``hub.accounts``), never the JSON
+API over HTTP, and validate forms with the API's own request models, so
+both accept exactly the same things. Invariants:
+
+- every POST carries a CSRF token (``csrf.py``) and is refused with 403
+  before any service runs when it is missing or wrong;
+- every response carries the security headers and ``no-store``
+  (``web.py``); the CSP allows no inline script or style;
+- no route takes an org from the URL: the org is the signed-in member's,
+  and member codes or session ids in URLs are looked up inside it by the
+  services (another org's code is a 404 page and changes nothing).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from hub.console import assets, entry, home, invite, members, recovery, sessions, two_factor
+from hub.console.web import PREFIX
+
+
+def console_router() -> APIRouter:
+    """Every console route under ``/console``, left out of the OpenAPI schema."""
+    router = APIRouter(include_in_schema=False)
+    for module in (assets, home, entry, two_factor, invite, recovery, members, sessions):
+        router.include_router(module.router, prefix=PREFIX)
+    router.include_router(home.fallback, prefix=PREFIX)
+    return router
