@@ -38,7 +38,6 @@ import paho.mqtt.client as mqtt
 import psycopg
 from fastapi.testclient import TestClient
 from paho.mqtt.enums import CallbackAPIVersion
-from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from bench.report import emit
@@ -48,6 +47,7 @@ from hub.settings import HubSettings
 from ops.broker import Broker, free_port
 from provisioning.broker.credentials import write_broker_files
 from setledger.contracts import MAX_MESSAGE_BYTES, Ack, Batch, topics
+from tests.hub.harness import Hub, accounts_for_tests
 from tests.hub.sales_factory import Item, Till
 
 SALES = int(os.environ.get("SETLEDGER_BENCH_HUB_SALES", "20000"))
@@ -58,7 +58,6 @@ PG_ADMIN = os.environ.get(
     "SETLEDGER_BENCH_PG_ADMIN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 )
 PG_URL = os.environ.get("SETLEDGER_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
-ADMIN_TOKEN = "bench-admin-token-0123456789abcdef"  # noqa: S105 - a throwaway bench hub
 HUB_USER, HUB_PASSWORD = "hub-bench", "hub-bench-mqtt-password-0123456789"
 TIMEOUT_S = 600.0
 
@@ -112,7 +111,7 @@ def register(client: TestClient, boxes: int, products: int = 20) -> tuple[list[B
         answer: dict[str, Any] = response.json()
         return answer
 
-    org = post("/orgs", {"name": "Bench Retail", "state_code": "27"})
+    org = Hub(client, client.app.state.hub).org("Bench Retail")  # signs up its owner
     rng = random.Random(7)
     catalog = [
         post(
@@ -222,7 +221,6 @@ def start_worker(name: str, database_url: str, broker: Broker) -> WorkerProc:
     env = {
         **os.environ,
         "SETLEDGER_HUB_DATABASE_URL": database_url,
-        "SETLEDGER_HUB_ADMIN_TOKEN": ADMIN_TOKEN,
         "SETLEDGER_HUB_BROKER_URL": broker.url,
         "SETLEDGER_HUB_MQTT_USERNAME": HUB_USER,
         "SETLEDGER_HUB_MQTT_PASSWORD": HUB_PASSWORD,
@@ -301,10 +299,10 @@ def mean_message_ms(workers: list[WorkerProc]) -> float:
 
 def run() -> None:
     with pg_database() as database_url, world_readable_dir() as files:
-        settings = HubSettings(database_url=database_url, admin_token=SecretStr(ADMIN_TOKEN))
+        settings = HubSettings(database_url=database_url, accounts=accounts_for_tests())
         app = create_app(settings)
         runtime = app.state.hub
-        with TestClient(app, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}) as client:
+        with TestClient(app) as client:
             boxes, catalog = register(client, BOXES)
         build_batches(boxes, catalog, SALES, BATCH)
         passwords, acl = write_broker_files(runtime.engine, files, HUB_USER, HUB_PASSWORD)

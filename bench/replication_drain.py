@@ -50,7 +50,8 @@ def queue_sales(d: Deployment, n: int) -> None:
     settings = BoxSettings(data_dir=d.root / "box", provision_file=bundle, replicate=False)
     skus = ["SALT-1KG", "ATTA-5KG", "PARLEG-250", "MAGGI-70", "COKE-750", "TEA-250"]
     with TestClient(create_app(settings)) as box:
-        sign_in(box)
+        cashier, pin = d.staff["cashier"]
+        sign_in(box, cashier, pin)
         for i in range(n):
             lines = [{"code": skus[(i + k) % len(skus)], "qty": 1 + k} for k in range(1 + i % 3)]
             body = {

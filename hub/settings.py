@@ -1,9 +1,8 @@
 """Hub settings, read from the environment once, in the composition root.
 
-Production refuses to start with a missing or the development admin
-token: a hub reachable from the internet with a well-known secret would
-hand every org's books to anyone who read our README. The MQTT workers
-likewise refuse the development broker password in production
+There is no administrator token: every API call is made by a signed-in
+member of one org (``hub.api.deps``). The MQTT workers refuse the
+development broker password in production
 (:meth:`HubSettings.require_broker_secret`); the API alone does not need it.
 """
 
@@ -13,12 +12,11 @@ import os
 from collections.abc import Mapping
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from hub.accounts.settings import AccountsSettings
 
 DEFAULT_DATABASE_URL = "sqlite:///var/hub/hub.db"
-DEV_ADMIN_TOKEN = "setledger-dev-admin-token"  # noqa: S105 - refused in production below
 DEFAULT_BROKER_URL = "mqtt://127.0.0.1:1883"
 DEFAULT_MQTT_USERNAME = "setledger-hub"
 DEV_MQTT_PASSWORD = "setledger-dev-hub-mqtt"  # noqa: S105 - refused in production by workers
@@ -33,7 +31,6 @@ class HubSettings(BaseModel):
 
     env: Environment = "development"
     database_url: str = DEFAULT_DATABASE_URL
-    admin_token: SecretStr = SecretStr(DEV_ADMIN_TOKEN)
     public_url: str = "http://127.0.0.1:8000"
     max_body_bytes: int = Field(default=ONE_MIB, gt=0)
     migrate_on_start: bool = True
@@ -57,18 +54,6 @@ class HubSettings(BaseModel):
     """How often the catalog publisher looks for new catalog versions."""
     accounts: AccountsSettings = Field(default_factory=AccountsSettings)
     """Sign-in, TOTP keys, sessions, lockout, e-mail (``hub/accounts/settings.py``)."""
-
-    @model_validator(mode="after")
-    def _no_default_secrets_in_production(self) -> HubSettings:
-        if self.env == "production":
-            token = self.admin_token.get_secret_value()
-            if token == DEV_ADMIN_TOKEN or len(token) < MIN_PRODUCTION_TOKEN_LENGTH:
-                raise ValueError(
-                    "SETLEDGER_HUB_ADMIN_TOKEN must be set to a random secret of at least "
-                    f"{MIN_PRODUCTION_TOKEN_LENGTH} characters in production "
-                    "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
-                )
-        return self
 
     def require_broker_secret(self) -> None:
         """Refuse the development MQTT password in production (workers call this)."""
@@ -112,10 +97,4 @@ class HubSettings(BaseModel):
         if mqtt_password is not None:
             fields["mqtt_password"] = SecretStr(mqtt_password)
         fields["accounts"] = AccountsSettings.from_env(env)
-        token = get("SETLEDGER_HUB_ADMIN_TOKEN")
-        if token is not None:
-            fields["admin_token"] = SecretStr(token)
-        elif fields.get("env") == "production":
-            # Say what is missing rather than "the default token is refused".
-            raise ValueError("SETLEDGER_HUB_ADMIN_TOKEN is required when SETLEDGER_ENV=production")
         return cls.model_validate(fields)

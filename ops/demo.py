@@ -17,20 +17,18 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
 import httpx
-from argon2 import PasswordHasher
+import pyotp
 from sqlalchemy import create_engine
 
+from hub.accounts.keyring import new_key_entry
 from ops import demo_data
 from ops.broker import Broker, port_open
 from provisioning.broker.credentials import write_broker_files
-from setledger.contracts import StaffMember, StaffRoster
-from setledger.ids import new_id
 
 READY_LINE = "setLedger demo is running"
 HUB_MQTT_USER = "hub"
@@ -98,22 +96,68 @@ def _check(response: httpx.Response) -> Any:
     return response.json()
 
 
-def seed_hub(hub: httpx.Client, state_file: Path) -> dict[str, Any]:
-    """Create the demo org, store, device and catalog once; return their ids."""
-    if state_file.exists():
-        state: dict[str, Any] = json.loads(state_file.read_text())
-        if hub.get(f"/api/v1/orgs/{state['org_id']}").status_code == 200:
-            return state
-    org = _check(
+def owner_session(hub: httpx.Client, owner: dict[str, Any]) -> str:
+    """Sign the demo owner in (password + the authenticator's current code); a token."""
+    totp = pyotp.TOTP(owner["totp_secret"])
+    for _ in range(2):
+        body = {"username": owner["username"], "password": owner["password"], "code": totp.now()}
+        response = hub.post("/api/v1/auth/sign-in", json=body)
+        if response.status_code == 200:
+            token: str = response.json()["session"]["token"]
+            return token
+        # A code is good once: if this step's was just used (enrolment), wait for the next.
+        time.sleep(30 - time.time() % 30 + 0.5)
+    raise RuntimeError(f"the demo owner could not sign in: {response.text}")
+
+
+def sign_up_owner(hub: httpx.Client) -> tuple[dict[str, Any], dict[str, Any], str]:
+    """The demo org and its owner, TOTP enrolled as the hub requires of owners."""
+    password = secrets.token_urlsafe(12)
+    signed = _check(
         hub.post(
-            "/api/v1/orgs",
+            "/api/v1/auth/signup",
             json={
-                "name": demo_data.ORG_NAME,
-                "state_code": demo_data.ORG_STATE,
-                "gstin": demo_data.ORG_GSTIN,
+                "org": {
+                    "name": demo_data.ORG_NAME,
+                    "state_code": demo_data.ORG_STATE,
+                    "gstin": demo_data.ORG_GSTIN,
+                },
+                "username": demo_data.OWNER_USERNAME,
+                "password": password,
+                "display_name": demo_data.OWNER_NAME,
+                "email": demo_data.OWNER_EMAIL,
             },
         )
     )
+    token = signed["session"]["token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    enrolment = _check(hub.post("/api/v1/auth/totp/enrol", headers=auth))
+    code = pyotp.TOTP(enrolment["secret"]).now()
+    codes = _check(hub.post("/api/v1/auth/totp/confirm", headers=auth, json={"code": code}))
+    owner = {
+        "username": demo_data.OWNER_USERNAME,
+        "password": password,
+        "user_id": signed["member"]["user_id"],
+        "totp_secret": enrolment["secret"],
+        "otpauth_uri": enrolment["otpauth_uri"],
+        "backup_codes": codes["codes"],
+    }
+    org = _check(hub.get(f"/api/v1/orgs/{signed['member']['org_id']}", headers=auth))
+    return org, owner, token
+
+
+def seed_hub(hub: httpx.Client, state_file: Path) -> tuple[dict[str, Any], str]:
+    """Create the demo org, its owner, store, device, staff and catalog once.
+
+    Everything goes through the hub's API as the signed-up owner would do
+    it; returns the demo's ids and secrets, and an owner session token.
+    """
+    if state_file.exists():
+        state: dict[str, Any] = json.loads(state_file.read_text())
+        token = owner_session(hub, state["owner"])
+        return state, token
+    org, owner, token = sign_up_owner(hub)
+    hub.headers["Authorization"] = f"Bearer {token}"
     org_id = org["org_id"]
     store = _check(
         hub.post(
@@ -156,11 +200,20 @@ def seed_hub(hub: httpx.Client, state_file: Path) -> dict[str, Any]:
                 },
             )
         )
-    staff = [
-        {"user_id": str(new_id()), "name": name, "role": role, "pin": pin, "serial": n}
-        for n, (name, role, pin) in enumerate(demo_data.STAFF, start=2)
-    ]
+    staff = []
+    for name, role, pin in demo_data.STAFF:
+        member = _check(
+            hub.post(
+                f"/api/v1/orgs/{org_id}/staff",
+                json={"display_name": name, "role": role, "pin": pin},
+            )
+        )
+        staff.append(
+            {"user_id": member["uuid"], "code": member["user_id"], "name": name, "role": role}
+            | {"pin": pin}
+        )
     state = {
+        "owner": owner,
         "staff": staff,
         "org_id": org_id,
         "org_name": org["name"],
@@ -175,18 +228,21 @@ def seed_hub(hub: httpx.Client, state_file: Path) -> dict[str, Any]:
     }
     state_file.write_text(json.dumps(state, indent=2))
     state_file.chmod(0o600)
-    return state
+    return state, token
 
 
 def write_bundle(
     hub: httpx.Client, state: dict[str, Any], path: Path, hub_url: str, broker_url: str
 ) -> None:
-    """The box's provisioning bundle: identity, the hub's catalog, where and how to connect."""
-    snapshot = _check(hub.get(f"/api/v1/orgs/{state['org_id']}/catalog/snapshot"))
-    identity = {k: v for k, v in state.items() if k != "staff"}
+    """The box's provisioning bundle: identity, the hub's catalog and staff roster, and
+    where and how to connect."""
+    org_id, store_id = state["org_id"], state["store_id"]
+    snapshot = _check(hub.get(f"/api/v1/orgs/{org_id}/catalog/snapshot"))
+    roster = _check(hub.get(f"/api/v1/orgs/{org_id}/stores/{store_id}/staff"))
+    identity = {k: v for k, v in state.items() if k not in {"staff", "owner"}}
     bundle = identity | {
         "catalog": snapshot,
-        "staff": demo_roster(state),
+        "staff": roster,
         "hub_url": hub_url,
         "broker_url": broker_url,
     }
@@ -194,49 +250,37 @@ def write_bundle(
     path.write_text(json.dumps(bundle))
 
 
-def demo_roster(state: dict[str, Any]) -> dict[str, Any]:
-    """The counter staff the box lets in (PINs hashed with argon2id, as the hub does)."""
-    hasher = PasswordHasher()
-    return StaffRoster(
-        org_id=state["org_id"],
-        store_id=state["store_id"],
-        version=1,
-        generated_at=datetime.now(UTC),
-        members=[
-            StaffMember(
-                user_id=m["user_id"],
-                user_code=f"{state['org_id']}-U-{m['serial']:06d}",
-                display_name=m["name"],
-                role=m["role"],
-                pin_hash=hasher.hash(m["pin"]),
-            )
-            for m in state["staff"]
-        ],
-    ).model_dump(mode="json")
-
-
 def banner(
     hub_url: str, box_url: str, broker_port: int, token: str, state: dict[str, Any], var: Path
 ) -> str:
+    owner = state["owner"]
     atta = demo_data.barcode_of(2)
     cashier = next(m for m in state["staff"] if m["role"] == "cashier")
     staff_lines = "\n                       ".join(
-        f"{m['name']} ({m['role']}): user_id {m['user_id']}, PIN {m['pin']}" for m in state["staff"]
+        f"{m['name']} ({m['role']}, {m['code']}): user_id {m['user_id']}, PIN {m['pin']}"
+        for m in state["staff"]
     )
     return f"""
 {READY_LINE}.
 
   Store box  API   {box_url}/api/v1/box
              docs  {box_url}/docs
-  Hub        API   {hub_url}/api/v1/orgs
+  Hub        console {hub_url}/console/
+             API   {hub_url}/api/v1/orgs/{state["org_id"]}
              docs  {hub_url}/docs
   Broker     mqtt://127.0.0.1:{broker_port}  (Mosquitto, config {var / "broker" / "mosquitto.conf"})
   The box replicates its sales to the hub over MQTT (one ingest worker);
   catalog changes at the hub reach the box the same way.
 
   Logins
-    Hub admin token:   {token}
-                       (send as 'Authorization: Bearer <token>'; org accounts with TOTP come later)
+    Hub owner:         username {owner["username"]}, password {owner["password"]}
+                       two-factor: add this to an authenticator app (or type the secret)
+                       {owner["otpauth_uri"]}
+                       secret {owner["totp_secret"]}; one-time backup codes:
+                       {" ".join(owner["backup_codes"][:5])}
+                       (all in {var / "demo-state.json"})
+    Owner API session: {token}
+                       (send as 'Authorization: Bearer <token>'; it expires when idle)
     Demo org:          {state["org_name"]}  {state["org_id"]}
     Store box:         {state["store_name"]} / {state["device_name"]}
     Counter staff:     {staff_lines}
@@ -274,15 +318,19 @@ def run_demo(var_dir: Path, broker_port: int, hub_port: int, box_port: int) -> i
     children: list[Child] = []
     exit_code = 0
     try:
-        token = _secret(var / "hub" / "admin-token", "demo-")
         mqtt_password = _secret(var / "hub" / "mqtt-password", "")
+        key_file = var / "hub" / "secret-keys"
+        if not key_file.exists():  # encrypts TOTP secrets; kept out of the database
+            key_file.parent.mkdir(parents=True, exist_ok=True)
+            key_file.write_text(new_key_entry("demo1") + "\n")
+            key_file.chmod(0o600)
         database_url = f"sqlite:///{var / 'hub' / 'hub.db'}"
         hub_url = f"http://127.0.0.1:{hub_port}"
         broker_url = f"mqtt://127.0.0.1:{broker_port}"
         hub_env = {
             "SETLEDGER_HUB_DATABASE_URL": database_url,
-            "SETLEDGER_HUB_ADMIN_TOKEN": token,
             "SETLEDGER_HUB_PUBLIC_URL": hub_url,
+            "SETLEDGER_HUB_SECRET_KEY_FILE": str(key_file),
             "SETLEDGER_HUB_BROKER_URL": broker_url,
             "SETLEDGER_HUB_MQTT_USERNAME": HUB_MQTT_USER,
             "SETLEDGER_HUB_MQTT_PASSWORD": mqtt_password,
@@ -293,10 +341,9 @@ def run_demo(var_dir: Path, broker_port: int, hub_port: int, box_port: int) -> i
         children.append(hub)
         _wait_healthy(hub, hub_url)
 
-        with httpx.Client(
-            base_url=hub_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
-        ) as client:
-            state = seed_hub(client, var / "demo-state.json")
+        with httpx.Client(base_url=hub_url, timeout=30) as client:
+            state, token = seed_hub(client, var / "demo-state.json")
+            client.headers["Authorization"] = f"Bearer {token}"
             write_bundle(client, state, var / "box" / "provision.json", hub_url, broker_url)
 
         # The broker admits only the hub and the registered boxes, each to its own topics.

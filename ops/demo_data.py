@@ -24,6 +24,10 @@ DEVICE_NAME = "Counter 1"
 INVOICE_PREFIX = "C1"
 
 
+OWNER_USERNAME = "asha.sharma"
+OWNER_NAME = "Asha Sharma"
+OWNER_EMAIL = "asha@sharma-stores.example.in"
+
 STAFF: tuple[tuple[str, str, str], ...] = (
     ("Ravi Sharma", "store_manager", "7350"),
     ("Asha Patil", "cashier", "4821"),

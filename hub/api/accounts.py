@@ -1,15 +1,11 @@
 """Routes of accounts: ``/auth/...`` (sign-up, sign-in, TOTP, sessions, recovery,
 invitations) and ``/orgs/{org}/members|invites|audit``.
 
-Callers are resolved here with :func:`hub.accounts.sessions.resolve` (the
-``setledger_session`` cookie or ``Authorization: Bearer``), in a database
-session of their own so the route's session starts clean. Until
-``hub.api.deps`` carries the shared dependency these routes use the local
-ones below: ``EnrollingMember`` (any signed-in member) for the few routes a
-member whose role needs TOTP may use before enrolling, ``Member`` (TOTP
-enrolled where the role needs it) elsewhere, ``OrgMember`` for org routes
-(another org's code answers 404, as if it did not exist). The public routes
-share a per-IP rate limit.
+Who may call what is declared per route with the dependencies of
+``hub.api.deps``: ``Public`` (rate-limited per IP), ``EnrollingMember`` for
+the few routes a member whose role needs TOTP may use before enrolling,
+``Member`` for the caller's own account, and ``allow(permission)`` for org
+routes (another org's code answers 404, as if it did not exist).
 """
 
 from __future__ import annotations
@@ -19,7 +15,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 from fastapi.responses import StreamingResponse
 
 from hub.accounts import (
@@ -32,9 +28,9 @@ from hub.accounts import (
     signin,
     signup,
 )
-from hub.accounts.context import AccountsContext, of_app
-from hub.accounts.permissions import Permission
-from hub.accounts.principal import MFA_REQUIRED, Principal
+from hub.accounts.context import AccountsContext
+from hub.accounts.permissions import Permission as P
+from hub.accounts.principal import Principal
 from hub.accounts.schemas import (
     AuditEntry,
     AuditPage,
@@ -63,98 +59,24 @@ from hub.accounts.schemas import (
     TotpConfirm,
     TotpEnrolment,
 )
-from hub.accounts.sessions import ClientInfo, SessionKind, resolve
-from hub.accounts.signin import Issued, check_rate
-from hub.api.deps import DbSession, Runtime
-from setledger import errors
+from hub.accounts.signin import Issued
+from hub.api.deps import (
+    COOKIE_NAME,
+    Accounts,
+    Client,
+    DbSession,
+    EnrollingMember,
+    Member,
+    Public,
+    Runtime,
+    allow,
+)
 
-COOKIE_NAME = "setledger_session"
 AUDIT_PAGE_MAX = 500
 MEMBER_CODE = r"^ORG-[0-9a-f]{8}-U-[0-9]{6}$"
-
-PUBLIC_PATHS: frozenset[str] = frozenset(
-    {
-        "/auth/signup",
-        "/auth/sign-in",
-        "/auth/recovery",
-        "/auth/recovery/complete",
-        "/auth/invites/lookup",
-        "/auth/invites/accept",
-    }
-)
-"""The routes anyone may call (rate-limited per IP); every other one needs a session."""
+MemberCode = Annotated[str, Path(pattern=MEMBER_CODE)]
 
 router = APIRouter(tags=["accounts"])
-
-
-def get_accounts(request: Request) -> AccountsContext:
-    return of_app(request.app)
-
-
-Accounts = Annotated[AccountsContext, Depends(get_accounts)]
-
-
-def get_client(request: Request) -> ClientInfo:
-    host = request.client.host if request.client else None
-    return ClientInfo(ip=host, user_agent=request.headers.get("user-agent")).clean()
-
-
-Client = Annotated[ClientInfo, Depends(get_client)]
-
-
-def limit_per_ip(ctx: Accounts, client: Client) -> None:
-    check_rate(ctx, "ip", client.ip or "unknown", ctx.settings.rate_limit_ip)
-
-
-Public = [Depends(limit_per_ip)]
-
-
-def _token(request: Request, authorization: str | None) -> tuple[str, SessionKind] | None:
-    """The bearer token if there is one, else the session cookie."""
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        return token.strip(), "bearer"
-    cookie = request.cookies.get(COOKIE_NAME)
-    return (cookie, "cookie") if cookie else None
-
-
-def require_signed_in(
-    request: Request,
-    runtime: Runtime,
-    ctx: Accounts,
-    authorization: Annotated[str | None, Header()] = None,
-) -> Principal:
-    found = _token(request, authorization)
-    if found is None:
-        raise errors.UNAUTHENTICATED.error()
-    token, via = found
-    with runtime.sessions() as session:
-        principal = resolve(session, token, via, ctx.now(), idle_timeout=ctx.idle_timeout)
-    if principal is None:
-        raise errors.UNAUTHENTICATED.error()
-    return principal
-
-
-EnrollingMember = Annotated[Principal, Depends(require_signed_in)]
-
-
-def require_member(principal: EnrollingMember) -> Principal:
-    if principal.role in MFA_REQUIRED and not principal.mfa_enrolled:
-        raise errors.MFA_ENROLMENT_REQUIRED.error(role=principal.role.value)
-    return principal
-
-
-Member = Annotated[Principal, Depends(require_member)]
-
-
-def require_org_member(principal: Member, org: str) -> Principal:
-    if org != principal.org_code:
-        raise errors.ORG_NOT_FOUND.error(org_id=org[:40])
-    return principal
-
-
-OrgMember = Annotated[Principal, Depends(require_org_member)]
-MemberCode = Annotated[str, Path(pattern=MEMBER_CODE)]
 
 
 def _hand_out(issued: Issued, response: Response, ctx: AccountsContext) -> SignedIn:
@@ -293,60 +215,87 @@ def set_own_pin(session: DbSession, ctx: Accounts, principal: Member, body: PinS
 
 
 @router.get("/orgs/{org}/members")
-def list_members(session: DbSession, principal: OrgMember) -> MemberList:
+def list_members(
+    session: DbSession, principal: Annotated[Principal, allow(P.MEMBERS_READ)]
+) -> MemberList:
     return members.list_members(session, principal)
 
 
 @router.put("/orgs/{org}/members/{member}/role")
 def change_role(
-    session: DbSession, ctx: Accounts, principal: OrgMember, member: MemberCode, body: RoleChange
+    session: DbSession,
+    ctx: Accounts,
+    principal: Annotated[Principal, allow(P.MEMBERS_MANAGE)],
+    member: MemberCode,
+    body: RoleChange,
 ) -> MemberPublic:
     return members.change_role(session, ctx, principal, member, body.role)
 
 
 @router.post("/orgs/{org}/members/{member}/disable")
 def disable_member(
-    session: DbSession, ctx: Accounts, principal: OrgMember, member: MemberCode
+    session: DbSession,
+    ctx: Accounts,
+    principal: Annotated[Principal, allow(P.MEMBERS_MANAGE)],
+    member: MemberCode,
 ) -> MemberPublic:
     return members.set_disabled(session, ctx, principal, member, disabled=True)
 
 
 @router.post("/orgs/{org}/members/{member}/enable")
 def enable_member(
-    session: DbSession, ctx: Accounts, principal: OrgMember, member: MemberCode
+    session: DbSession,
+    ctx: Accounts,
+    principal: Annotated[Principal, allow(P.MEMBERS_MANAGE)],
+    member: MemberCode,
 ) -> MemberPublic:
     return members.set_disabled(session, ctx, principal, member, disabled=False)
 
 
 @router.put("/orgs/{org}/members/{member}/pin")
 def set_member_pin(
-    session: DbSession, ctx: Accounts, principal: OrgMember, member: MemberCode, body: PinSet
+    session: DbSession,
+    ctx: Accounts,
+    principal: Annotated[Principal, allow(P.PINS_SET_OTHERS)],
+    member: MemberCode,
+    body: PinSet,
 ) -> MemberPublic:
     return members.set_pin(session, ctx, principal, member, body.pin)
 
 
 @router.post("/orgs/{org}/members/{member}/totp-reset")
 def reset_member_totp(
-    session: DbSession, ctx: Accounts, principal: OrgMember, member: MemberCode
+    session: DbSession,
+    ctx: Accounts,
+    principal: Annotated[Principal, allow(P.MEMBERS_MANAGE)],
+    member: MemberCode,
 ) -> MemberPublic:
     return enrolment.reset_member_totp(session, ctx, principal, member)
 
 
 @router.post("/orgs/{org}/invites", status_code=status.HTTP_201_CREATED)
 def create_invite(
-    session: DbSession, ctx: Accounts, principal: OrgMember, body: InviteCreate
+    session: DbSession,
+    ctx: Accounts,
+    principal: Annotated[Principal, allow(P.MEMBERS_INVITE)],
+    body: InviteCreate,
 ) -> InvitePublic:
     return invites.create_invite(session, ctx, principal, body)
 
 
 @router.get("/orgs/{org}/invites")
-def list_invites(session: DbSession, ctx: Accounts, principal: OrgMember) -> InviteList:
+def list_invites(
+    session: DbSession, ctx: Accounts, principal: Annotated[Principal, allow(P.MEMBERS_INVITE)]
+) -> InviteList:
     return invites.list_invites(session, ctx, principal)
 
 
 @router.delete("/orgs/{org}/invites/{invite_id}")
 def revoke_invite(
-    session: DbSession, ctx: Accounts, principal: OrgMember, invite_id: uuid.UUID
+    session: DbSession,
+    ctx: Accounts,
+    principal: Annotated[Principal, allow(P.MEMBERS_INVITE)],
+    invite_id: uuid.UUID,
 ) -> Revoked:
     return invites.revoke_invite(session, ctx, principal, invite_id)
 
@@ -354,11 +303,10 @@ def revoke_invite(
 @router.get("/orgs/{org}/audit")
 def read_audit(
     session: DbSession,
-    principal: OrgMember,
+    principal: Annotated[Principal, allow(P.AUDIT_READ)],
     after_seq: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=AUDIT_PAGE_MAX)] = 100,
 ) -> AuditPage:
-    members.require(principal, Permission.AUDIT_READ, "read the audit log")
     with session.begin():
         records = audit.page(session, principal.org_id, after_seq, limit)
     entries = [AuditEntry.model_validate(record) for record in records]
@@ -368,8 +316,9 @@ def read_audit(
 
 
 @router.get("/orgs/{org}/audit/verify")
-def verify_audit(session: DbSession, principal: OrgMember) -> AuditVerification:
-    members.require(principal, Permission.AUDIT_READ, "verify the audit log")
+def verify_audit(
+    session: DbSession, principal: Annotated[Principal, allow(P.AUDIT_READ)]
+) -> AuditVerification:
     problems = audit.verify_chain(session, principal.org_id)
     return AuditVerification(
         intact=not problems,
@@ -381,10 +330,12 @@ def verify_audit(session: DbSession, principal: OrgMember) -> AuditVerification:
 
 @router.get("/orgs/{org}/audit/export")
 def export_audit(
-    runtime: Runtime, session: DbSession, ctx: Accounts, principal: OrgMember
+    runtime: Runtime,
+    session: DbSession,
+    ctx: Accounts,
+    principal: Annotated[Principal, allow(P.AUDIT_READ)],
 ) -> StreamingResponse:
     """The org's whole log as JSON lines, hashes included, to verify and keep elsewhere."""
-    members.require(principal, Permission.AUDIT_READ, "export the audit log")
     with session.begin():
         audit.record(
             session,

@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Response
 
-from hub.api.deps import Caller, DbSession, require_device_or_admin
+from hub.api.deps import Caller, DbSession, require_device_or_member
 from hub.catalog.blobs import read_blob
 
 router = APIRouter(tags=["blobs"])
@@ -26,7 +26,7 @@ Sha256Path = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")]
 )
 def get_blob(
     session: DbSession,
-    caller: Annotated[Caller, Depends(require_device_or_admin)],
+    caller: Annotated[Caller, Depends(require_device_or_member)],
     sha256: Sha256Path,
 ) -> Response:
     body = read_blob(session, caller.org_id, sha256)

@@ -7,7 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from hub.api.deps import DbSession
+from hub.accounts.permissions import Permission as P
+from hub.accounts.principal import Principal
+from hub.api.deps import DbSession, allow
 from hub.catalog import products
 from hub.catalog.schemas import (
     PriceCreate,
@@ -22,41 +24,57 @@ from setledger.contracts import CatalogSnapshot
 router = APIRouter(tags=["catalog"])
 
 
-@router.post("/orgs/{org_id}/products", status_code=status.HTTP_201_CREATED)
-def create_product(session: DbSession, org_id: str, body: ProductCreate) -> ProductPublic:
-    return products.create_product(session, org_id, body)
+@router.post("/orgs/{org}/products", status_code=status.HTTP_201_CREATED)
+def create_product(
+    session: DbSession,
+    principal: Annotated[Principal, allow(P.CATALOG_MANAGE)],
+    body: ProductCreate,
+) -> ProductPublic:
+    return products.create_product(session, principal.org_code, body)
 
 
-@router.get("/orgs/{org_id}/products")
+@router.get("/orgs/{org}/products")
 def list_products(
     session: DbSession,
-    org_id: str,
+    principal: Annotated[Principal, allow(P.CATALOG_READ)],
     q: Annotated[str | None, Query(max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=products.MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> ProductPage:
-    return products.list_products(session, org_id, q, limit, offset)
+    return products.list_products(session, principal.org_code, q, limit, offset)
 
 
-@router.get("/orgs/{org_id}/products/{product_id}")
-def read_product(session: DbSession, org_id: str, product_id: uuid.UUID) -> ProductPublic:
-    return products.read_product(session, org_id, product_id)
+@router.get("/orgs/{org}/products/{product_id}")
+def read_product(
+    session: DbSession,
+    principal: Annotated[Principal, allow(P.CATALOG_READ)],
+    product_id: uuid.UUID,
+) -> ProductPublic:
+    return products.read_product(session, principal.org_code, product_id)
 
 
-@router.patch("/orgs/{org_id}/products/{product_id}")
+@router.patch("/orgs/{org}/products/{product_id}")
 def update_product(
-    session: DbSession, org_id: str, product_id: uuid.UUID, body: ProductUpdate
+    session: DbSession,
+    principal: Annotated[Principal, allow(P.CATALOG_MANAGE)],
+    product_id: uuid.UUID,
+    body: ProductUpdate,
 ) -> ProductPublic:
-    return products.update_product(session, org_id, product_id, body)
+    return products.update_product(session, principal.org_code, product_id, body)
 
 
-@router.post("/orgs/{org_id}/products/{product_id}/prices", status_code=status.HTTP_201_CREATED)
+@router.post("/orgs/{org}/products/{product_id}/prices", status_code=status.HTTP_201_CREATED)
 def add_price(
-    session: DbSession, org_id: str, product_id: uuid.UUID, body: PriceCreate
+    session: DbSession,
+    principal: Annotated[Principal, allow(P.CATALOG_MANAGE)],
+    product_id: uuid.UUID,
+    body: PriceCreate,
 ) -> ProductPublic:
-    return products.add_price(session, org_id, product_id, body)
+    return products.add_price(session, principal.org_code, product_id, body)
 
 
-@router.get("/orgs/{org_id}/catalog/snapshot")
-def read_catalog_snapshot(session: DbSession, org_id: str) -> CatalogSnapshot:
-    return catalog_snapshot(session, org_id)
+@router.get("/orgs/{org}/catalog/snapshot")
+def read_catalog_snapshot(
+    session: DbSession, principal: Annotated[Principal, allow(P.CATALOG_READ)]
+) -> CatalogSnapshot:
+    return catalog_snapshot(session, principal.org_code)

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 from fastapi import APIRouter, status
 
-from hub.api.deps import DbSession
+from hub.accounts.permissions import Permission as P
+from hub.accounts.principal import Principal
+from hub.api.deps import DbSession, allow
 from hub.registry import devices, orgs, stores
 from hub.registry.schemas import (
     DeviceCreate,
     DeviceList,
     DevicePublic,
     DeviceRegistered,
-    OrgCreate,
-    OrgList,
     OrgPublic,
     StoreCreate,
     StoreList,
@@ -24,46 +25,50 @@ from hub.registry.schemas import (
 router = APIRouter(tags=["registry"])
 
 
-@router.post("/orgs", status_code=status.HTTP_201_CREATED)
-def create_org(session: DbSession, body: OrgCreate) -> OrgPublic:
-    return orgs.create_org(session, body)
+@router.get("/orgs/{org}")
+def read_org(session: DbSession, principal: Annotated[Principal, allow(P.ORG_READ)]) -> OrgPublic:
+    return orgs.read_org(session, principal.org_code)
 
 
-@router.get("/orgs")
-def list_orgs(session: DbSession) -> OrgList:
-    return orgs.list_orgs(session)
+@router.post("/orgs/{org}/stores", status_code=status.HTTP_201_CREATED)
+def create_store(
+    session: DbSession, principal: Annotated[Principal, allow(P.STORES_MANAGE)], body: StoreCreate
+) -> StorePublic:
+    return stores.create_store(session, principal.org_code, body)
 
 
-@router.get("/orgs/{org_id}")
-def read_org(session: DbSession, org_id: str) -> OrgPublic:
-    return orgs.read_org(session, org_id)
+@router.get("/orgs/{org}/stores")
+def list_stores(
+    session: DbSession, principal: Annotated[Principal, allow(P.STORES_READ)]
+) -> StoreList:
+    return stores.list_stores(session, principal.org_code)
 
 
-@router.post("/orgs/{org_id}/stores", status_code=status.HTTP_201_CREATED)
-def create_store(session: DbSession, org_id: str, body: StoreCreate) -> StorePublic:
-    return stores.create_store(session, org_id, body)
+@router.get("/orgs/{org}/stores/{store_id}")
+def read_store(
+    session: DbSession, principal: Annotated[Principal, allow(P.STORES_READ)], store_id: uuid.UUID
+) -> StorePublic:
+    return stores.read_store(session, principal.org_code, store_id)
 
 
-@router.get("/orgs/{org_id}/stores")
-def list_stores(session: DbSession, org_id: str) -> StoreList:
-    return stores.list_stores(session, org_id)
+@router.post("/orgs/{org}/devices", status_code=status.HTTP_201_CREATED)
+def register_device(
+    session: DbSession, principal: Annotated[Principal, allow(P.DEVICES_MANAGE)], body: DeviceCreate
+) -> DeviceRegistered:
+    return devices.register_device(session, principal.org_code, body)
 
 
-@router.get("/orgs/{org_id}/stores/{store_id}")
-def read_store(session: DbSession, org_id: str, store_id: uuid.UUID) -> StorePublic:
-    return stores.read_store(session, org_id, store_id)
+@router.get("/orgs/{org}/devices")
+def list_devices(
+    session: DbSession,
+    principal: Annotated[Principal, allow(P.DEVICES_READ)],
+    store_id: uuid.UUID | None = None,
+) -> DeviceList:
+    return devices.list_devices(session, principal.org_code, store_id)
 
 
-@router.post("/orgs/{org_id}/devices", status_code=status.HTTP_201_CREATED)
-def register_device(session: DbSession, org_id: str, body: DeviceCreate) -> DeviceRegistered:
-    return devices.register_device(session, org_id, body)
-
-
-@router.get("/orgs/{org_id}/devices")
-def list_devices(session: DbSession, org_id: str, store_id: uuid.UUID | None = None) -> DeviceList:
-    return devices.list_devices(session, org_id, store_id)
-
-
-@router.get("/orgs/{org_id}/devices/{device_id}")
-def read_device(session: DbSession, org_id: str, device_id: uuid.UUID) -> DevicePublic:
-    return devices.read_device(session, org_id, device_id)
+@router.get("/orgs/{org}/devices/{device_id}")
+def read_device(
+    session: DbSession, principal: Annotated[Principal, allow(P.DEVICES_READ)], device_id: uuid.UUID
+) -> DevicePublic:
+    return devices.read_device(session, principal.org_code, device_id)

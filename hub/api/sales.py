@@ -8,17 +8,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from hub.api.deps import DbSession
+from hub.accounts.permissions import Permission as P
+from hub.accounts.principal import Principal
+from hub.api.deps import DbSession, allow
 from hub.reporting import sales
 from hub.reporting.schemas import SaleDetail, SalesPage
 
 router = APIRouter(tags=["sales"])
 
 
-@router.get("/orgs/{org_id}/sales")
+@router.get("/orgs/{org}/sales")
 def list_sales(
     session: DbSession,
-    org_id: str,
+    principal: Annotated[Principal, allow(P.SALES_READ)],
     store_id: uuid.UUID | None = None,
     device_id: uuid.UUID | None = None,
     day: Annotated[date | None, Query(description="The Indian business date, YYYY-MM-DD")] = None,
@@ -27,7 +29,7 @@ def list_sales(
 ) -> SalesPage:
     return sales.list_sales(
         session,
-        org_id,
+        principal.org_code,
         store_id=store_id,
         device_id=device_id,
         day=day,
@@ -36,6 +38,8 @@ def list_sales(
     )
 
 
-@router.get("/orgs/{org_id}/sales/{sale_id}")
-def read_sale(session: DbSession, org_id: str, sale_id: uuid.UUID) -> SaleDetail:
-    return sales.read_sale(session, org_id, sale_id)
+@router.get("/orgs/{org}/sales/{sale_id}")
+def read_sale(
+    session: DbSession, principal: Annotated[Principal, allow(P.SALES_READ)], sale_id: uuid.UUID
+) -> SaleDetail:
+    return sales.read_sale(session, principal.org_code, sale_id)

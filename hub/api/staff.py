@@ -15,11 +15,10 @@ from fastapi import APIRouter, Query, status
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from hub.accounts.members import require
-from hub.accounts.permissions import Permission
+from hub.accounts.permissions import Permission as P
+from hub.accounts.principal import Principal
 from hub.accounts.schemas import MemberPublic
-from hub.api.accounts import Accounts, OrgMember
-from hub.api.deps import DbSession
+from hub.api.deps import Accounts, DbSession, allow
 from hub.db.models import Approval
 from hub.staff.counter import CounterMemberCreate, add_counter_member
 from hub.staff.roster import current_roster
@@ -48,7 +47,10 @@ class ApprovalList(BaseModel):
 
 @router.post("/orgs/{org}/staff", status_code=status.HTTP_201_CREATED)
 def add_counter_staff(
-    session: DbSession, ctx: Accounts, principal: OrgMember, body: CounterMemberCreate
+    session: DbSession,
+    ctx: Accounts,
+    principal: Annotated[Principal, allow(P.PINS_SET_OTHERS)],
+    body: CounterMemberCreate,
 ) -> MemberPublic:
     """Add a cashier (or store manager) who works the counter with a PIN only."""
     return add_counter_member(session, ctx, principal, body)
@@ -56,10 +58,12 @@ def add_counter_staff(
 
 @router.get("/orgs/{org}/stores/{store_id}/staff")
 def store_roster(
-    session: DbSession, ctx: Accounts, principal: OrgMember, store_id: uuid.UUID
+    session: DbSession,
+    ctx: Accounts,
+    principal: Annotated[Principal, allow(P.DEVICES_MANAGE)],
+    store_id: uuid.UUID,
 ) -> StaffRoster:
     """The store's current staff roster (a new version if the members changed)."""
-    require(principal, Permission.DEVICES_MANAGE, "read a store's staff roster")
     with session.begin():
         return current_roster(session, principal.org_id, store_id, ctx.now())
 
@@ -67,12 +71,11 @@ def store_roster(
 @router.get("/orgs/{org}/approvals")
 def list_approvals(
     session: DbSession,
-    principal: OrgMember,
+    principal: Annotated[Principal, allow(P.SALES_READ)],
     store_id: uuid.UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> ApprovalList:
     """Manager PIN approvals reported by the boxes, newest first."""
-    require(principal, Permission.SALES_READ, "read approvals")
     query = select(Approval).where(Approval.org_id == principal.org_id)
     if store_id is not None:
         query = query.where(Approval.store_id == store_id)

@@ -16,12 +16,12 @@ from hub.db.models import CatalogBlob
 from setledger import errors
 
 
-def read_blob(session: Session, org_id: uuid.UUID | None, sha256: str) -> bytes:
-    """The blob's bytes; ``org_id`` None reads any org's (administrator)."""
+def read_blob(session: Session, org_id: uuid.UUID, sha256: str) -> bytes:
+    """The bytes of one of the org's blobs (another org's answers as unknown)."""
     with session.begin():
-        query = select(CatalogBlob.body).where(CatalogBlob.sha256 == sha256)
-        if org_id is not None:
-            query = query.where(CatalogBlob.org_id == org_id)
+        query = select(CatalogBlob.body).where(
+            CatalogBlob.sha256 == sha256, CatalogBlob.org_id == org_id
+        )
         body = session.scalars(query.limit(1)).first()
         if body is None:
             raise errors.BLOB_NOT_FOUND.error(sha256=sha256)

@@ -7,14 +7,13 @@ import unicodedata
 import uuid
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hub.clock import utcnow
 from hub.db.models import Org
 from hub.registry.checks import check_domestic_state, check_gstin_for_state
 from hub.registry.lookup import get_org
-from hub.registry.schemas import OrgCreate, OrgList, OrgPublic
+from hub.registry.schemas import OrgCreate, OrgPublic
 from setledger import errors
 from setledger.ids import org_code
 
@@ -86,27 +85,6 @@ def add_org(session: Session, data: OrgCreate) -> Org:
     session.add(org)
     session.flush()
     return org
-
-
-def create_org(session: Session, data: OrgCreate) -> OrgPublic:
-    check_domestic_state(data.state_code)
-    check_gstin_for_state(data.gstin, data.state_code)
-    for attempt in range(1, MAX_CREATE_ATTEMPTS + 1):
-        try:
-            with session.begin():
-                return to_public(add_org(session, data))
-        except IntegrityError:
-            # Another create took the same code or slug between our check and
-            # our insert; the next attempt draws again and sees its commit.
-            if attempt == MAX_CREATE_ATTEMPTS:
-                raise
-    raise AssertionError("unreachable")
-
-
-def list_orgs(session: Session) -> OrgList:
-    with session.begin():
-        orgs = session.scalars(select(Org).order_by(Org.created_at, Org.org_code)).all()
-        return OrgList(orgs=[to_public(org) for org in orgs])
 
 
 def read_org(session: Session, code: str) -> OrgPublic:

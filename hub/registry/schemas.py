@@ -33,10 +33,6 @@ class OrgPublic(Response):
     created_at: datetime
 
 
-class OrgList(Response):
-    orgs: list[OrgPublic]
-
-
 class StoreCreate(Request):
     name: Name
     code: StoreCode

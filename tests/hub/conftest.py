@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
 
 from hub.app import create_app
 from hub.runtime import HubRuntime
 from hub.settings import HubSettings
-from tests.hub.harness import ADMIN_TOKEN, Hub
+from tests.hub.accounts.smtp import SmtpServer
+from tests.hub.harness import Hub, accounts_for_tests
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -45,7 +45,7 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 def hub_settings(database_url: str) -> HubSettings:
-    return HubSettings(database_url=database_url, admin_token=SecretStr(ADMIN_TOKEN))
+    return HubSettings(database_url=database_url, accounts=accounts_for_tests())
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def hub(database_url: str) -> Iterator[Hub]:
     runtime = app.state.hub
     assert isinstance(runtime, HubRuntime)
     # The context manager runs the lifespan, which disposes the engine.
-    with TestClient(app, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}) as client:
+    with TestClient(app) as client:
         yield Hub(client, runtime)
 
 
@@ -71,3 +71,24 @@ def broker_files() -> Iterator[Path]:
         yield directory
     finally:
         shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[SmtpServer]:
+    """A real SMTP server on a free local port; what it receives is in its mailbox."""
+    server = SmtpServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def hub_with_mail(database_url: str, smtp_server: SmtpServer) -> Iterator[Hub]:
+    """The ``hub`` fixture's app with invitations delivered to a local SMTP server."""
+    settings = HubSettings(database_url=database_url, accounts=accounts_for_tests(smtp_server.port))
+    app = create_app(settings)
+    runtime = app.state.hub
+    assert isinstance(runtime, HubRuntime)
+    with TestClient(app) as client:
+        yield Hub(client, runtime, mailbox=smtp_server.mailbox)

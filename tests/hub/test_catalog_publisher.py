@@ -129,12 +129,15 @@ def test_blobs_are_for_the_orgs_own_boxes(
         box.listen_down()
         url = manifest_at(box, version_of(hub, org)).snapshot.url
     assert fetch(hub, url, device["token"])
-    assert fetch(hub, url, hub.client.headers["Authorization"].split()[1])  # the admin
+    assert fetch(hub, url, hub.tokens[org["org_id"]])  # the org's owner
+    stranger_owner = hub.tokens[stranger_org["org_id"]]
+    response = hub.client.get(url, headers={"Authorization": f"Bearer {stranger_owner}"})
+    assert error_code(response, 404) == "BLOB_NOT_FOUND"
     response = hub.client.get(url, headers={"Authorization": f"Bearer {stranger['token']}"})
     assert error_code(response, 404) == "BLOB_NOT_FOUND"
     for headers in ({"Authorization": ""}, {"Authorization": "Bearer sldev_nope"}):
         assert error_code(hub.client.get(url, headers=headers), 401) == "UNAUTHENTICATED"
-    # A box cannot use its token on the administrator's routes.
+    # A box cannot use its token on members' routes.
     listing = hub.client.get(
         f"{API}/orgs/{org['org_id']}/sales", headers={"Authorization": f"Bearer {device['token']}"}
     )

@@ -53,7 +53,7 @@ def engine(empty_database_url: str) -> Any:
 
 def test_migrations_make_exactly_the_models(engine: Engine, empty_database_url: str) -> None:
     migrate(hub_settings(empty_database_url), engine)
-    assert current_revision(engine) == "0004"
+    assert current_revision(engine) == "0005"
     assert schema_diff(engine) == []
     # The comparison is not vacuous: a missing index is reported.
     with engine.begin() as conn:
@@ -131,11 +131,11 @@ def _fill_append_only_tables(engine: Engine) -> None:
     from fastapi.testclient import TestClient
 
     from hub.app import create_app
-    from tests.hub.harness import ADMIN_TOKEN, Hub
+    from tests.hub.harness import Hub
     from tests.hub.sales_factory import Item, Till
 
     app = create_app(hub_settings(str(engine.url.render_as_string(hide_password=False))))
-    with TestClient(app, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}) as client:
+    with TestClient(app) as client:
         hub = Hub(client, app.state.hub)
         org = hub.org()
         device = hub.device(org, hub.store(org))
@@ -181,7 +181,7 @@ def test_concurrent_threads_migrate_once(empty_database_url: str) -> None:
 def _assert_migrated(url: str) -> None:
     engine = make_engine(url)
     try:
-        assert current_revision(engine) == "0004"
+        assert current_revision(engine) == "0005"
         assert schema_diff(engine) == []
     finally:
         engine.dispose()

@@ -11,7 +11,7 @@ from pydantic import SecretStr, ValidationError
 
 from hub.app import app_from_env
 from hub.db.engine import make_engine, normalise_url
-from hub.settings import DEFAULT_DATABASE_URL, DEV_ADMIN_TOKEN, HubSettings
+from hub.settings import DEFAULT_DATABASE_URL, HubSettings
 
 STRONG = "kq3N0c7mZ1xv8u2QpTq4sYb6wLr9jHe5"
 
@@ -20,9 +20,7 @@ def test_defaults_are_the_embedded_development_hub() -> None:
     settings = HubSettings.from_env({})
     assert settings.env == "development"
     assert settings.database_url == DEFAULT_DATABASE_URL == "sqlite:///var/hub/hub.db"
-    assert settings.admin_token.get_secret_value() == DEV_ADMIN_TOKEN
     assert settings.max_body_bytes == 1024 * 1024
-    assert DEV_ADMIN_TOKEN not in repr(settings)
 
 
 def test_the_environment_is_read() -> None:
@@ -30,7 +28,6 @@ def test_the_environment_is_read() -> None:
         {
             "SETLEDGER_ENV": "production",
             "SETLEDGER_HUB_DATABASE_URL": "postgresql://hub@db/hub",
-            "SETLEDGER_HUB_ADMIN_TOKEN": STRONG,
             "SETLEDGER_HUB_PUBLIC_URL": "https://hub.example.in",
             "SETLEDGER_HUB_MAX_BODY_BYTES": "4096",
             "SETLEDGER_HUB_MIGRATE_ON_START": "false",
@@ -40,17 +37,6 @@ def test_the_environment_is_read() -> None:
     assert settings.database_url == "postgresql://hub@db/hub"
     assert settings.public_url == "https://hub.example.in"
     assert (settings.max_body_bytes, settings.migrate_on_start) == (4096, False)
-
-
-@pytest.mark.parametrize("token", [None, "", DEV_ADMIN_TOKEN, "short-token"])
-def test_production_refuses_a_missing_or_default_admin_token(token: str | None) -> None:
-    env = {"SETLEDGER_ENV": "production"}
-    if token is not None:
-        env["SETLEDGER_HUB_ADMIN_TOKEN"] = token
-    with pytest.raises(ValueError, match="SETLEDGER_HUB_ADMIN_TOKEN"):
-        HubSettings.from_env(env)
-    with pytest.raises(ValidationError):
-        HubSettings(env="production", admin_token=SecretStr(token or DEV_ADMIN_TOKEN))
 
 
 def test_database_urls() -> None:
@@ -75,10 +61,16 @@ def test_the_embedded_default_works_out_of_the_box(
         app = app_from_env()  # configures JSON logging for the process
         with TestClient(app) as client:
             assert client.get("/healthz").json()["status"] == "ok"
-            response = client.get(
-                "/api/v1/orgs", headers={"Authorization": f"Bearer {DEV_ADMIN_TOKEN}"}
-            )
-            assert response.json() == {"orgs": []}
+            # No administrator token: the way in is signing up an org.
+            assert client.get("/api/v1/auth/me").status_code == 401
+            body = {
+                "org": {"name": "Sharma General Stores", "state_code": "27"},
+                "username": "asha",
+                "password": "Chai-Biscuit-42",
+                "display_name": "Asha Sharma",
+                "email": "asha@example.in",
+            }
+            assert client.post("/api/v1/auth/signup", json=body).status_code == 201
     finally:
         root.handlers[:], level = saved
         root.setLevel(level)
@@ -107,7 +99,7 @@ def test_broker_settings_are_read_and_the_dev_password_refused_in_production() -
     assert "m" * 32 not in repr(settings)
     with pytest.raises(ValidationError):
         HubSettings(broker_url="http://broker:1883")
-    production = HubSettings(env="production", admin_token=SecretStr(STRONG))
+    production = HubSettings(env="production")
     with pytest.raises(ValueError, match="SETLEDGER_HUB_MQTT_PASSWORD"):
         production.require_broker_secret()
     production.model_copy(update={"mqtt_password": SecretStr(STRONG)}).require_broker_secret()

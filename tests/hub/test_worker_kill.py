@@ -22,7 +22,7 @@ import pytest
 from hub.ingest.worker import CRASH_AFTER_COMMIT
 from ops.broker import Broker, free_port
 from tests.conftest import REPO
-from tests.hub.harness import ADMIN_TOKEN, Hub, ok
+from tests.hub.harness import Hub, ok
 from tests.hub.mqtt_harness import (
     HUB_PASSWORD,
     HUB_USER,
@@ -40,7 +40,6 @@ class WorkerProcess:
         environment = {
             **os.environ,
             "SETLEDGER_HUB_DATABASE_URL": hub.runtime.settings.database_url,
-            "SETLEDGER_HUB_ADMIN_TOKEN": ADMIN_TOKEN,
             "SETLEDGER_HUB_BROKER_URL": broker.url,
             "SETLEDGER_HUB_MQTT_USERNAME": HUB_USER,
             "SETLEDGER_HUB_MQTT_PASSWORD": HUB_PASSWORD,

@@ -28,14 +28,16 @@ import httpx
 from sqlalchemy import Engine, create_engine, func, select, text
 
 from edge.services.identity import ProvisionBundle
+from hub.accounts.keyring import new_key_entry
 from hub.db.models import DeviceCursor, Sale
 from ops import demo_data
 from ops.broker import Broker, free_port
 from provisioning.broker.credentials import write_broker_files
-from tests.edge.staff import make_roster, sign_in
+from tests.edge.staff import sign_in
+from tests.hub.harness import totp_code
 from tests.processes import setledger, start, stop, wait_http
 
-ADMIN = "replication-admin-token-" + "x" * 16
+OWNER_PASSWORD = "Chai-Biscuit-42"
 HUB_MQTT_USER = "hub"
 
 
@@ -60,6 +62,8 @@ class Deployment:
     workers_wanted: int = 1
     ack_timeout_s: float = 2.0
     mqtt_password: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    secret_keys: str = field(default_factory=lambda: new_key_entry("r1"))
+    """The key that encrypts TOTP secrets at the hub."""
     broker: Broker | None = None
     hub_api: subprocess.Popen[bytes] | None = None
     workers: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
@@ -71,6 +75,11 @@ class Deployment:
     device: dict[str, Any] = field(default_factory=dict)
     engine: Engine | None = None
     token: str | None = None
+    """The signed-in cashier's session at the box."""
+    owner_token: str = ""
+    """The org owner's session at the hub."""
+    staff: dict[str, tuple[uuid.UUID, str]] = field(default_factory=dict)
+    """Counter staff by role: (user id, PIN)."""
     _worker_count: int = 0
 
     # --- parts ---------------------------------------------------------------
@@ -87,8 +96,8 @@ class Deployment:
         assert self.broker is not None
         return {
             "SETLEDGER_HUB_DATABASE_URL": self.database_url,
-            "SETLEDGER_HUB_ADMIN_TOKEN": ADMIN,
             "SETLEDGER_HUB_PUBLIC_URL": self.hub_url,
+            "SETLEDGER_HUB_SECRET_KEYS": self.secret_keys,
             "SETLEDGER_HUB_BROKER_URL": self.broker.url,
             "SETLEDGER_HUB_MQTT_USERNAME": HUB_MQTT_USER,
             "SETLEDGER_HUB_MQTT_PASSWORD": self.mqtt_password,
@@ -96,10 +105,33 @@ class Deployment:
             "SETLEDGER_LOG_LEVEL": "INFO",
         }
 
-    def admin(self) -> httpx.Client:
+    def owner(self) -> httpx.Client:
+        """A client of the hub API signed in as the org's owner."""
         return httpx.Client(
-            base_url=self.hub_url, headers={"Authorization": f"Bearer {ADMIN}"}, timeout=30
+            base_url=self.hub_url,
+            headers={"Authorization": f"Bearer {self.owner_token}"},
+            timeout=30,
         )
+
+    def sign_up(self) -> None:
+        """The org and its owner, TOTP enrolled (owners must), as a shop would sign up."""
+        username = f"owner{uuid.uuid4().hex[:8]}"
+        with httpx.Client(base_url=self.hub_url, timeout=30) as hub:
+            body = {
+                "org": {"name": demo_data.ORG_NAME, "state_code": "27"},
+                "username": username,
+                "password": OWNER_PASSWORD,
+                "display_name": "Asha Sharma",
+                "email": f"{username}@example.in",
+            }
+            signed = hub.post("/api/v1/auth/signup", json=body)
+            assert signed.status_code == 201, signed.text
+            self.owner_token = signed.json()["session"]["token"]
+            hub.headers["Authorization"] = f"Bearer {self.owner_token}"
+            secret = hub.post("/api/v1/auth/totp/enrol").json()["secret"]
+            confirmed = hub.post("/api/v1/auth/totp/confirm", json={"code": totp_code(secret)})
+            assert confirmed.status_code == 200, confirmed.text
+            self.org = hub.get(f"/api/v1/orgs/{signed.json()['member']['org_id']}").json()
 
     def up(self, products: int = 12) -> Deployment:
         """Hub API, seed, broker with the registry's credentials, workers, box."""
@@ -130,17 +162,15 @@ class Deployment:
         args = setledger("hub", "serve", "--port", str(self.hub_port))
         env = {
             "SETLEDGER_HUB_DATABASE_URL": self.database_url,
-            "SETLEDGER_HUB_ADMIN_TOKEN": ADMIN,
             "SETLEDGER_HUB_PUBLIC_URL": self.hub_url,
+            "SETLEDGER_HUB_SECRET_KEYS": self.secret_keys,
         }
         self.hub_api = start(args, self.root / "hub-api.log", env)
         wait_http(f"{self.hub_url}/healthz", timeout=60, proc=self.hub_api)
 
     def seed(self, products: int) -> None:
-        with self.admin() as hub:
-            self.org = hub.post(
-                "/api/v1/orgs", json={"name": demo_data.ORG_NAME, "state_code": "27"}
-            ).json()
+        self.sign_up()
+        with self.owner() as hub:
             org = self.org["org_id"]
             self.store = hub.post(
                 f"/api/v1/orgs/{org}/stores",
@@ -170,6 +200,25 @@ class Deployment:
                     },
                 )
                 assert r.status_code == 201, r.text
+            # The counter staff, PIN-only members the hub puts on the store's roster.
+            for name, role, pin in demo_data.STAFF:
+                r = hub.post(
+                    f"/api/v1/orgs/{org}/staff",
+                    json={"display_name": name, "role": role, "pin": pin},
+                )
+                assert r.status_code == 201, r.text
+                self.staff[role] = (uuid.UUID(r.json()["uuid"]), pin)
+
+    def add_staff(self, name: str, role: str, pin: str) -> dict[str, Any]:
+        """Another counter member at the hub (reaches the box with the next roster)."""
+        with self.owner() as hub:
+            r = hub.post(
+                f"/api/v1/orgs/{self.org['org_id']}/staff",
+                json={"display_name": name, "role": role, "pin": pin},
+            )
+        assert r.status_code == 201, r.text
+        member: dict[str, Any] = r.json()
+        return member
 
     def write_broker_files(self) -> None:
         engine = create_engine(self.database_url)
@@ -199,8 +248,10 @@ class Deployment:
 
     def bundle(self) -> ProvisionBundle:
         assert self.broker is not None
-        with self.admin() as hub:
-            snapshot = hub.get(f"/api/v1/orgs/{self.org['org_id']}/catalog/snapshot").json()
+        org, store = self.org["org_id"], self.store["store_id"]
+        with self.owner() as hub:
+            snapshot = hub.get(f"/api/v1/orgs/{org}/catalog/snapshot").json()
+            roster = hub.get(f"/api/v1/orgs/{org}/stores/{store}/staff").json()
         return ProvisionBundle(
             org_id=self.org["org_id"],
             org_name=self.org["name"],
@@ -211,7 +262,7 @@ class Deployment:
             invoice_prefix=self.device["invoice_prefix"],
             seller_state=self.store["state_code"],
             catalog=snapshot,
-            staff=make_roster(self.org["org_id"], uuid.UUID(self.store["store_id"])),
+            staff=roster,
             hub_url=self.hub_url,
             broker_url=self.broker.url,
             device_token=self.device["token"],
@@ -240,7 +291,8 @@ class Deployment:
         wait_http(f"{self.box_url}/healthz", timeout=60, proc=self.box)
         if self.token is None:
             with httpx.Client(base_url=self.box_url, timeout=10) as client:
-                self.token = sign_in(client)
+                cashier, pin = self.staff["cashier"]
+                self.token = sign_in(client, cashier, pin)
 
     @property
     def auth(self) -> dict[str, str]:
@@ -258,7 +310,15 @@ class Deployment:
             if proc.poll() is not None:
                 self.start_worker(name)
         if self.box is None or self.box.poll() is not None:
-            self.start_box()
+            # The tills keep selling while the box starts, so a crash point may
+            # fire again before its health check answers: that is a crash too.
+            for attempt in range(3):
+                try:
+                    self.start_box()
+                    break
+                except RuntimeError:
+                    if attempt == 2 or not self.box_faults:
+                        raise
 
     def quarantined(self) -> int:
         assert self.engine is not None

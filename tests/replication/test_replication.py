@@ -31,7 +31,7 @@ def assert_exactly_once(d: Deployment, sold: dict[str, dict]) -> None:  # type: 
 
 
 def totals(d: Deployment, day: str) -> dict[str, int]:
-    with d.admin() as hub:
+    with d.owner() as hub:
         page = hub.get(
             f"/api/v1/orgs/{d.org['org_id']}/sales", params={"day": day, "limit": 1}
         ).json()
@@ -41,7 +41,7 @@ def totals(d: Deployment, day: str) -> dict[str, int]:
 def test_a_product_created_at_the_hub_appears_on_the_box(deploy: Callable[..., Deployment]) -> None:
     d = deploy()
     org = d.org["org_id"]
-    with d.admin() as hub:
+    with d.owner() as hub:
         r = hub.post(
             f"/api/v1/orgs/{org}/products",
             json={
@@ -68,7 +68,7 @@ def test_a_product_created_at_the_hub_appears_on_the_box(deploy: Callable[..., D
 
     # A price change from an hour ahead is known to the box but not used yet.
     later = datetime.now(UTC) + timedelta(hours=1)
-    with d.admin() as hub:
+    with d.owner() as hub:
         r = hub.post(
             f"/api/v1/orgs/{org}/products/{product['product_id']}/prices",
             json={"price": 62000, "mrp": 65000, "valid_from": later.isoformat()},
@@ -157,7 +157,7 @@ def test_a_box_whose_clock_says_1970_syncs_and_is_flagged(
     assert_exactly_once(d, sold)
     for sale in sold.values():
         assert sale["sold_at"] >= "2026", "sale times come from the HLC, not the 1970 clock"
-    with d.admin() as hub:
+    with d.owner() as hub:
         device = hub.get(f"/api/v1/orgs/{d.org['org_id']}/devices/{d.device['device_id']}").json()
     assert device["clock_skew_ms"] < -50 * 365 * 86_400_000
     assert device["clock_flagged_at"] is not None

@@ -3,49 +3,19 @@ moves, a real local SMTP server, and a driver for the API."""
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
 
 from hub.accounts.context import AccountsContext, install
-from hub.accounts.settings import TEST_ARGON2, AccountsSettings
 from hub.app import create_app
 from hub.runtime import HubRuntime
 from hub.settings import HubSettings
 from tests.hub.accounts.driver import Driver, FakeClock
 from tests.hub.accounts.smtp import SmtpServer
-from tests.hub.harness import ADMIN_TOKEN
-
-KEY_1 = "k1:" + base64.b64encode(bytes(range(32))).decode()
-KEY_2 = "k2:" + base64.b64encode(bytes(range(100, 132))).decode()
-
-
-@pytest.fixture(scope="session")
-def smtp_server() -> Iterator[SmtpServer]:
-    server = SmtpServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-def accounts_settings(default_smtp_port: int, **overrides: object) -> AccountsSettings:
-    fields: dict[str, object] = {
-        **TEST_ARGON2,
-        "secret_keys": SecretStr(KEY_1),
-        "cookie_secure": False,  # the test client talks plain http
-        "smtp_host": "127.0.0.1",
-        "smtp_port": default_smtp_port,
-        "smtp_sender": "setLedger <hub@setledger.test>",
-        "rate_limit_ip": 1_000_000,
-        "rate_limit_account": 1_000_000,
-    }
-    fields.update(overrides)
-    return AccountsSettings.model_validate(fields)
+from tests.hub.harness import accounts_for_tests
 
 
 def make_driver(
@@ -53,8 +23,7 @@ def make_driver(
 ) -> Driver:
     settings = HubSettings(
         database_url=database_url,
-        admin_token=SecretStr(ADMIN_TOKEN),
-        accounts=accounts_settings(smtp.port, **overrides),
+        accounts=accounts_for_tests(smtp.port, **overrides),
     )
     app = create_app(settings)
     runtime = app.state.hub

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -17,20 +14,11 @@ from hub.accounts.context import AccountsContext
 from hub.runtime import HubRuntime
 from tests.hub.accounts.smtp import Mailbox, link_token
 from tests.hub.harness import API, ok
+from tests.hub.harness import totp_code as rfc6238
 
 GOOD_PASSWORD = "Chai-Biscuit-42"
 OTHER_PASSWORD = "Monsoon-Ledger-77"
 PASSPHRASE = "monsoon ledger mango kirana"
-
-
-def rfc6238(secret_b32: str, unix_time: float, digits: int = 6, digest: str = "sha1") -> str:
-    """RFC 6238 written out with hmac: the independent implementation the hub's must agree with."""
-    key = base64.b32decode(secret_b32 + "=" * (-len(secret_b32) % 8))
-    counter = int(unix_time // 30)
-    mac = hmac.new(key, counter.to_bytes(8, "big"), getattr(hashlib, digest)).digest()
-    offset = mac[-1] & 0x0F
-    binary = int.from_bytes(mac[offset : offset + 4], "big") & 0x7FFFFFFF
-    return str(binary % 10**digits).zfill(digits)
 
 
 def new_username(prefix: str = "u") -> str:

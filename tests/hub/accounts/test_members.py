@@ -10,7 +10,7 @@ from sqlalchemy import select
 from hub.accounts.members import roster_for_store
 from hub.db.registry import Org
 from tests.hub.accounts.driver import Account, Driver
-from tests.hub.harness import ADMIN_TOKEN, API, error_code, ok
+from tests.hub.harness import API, error_code, ok
 
 
 def members_path(owner: Account, member: Account | None = None, action: str = "") -> str:
@@ -104,7 +104,7 @@ def test_pins_are_set_by_their_member_or_for_cashiers_by_a_manager(accounts: Dri
         accounts.client.post(
             f"{API}/orgs/{owner.org_code}/stores",
             json={"name": "Andheri", "code": "AND1", "state_code": "27"},
-            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+            headers=owner.headers,
         ),
         201,
     )

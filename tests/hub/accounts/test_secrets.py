@@ -13,9 +13,9 @@ from hub.accounts import keyring
 from hub.accounts.enrolment import rotate_totp_secrets
 from hub.accounts.settings import AccountsSettings
 from setledger import errors
-from tests.hub.accounts.conftest import KEY_1, KEY_2, MakeDriver
+from tests.hub.accounts.conftest import MakeDriver
 from tests.hub.accounts.driver import Driver
-from tests.hub.harness import error_code, ok
+from tests.hub.harness import KEY_1, KEY_2, error_code, ok
 
 
 def user_row(driver: Driver, username: str) -> dict[str, object]:

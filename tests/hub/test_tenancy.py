@@ -1,0 +1,272 @@
+"""Tenant isolation, generated from the app's own routes.
+
+Two orgs, A and B, each with a store, a box, a product, a sale, a counter
+member, an invitation, a published catalog blob and a session. Then, for
+every route the hub serves (API and console), A's owner tries to reach B's
+data: B's org code in the path answers 404 ORG_NOT_FOUND; A's org code with
+B's ids answers 404; a page or list of A's own shows none of B's ids. At the
+end B's data is exactly as it was.
+
+The routes are read from the app, so a new route is covered the day it is
+added, and the test fails for one that declares no access (see
+``hub.api.deps``), takes an id this test has no value for, or changes
+something without a sample body here.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from hub.api.deps import Access, access_of
+from hub.api.router import API_PREFIX
+from hub.catalog.publication import publish_catalog
+from hub.console import csrf
+from hub.console.web import PREFIX as CONSOLE
+from tests.hub.harness import API, Hub, Owner, ok
+from tests.hub.sales_factory import Item, Till
+
+PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
+OPS_ROUTES = {"/healthz", "/metrics"}
+
+SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
+    ("PUT", "/orgs/{org}/members/{member}/role"): {"role": "cashier"},
+    ("POST", "/orgs/{org}/members/{member}/disable"): None,
+    ("POST", "/orgs/{org}/members/{member}/enable"): None,
+    ("PUT", "/orgs/{org}/members/{member}/pin"): {"pin": "2468"},
+    ("POST", "/orgs/{org}/members/{member}/totp-reset"): None,
+    ("POST", "/orgs/{org}/invites"): {"email": "spy@example.in", "role": "admin"},
+    ("DELETE", "/orgs/{org}/invites/{invite_id}"): None,
+    ("POST", "/orgs/{org}/stores"): {"name": "Spy", "code": "SPY1", "state_code": "27"},
+    ("POST", "/orgs/{org}/devices"): {"name": "Spy", "invoice_prefix": "SPY"},
+    ("POST", "/orgs/{org}/products"): {
+        "sku": "SPY-1",
+        "name": "Spy",
+        "hsn": "2501",
+        "gst_rate_bp": 500,
+        "price": 100,
+    },
+    ("PATCH", "/orgs/{org}/products/{product_id}"): {"name": "Renamed by a spy"},
+    ("POST", "/orgs/{org}/products/{product_id}/prices"): {"price": 1},
+    ("POST", "/orgs/{org}/staff"): {"display_name": "Spy", "role": "cashier", "pin": "2468"},
+    ("DELETE", "/auth/sessions/{session_id}"): None,
+}
+"""A valid body for every API route that changes something (the test fails for a
+new one without an entry here, rather than call it with a body it refuses)."""
+
+CONSOLE_FORMS: dict[str, dict[str, str]] = {
+    "/members/{member}/role": {"role": "cashier"},
+}
+"""Extra form fields of console actions on another member (beyond the CSRF token)."""
+
+
+@dataclass
+class Tenant:
+    owner: Owner
+    ids: dict[str, str]
+    """A value for every id a route may take, all of this org's."""
+
+
+def make_tenant(hub: Hub) -> Tenant:
+    owner = hub.sign_up()
+    org = ok(hub.get(f"/orgs/{owner.org_code}"))
+    store = hub.store(org)
+    device = hub.device(org, store)
+    product = hub.product(org)
+    sale = Till(org, device).sell([Item(product)])
+    assert hub.apply(sale).outcome == "applied"
+    member = ok(
+        hub.client.post(
+            f"{API}/orgs/{owner.org_code}/staff",
+            json={"display_name": "Counter", "role": "cashier", "pin": "7315"},
+        ),
+        201,
+    )
+    invite = ok(
+        hub.client.post(
+            f"{API}/orgs/{owner.org_code}/invites",
+            json={"email": f"{uuid.uuid4().hex[:8]}@example.in", "role": "accountant"},
+        ),
+        201,
+    )
+    sessions = ok(hub.client.get(f"{API}/auth/sessions", headers=owner.headers))["sessions"]
+    manifest = publish_catalog(hub.runtime.sessions, uuid.UUID(org["uuid"]))
+    assert manifest is not None
+    return Tenant(
+        owner,
+        {
+            "org": owner.org_code,
+            "store_id": store["store_id"],
+            "device_id": device["device_id"],
+            "product_id": product["product_id"],
+            "sale_id": str(sale.payload["sale_id"]),
+            "member": member["user_id"],
+            "invite_id": invite["invite_id"],
+            "session_id": sessions[0]["session_id"],
+            "sha256": manifest.snapshot.sha256,
+            "device_token": device["token"],
+        },
+    )
+
+
+def params_of(path: str) -> list[str]:
+    return PARAM.findall(path)
+
+
+def fill(path: str, ids: dict[str, str]) -> str:
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        assert name in ids, f"{path}: no test value for {{{name}}}; add one to make_tenant"
+        return ids[name]
+
+    return PARAM.sub(value, path)
+
+
+def api_routes(app: Any) -> list[APIRoute]:
+    return [r for r in app.routes if isinstance(r, APIRoute) and r.path.startswith(API_PREFIX)]
+
+
+def console_routes(app: Any) -> list[APIRoute]:
+    return [r for r in app.routes if isinstance(r, APIRoute) and r.path.startswith(CONSOLE)]
+
+
+def test_every_route_declares_who_may_call_it(hub: Hub) -> None:
+    app = hub.client.app
+    seen = 0
+    for route in app.routes:  # type: ignore[attr-defined]
+        if not isinstance(route, APIRoute) or route.path in OPS_ROUTES:
+            continue
+        seen += 1
+        if route.path.startswith(CONSOLE):
+            # The console acts for the signed-in member's org, never one from the URL.
+            assert "org" not in params_of(route.path), route.path
+            continue
+        assert route.path.startswith(API_PREFIX), f"{route.path}: outside /api/v1 and /console"
+        declared = access_of(route)
+        assert declared is not None, f"{route.path} declares no access (see hub.api.deps)"
+        access, permission = declared
+        if "org" in params_of(route.path):
+            assert access == Access.ORG, f"{route.path} takes an org but is {access}"
+        if access == Access.ORG:
+            assert permission is not None, route.path
+    assert seen >= 60
+
+
+def test_org_a_cannot_reach_org_b_through_any_route(hub_with_mail: Hub) -> None:
+    hub = hub_with_mail
+    a, b = make_tenant(hub), make_tenant(hub)
+    before = snapshot_of(hub, b)
+    b_values = [v for k, v in b.ids.items() if k not in {"device_token"}]
+    calls = 0
+
+    for route in api_routes(hub.client.app):
+        path = route.path.removeprefix(API)
+        params = params_of(path)
+        access, _ = access_of(route) or (None, None)
+        if access == Access.PUBLIC:
+            continue
+        for method in sorted(route.methods):
+            changes = method != "GET"
+            if changes and params:
+                assert (method, path) in SAMPLE_BODIES, f"add a sample body for {method} {path}"
+            body = SAMPLE_BODIES.get((method, path))
+            if method == "POST" and path == "/orgs/{org}/devices":
+                body = {**(body or {}), "store_id": a.ids["store_id"]}
+
+            def call(
+                ids: dict[str, str],
+                headers: dict[str, str] = a.owner.headers,
+                method: str = method,
+                path: str = path,
+                body: dict[str, Any] | None = body,
+            ) -> Any:
+                return hub.client.request(
+                    method, f"{API}{fill(path, ids)}", headers=headers, json=body
+                )
+
+            if "org" in params:  # B's org in the path: as if it did not exist
+                response = call(b.ids)
+                assert response.status_code == 404, (method, path, response.text)
+                assert response.json()["error"]["code"] == "ORG_NOT_FOUND", (method, path)
+                calls += 1
+            if [p for p in params if p != "org"]:  # A's org, B's objects
+                mixed = {**b.ids, "org": a.ids["org"]}
+                response = call(mixed)
+                assert response.status_code == 404, (method, path, response.text)
+                calls += 1
+                if access == Access.DEVICE:  # and with A's box's own token
+                    box = {"Authorization": f"Bearer {a.ids['device_token']}"}
+                    assert call(mixed, box).status_code == 404, (method, path)
+            if method == "GET" and access != Access.DEVICE:
+                # A's own pages and lists work, and show nothing of B's.
+                response = call(a.ids)
+                assert response.status_code == 200, (method, path, response.text)
+                leaked = [v for v in b_values if v in response.text]
+                assert not leaked, (method, path, leaked)
+                calls += 1
+    calls += console_cannot_reach(hub, a, b)
+    assert calls >= 60
+    assert snapshot_of(hub, b) == before
+
+
+def console_cannot_reach(hub: Hub, a: Tenant, b: Tenant) -> int:
+    """The console's actions on B's members, invitations and sessions answer 404."""
+    signed = hub.client.post(
+        f"{API}/auth/sign-in",
+        json={
+            "username": a.owner.username,
+            "password": "Chai-Biscuit-42",
+            "code": a.owner.backup_codes[0],
+            "session": "cookie",
+        },
+    )
+    assert signed.status_code == 200, signed.text
+    cookie = signed.cookies["setledger_session"]
+    hub.client.cookies.clear()  # the API calls above stay bearer-only
+    browser = TestClient(hub.client.app, follow_redirects=False)
+    browser.cookies.set("setledger_session", cookie)
+    token = csrf.member_token(cookie)
+    b_values = [v for k, v in b.ids.items() if k != "device_token"]
+    calls = 0
+    for route in console_routes(hub.client.app):
+        path = route.path.removeprefix(CONSOLE)
+        params = params_of(path)
+        if path.startswith("/static/") or "path" in params:
+            continue  # assets, and the catch-all "not found" page
+        for method in sorted(route.methods):
+            if method == "POST" and params:
+                form = {csrf.FIELD: token, **CONSOLE_FORMS.get(path, {})}
+                response = browser.post(f"{CONSOLE}{fill(path, b.ids)}", data=form)
+                assert response.status_code == 404, (method, path, response.text[:300])
+                calls += 1
+            elif method == "GET" and not params:
+                response = browser.get(f"{CONSOLE}{path}")
+                assert response.status_code in {200, 303}, (path, response.status_code)
+                leaked = [v for v in b_values if v in response.text]
+                assert not leaked, (path, leaked)
+                calls += 1
+    return calls
+
+
+def snapshot_of(hub: Hub, tenant: Tenant) -> dict[str, Any]:
+    """What A might have changed of B's, read as B's owner."""
+    code = tenant.owner.org_code
+    me = ok(hub.client.get(f"{API}/auth/me", headers=tenant.owner.headers))
+    return {
+        "me": (me["user_id"], me["role"]),
+        "org": ok(hub.get(f"/orgs/{code}")),
+        "members": ok(hub.get(f"/orgs/{code}/members")),
+        "invites": ok(hub.get(f"/orgs/{code}/invites")),
+        "stores": ok(hub.get(f"/orgs/{code}/stores")),
+        "devices": ok(hub.get(f"/orgs/{code}/devices")),
+        "products": ok(hub.get(f"/orgs/{code}/products")),
+        "sales": ok(hub.get(f"/orgs/{code}/sales"))["totals"],
+        "sessions": len(
+            ok(hub.client.get(f"{API}/auth/sessions", headers=tenant.owner.headers))["sessions"]
+        ),
+    }

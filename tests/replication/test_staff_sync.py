@@ -1,0 +1,75 @@
+"""Counter staff end to end, in real processes: PINs that work with the hub
+stopped, and a member disabled at the hub refused at the box after the sync.
+
+The roster the box starts with is the hub's (``GET .../stores/{id}/staff``
+in its provisioning bundle); later versions come from the hub's staff
+publisher over MQTT as retained messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+
+from tests.processes import stop
+from tests.replication.harness import Deployment, ring, wait_for
+from tests.replication.test_replication import assert_exactly_once
+
+
+def pin_sign_in(d: Deployment, role: str) -> httpx.Response:
+    user_id, pin = d.staff[role]
+    return httpx.post(
+        f"{d.box_url}/api/v1/auth/pin", json={"user_id": str(user_id), "pin": pin}, timeout=10
+    )
+
+
+def test_cashiers_sign_in_with_the_hub_stopped_and_lose_access_when_disabled(
+    deploy: Callable[..., Deployment],
+) -> None:
+    d = deploy()
+    assert d.box_status()["staff_version"] >= 1
+
+    # The hub is gone: its API and every worker (the staff publisher among them).
+    assert d.hub_api is not None
+    stop(d.hub_api)
+    for proc in d.workers.values():
+        stop(proc)
+    signed = pin_sign_in(d, "cashier")
+    assert signed.status_code == 200, signed.text
+    cashier = {"Authorization": f"Bearer {signed.json()['token']}"}
+    sold = ring(d.box_url, 2, cashier)
+    wrong = httpx.post(
+        f"{d.box_url}/api/v1/auth/pin",
+        json={"user_id": str(d.staff["cashier"][0]), "pin": "0000"},
+        timeout=10,
+    )
+    assert wrong.status_code == 401, wrong.text
+    assert wrong.json()["error"]["code"] == "PIN_REFUSED"
+
+    # The hub is back; the owner disables the cashier there.
+    d.start_hub_api()
+    d.heal()
+    wait_for(d.drained, what="the offline sales at the hub")
+    assert_exactly_once(d, sold)
+    version = d.box_status()["staff_version"]
+    with d.owner() as hub:
+        members = hub.get(f"/api/v1/orgs/{d.org['org_id']}/members").json()["members"]
+        code = next(m["user_id"] for m in members if m["uuid"] == str(d.staff["cashier"][0]))
+        r = hub.post(f"/api/v1/orgs/{d.org['org_id']}/members/{code}/disable")
+        assert r.status_code == 200, r.text
+
+    wait_for(lambda: d.box_status()["staff_version"] > version, what="the new roster at the box")
+    refused = pin_sign_in(d, "cashier")
+    assert refused.status_code == 401, refused.text
+    assert refused.json()["error"]["code"] == "PIN_REFUSED"
+    # Their open session ended with the roster, so the till is theirs no more.
+    assert ring_refused(d, cashier)
+    # The manager on the same roster still gets in.
+    assert pin_sign_in(d, "store_manager").status_code == 200
+
+
+def ring_refused(d: Deployment, headers: dict[str, str]) -> bool:
+    body = {"lines": [{"code": "SALT-1KG"}], "tenders": [{"kind": "cash", "amount": 10**6}]}
+    r = httpx.post(f"{d.box_url}/api/v1/sales", json=body, headers=headers, timeout=10)
+    return r.status_code == 401
