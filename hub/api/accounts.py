@@ -70,6 +70,7 @@ from hub.api.deps import (
     Public,
     Runtime,
     allow,
+    set_session_cookie,
 )
 
 AUDIT_PAGE_MAX = 500
@@ -82,15 +83,7 @@ router = APIRouter(tags=["accounts"])
 def _hand_out(issued: Issued, response: Response, ctx: AccountsContext) -> SignedIn:
     """Cookie sessions get the token as an HttpOnly cookie, never in the body."""
     if issued.response.session.kind == "cookie":
-        response.set_cookie(
-            COOKIE_NAME,
-            issued.token,
-            max_age=int(ctx.session_ttl.total_seconds()),
-            path="/",
-            secure=ctx.settings.cookie_secure,
-            httponly=True,
-            samesite="lax",
-        )
+        set_session_cookie(response, issued.token, ctx)
     return issued.response
 
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Request, Response
 from fastapi.routing import APIRoute
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -124,6 +124,22 @@ def get_client(request: Request) -> ClientInfo:
 
 
 Client = Annotated[ClientInfo, Depends(get_client)]
+
+
+def set_session_cookie(response: Response, token: str, ctx: AccountsContext) -> None:
+    """A cookie session: HttpOnly (no script reads it), SameSite=Lax, Secure in production.
+
+    The API (``session: "cookie"``) and the console hand sessions out alike.
+    """
+    response.set_cookie(
+        COOKIE_NAME,
+        token,
+        max_age=int(ctx.session_ttl.total_seconds()),
+        path="/",
+        secure=ctx.settings.cookie_secure,
+        httponly=True,
+        samesite="lax",
+    )
 
 
 # Anyone ------------------------------------------------------------------------

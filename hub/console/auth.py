@@ -21,10 +21,11 @@ from hub.accounts.context import AccountsContext, of_app
 from hub.accounts.principal import MFA_REQUIRED, Principal
 from hub.accounts.sessions import ClientInfo, resolve
 from hub.accounts.signin import Issued
+from hub.api.deps import COOKIE_NAME, set_session_cookie
 from hub.console.web import PREFIX, Redirect
 from hub.runtime import HubRuntime
 
-SESSION_COOKIE = "setledger_session"
+SESSION_COOKIE = COOKIE_NAME
 """The cookie ``hub.api.accounts`` issues too: one session serves both."""
 SIGN_IN = f"{PREFIX}/sign-in"
 ENROL = f"{PREFIX}/totp"
@@ -98,15 +99,7 @@ def needs_enrolment(principal: Principal) -> bool:
 
 def hand_out(response: Response, issued: Issued, ctx: AccountsContext) -> None:
     """The new session as the console's cookie (the same attributes as the API's)."""
-    response.set_cookie(
-        SESSION_COOKIE,
-        issued.token,
-        max_age=int(ctx.session_ttl.total_seconds()),
-        path="/",
-        secure=ctx.settings.cookie_secure,
-        httponly=True,
-        samesite="lax",
-    )
+    set_session_cookie(response, issued.token, ctx)
 
 
 def drop_session(response: Response) -> None:

@@ -12,6 +12,7 @@ check every action.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -158,6 +159,22 @@ def change_role(
     return _done("role-changed")
 
 
+def _member_action(
+    request: Request,
+    db: Db,
+    ctx: Accounts,
+    principal: Principal,
+    action: Callable[[], object],
+    notice: str,
+) -> Response:
+    """Run one action on a member (the service checks the role); back to the list."""
+    try:
+        action()
+    except SetLedgerError as err:
+        return _refused(request, db, ctx, principal, err)
+    return _done(notice)
+
+
 @router.post("/members/{member}/disable")
 def disable(
     request: Request,
@@ -167,11 +184,10 @@ def disable(
     principal: Member,
     member: MemberCode,
 ) -> Response:
-    try:
-        members.set_disabled(db, ctx, principal, member, disabled=True)
-    except SetLedgerError as err:
-        return _refused(request, db, ctx, principal, err)
-    return _done("disabled")
+    def act() -> object:
+        return members.set_disabled(db, ctx, principal, member, disabled=True)
+
+    return _member_action(request, db, ctx, principal, act, "disabled")
 
 
 @router.post("/members/{member}/enable")
@@ -183,11 +199,10 @@ def enable(
     principal: Member,
     member: MemberCode,
 ) -> Response:
-    try:
-        members.set_disabled(db, ctx, principal, member, disabled=False)
-    except SetLedgerError as err:
-        return _refused(request, db, ctx, principal, err)
-    return _done("enabled")
+    def act() -> object:
+        return members.set_disabled(db, ctx, principal, member, disabled=False)
+
+    return _member_action(request, db, ctx, principal, act, "enabled")
 
 
 @router.post("/members/{member}/totp-reset")
@@ -199,8 +214,7 @@ def reset_totp(
     principal: Member,
     member: MemberCode,
 ) -> Response:
-    try:
-        enrolment.reset_member_totp(db, ctx, principal, member)
-    except SetLedgerError as err:
-        return _refused(request, db, ctx, principal, err)
-    return _done("totp-reset")
+    def act() -> object:
+        return enrolment.reset_member_totp(db, ctx, principal, member)
+
+    return _member_action(request, db, ctx, principal, act, "totp-reset")

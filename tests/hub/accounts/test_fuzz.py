@@ -85,6 +85,7 @@ SIGNED_IN: list[tuple[str, str, list[str]]] = [
     ("PUT", "/orgs/{org}/members/{member}/pin", ["pin"]),
     ("POST", "/orgs/{org}/invites", ["email", "role"]),
     ("GET", "/orgs/{org}/audit", []),
+    ("POST", "/orgs/{org}/staff", ["display_name", "role", "pin"]),
 ]
 PATH_TEMPLATES = [
     "/orgs/{org}/members/{x}/disable",
