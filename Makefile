@@ -35,7 +35,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy setledger appkit edge hub ops
+	$(BIN)/mypy setledger appkit edge hub ops labels
 
 test: $(STAMP) mosquitto chromium lint typecheck
 	$(BIN)/pytest

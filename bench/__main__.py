@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import box_sale_path, hub_ingest, replication_drain
+from bench import box_sale_path, hub_ingest, label_sheets, replication_drain
 
-BENCHMARKS = [box_sale_path.main, replication_drain.main, hub_ingest.main]
+BENCHMARKS = [box_sale_path.main, replication_drain.main, hub_ingest.main, label_sheets.main]
 
 
 def main() -> int:

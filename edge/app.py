@@ -19,7 +19,7 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy import func, select, text
 
 from appkit.wiring import wire
-from edge.api import auth, carts, catalog, drawer, sales
+from edge.api import auth, carts, catalog, drawer, labels, sales
 from edge.api import box as box_routes
 from edge.metrics import BoxCollector
 from edge.runtime import BoxRuntime, system_now
@@ -145,6 +145,7 @@ def create_app(
         carts.router,
         sales.router,
         drawer.router,
+        labels.router,
     ):
         app.include_router(router)
     return app
