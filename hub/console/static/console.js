@@ -25,3 +25,46 @@
     });
   });
 })();
+
+// Labels: offer only the formats the chosen template prints, and show the
+// fields of the chosen "what to print" (the hub checks both again).
+(function () {
+  "use strict";
+
+  var form = document.querySelector("[data-labels-form]");
+  if (!form) {
+    return;
+  }
+  var format = form.querySelector("select[data-label-format]");
+
+  function chosen(name) {
+    var input = form.querySelector('input[name="' + name + '"]:checked');
+    return input ? input.value : "";
+  }
+
+  function update() {
+    var template = chosen("template");
+    if (format && template) {
+      var first = null;
+      Array.prototype.forEach.call(format.options, function (option) {
+        var offered = option.getAttribute("data-templates").split(" ").indexOf(template) >= 0;
+        option.disabled = !offered;
+        option.hidden = !offered;
+        if (offered && first === null) {
+          first = option;
+        }
+      });
+      if (format.selectedOptions[0] && format.selectedOptions[0].disabled && first) {
+        format.value = first.value;
+      }
+    }
+    var source = chosen("source");
+    form.querySelectorAll("[data-source-panel]").forEach(function (panel) {
+      var shown = panel.getAttribute("data-source-panel") === source;
+      panel.hidden = !shown && !panel.querySelector(".has-error");
+    });
+  }
+
+  form.addEventListener("change", update);
+  update();
+})();
