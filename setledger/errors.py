@@ -592,6 +592,42 @@ APPROVAL_REFUSED = ErrorSpec(
 )
 
 
+# The books (hub ledger)
+LEDGER_UNBALANCED = ErrorSpec(
+    "LEDGER_UNBALANCED",
+    _I,
+    "The entry for {source} does not balance: debits {debits} paise, credits {credits} paise.",
+    "Every entry must balance to the paisa; fix the document (its tenders or totals), "
+    "never add a plug line.",
+)
+LEDGER_ACCOUNT_UNKNOWN = ErrorSpec(
+    "LEDGER_ACCOUNT_UNKNOWN",
+    ErrorKind.NOT_FOUND,
+    "No account {code} in the chart of accounts.",
+    "Use a code of the template (docs in setledger/chart.py), 1100-<store code> for a "
+    "store's cash or 4000-<rate bp> for sales at a rate.",
+)
+LEDGER_PERIOD_LOCKED = ErrorSpec(
+    "LEDGER_PERIOD_LOCKED",
+    ErrorKind.CONFLICT,
+    "The books are locked through {locked_through}; an entry dated {entry_date} is refused.",
+    "Date the entry after the lock (a correction of a closed period is posted in the "
+    "open one, as a reversal or an adjustment).",
+)
+LEDGER_LOCK_BACKWARDS = ErrorSpec(
+    "LEDGER_LOCK_BACKWARDS",
+    ErrorKind.CONFLICT,
+    "The books are already locked through {locked_through}; a lock only moves forward.",
+    "Lock a later date. A closed period is corrected in the open one, never reopened.",
+)
+LEDGER_ENTRY_NOT_FOUND = ErrorSpec(
+    "LEDGER_ENTRY_NOT_FOUND",
+    ErrorKind.NOT_FOUND,
+    "No journal entry {entry_id} in this organisation.",
+    "Use an entry id from the general ledger or the export.",
+)
+
+
 CATALOGUE: tuple[ErrorSpec, ...] = tuple(
     value for value in list(globals().values()) if isinstance(value, ErrorSpec)
 )
