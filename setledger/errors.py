@@ -178,6 +178,26 @@ ROUND_OFF_OUT_OF_RANGE = ErrorSpec(
     "The invoice round-off of {round_off} paise is beyond ±99.99.",
     "Split the bill into smaller invoices.",
 )
+INVOICE_INCONSISTENT = ErrorSpec(
+    "INVOICE_INCONSISTENT",
+    _I,
+    "Invoice {invoice_no}: {reason}",
+    "Fix the sale or the buyer details named in the message (place of supply, GSTIN, SEZ "
+    "or export flag, the original invoice of a note) and build the invoice again.",
+)
+EINVOICE_NOT_APPLICABLE = ErrorSpec(
+    "EINVOICE_NOT_APPLICABLE",
+    _I,
+    "Invoice {invoice_no} is {supply_type}; only B2B, SEZ and export documents are e-invoiced.",
+    "Print B2C invoices without an IRN (RULES.md R19); give the buyer's GSTIN for B2B.",
+)
+EINVOICE_INVALID = ErrorSpec(
+    "EINVOICE_INVALID",
+    _I,
+    "e-invoice {invoice_no} has {problem_count} problem(s), first: {first}",
+    "Correct every field listed in details.problems (invoice, JSON path, reason) and "
+    "generate the e-invoice again; nothing was exported.",
+)
 PRODUCT_NOT_FOUND = ErrorSpec(
     "PRODUCT_NOT_FOUND",
     ErrorKind.NOT_FOUND,

@@ -9,6 +9,9 @@ from setledger.states import is_state_code
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 # State code, PAN (5 letters, 4 digits, 1 letter), entity number, Z, check.
 _NORMAL_RE = re.compile(r"^[0-9]{2}[A-Z]{5}[0-9]{4}[A-Z][1-9A-Z]Z[0-9A-Z]$")
+# The e-invoice schema's looser shape: NIC sandbox GSTINs such as
+# 01AMBPG7773M002 have neither the entity character nor the Z (R13).
+_SANDBOX_RE = re.compile(r"^[0-9]{2}[0-9A-Z]{13}$")
 
 
 def check_character(first14: str) -> str:
@@ -27,13 +30,16 @@ def normalise(gstin: str) -> str:
 def is_valid_gstin(gstin: str, *, sandbox: bool = False) -> bool:
     """Format, state code and check character of a normal taxpayer's GSTIN.
 
-    ``sandbox=True`` skips the check character: the NIC sandbox issues
-    GSTINs that fail it (R13) and its IRP accepts them anyway.
+    ``sandbox=True`` skips the check character and accepts the schema's
+    looser shape: the NIC sandbox issues GSTINs that fail both (R13) and
+    its IRP accepts them anyway.
     """
     value = normalise(gstin)
-    if not _NORMAL_RE.match(value) or not is_state_code(value[:2]):
+    if not is_state_code(value[:2]):
         return False
-    return sandbox or check_character(value[:14]) == value[14]
+    if sandbox:
+        return _SANDBOX_RE.match(value) is not None
+    return _NORMAL_RE.match(value) is not None and check_character(value[:14]) == value[14]
 
 
 def state_of(gstin: str) -> str:

@@ -61,3 +61,12 @@ def test_sandbox_gstins_pass_only_with_the_bypass() -> None:
     assert not is_valid_gstin("29AWGPV7107B1Z1")
     assert is_valid_gstin("29AWGPV7107B1Z1", sandbox=True)
     assert state_of("29AWGPV7107B1Z1") == "29"
+
+
+def test_nic_sandbox_gstins_of_the_signed_samples_pass_only_with_the_bypass() -> None:
+    """R13: the IRP sandbox's own GSTINs have no entity character or Z."""
+    for gstin in ("01AMBPG7773M002", "36AMBPG7773M002", "37ARZPT4384Q1MT"):
+        assert not is_valid_gstin(gstin)
+        assert is_valid_gstin(gstin, sandbox=True)
+    assert not is_valid_gstin("99AMBPG7773M002", sandbox=True)
+    assert not is_valid_gstin("01AMBPG7773M00", sandbox=True)
