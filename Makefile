@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint typecheck schemas clean help mosquitto chromium
+.PHONY: run test bench lint typecheck schemas clean help mosquitto chromium hledger
 
 help:
 	@echo "make run    start broker + hub + a demo store box (Ctrl-C stops)"
@@ -27,6 +27,9 @@ mosquitto:
 chromium:
 	@ops/sh/ensure-chromium.sh
 
+hledger:
+	@ops/sh/ensure-hledger.sh
+
 run: $(STAMP) mosquitto
 	$(BIN)/setledger demo
 
@@ -37,7 +40,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy setledger appkit edge hub ops labels
 
-test: $(STAMP) mosquitto chromium lint typecheck
+test: $(STAMP) mosquitto chromium hledger lint typecheck
 	$(BIN)/pytest
 
 bench: $(STAMP)
