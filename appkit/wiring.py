@@ -21,10 +21,11 @@ def wire(
     registry: CollectorRegistry,
     max_body_bytes: int,
     health: Callable[[], dict[str, Any]],
+    upload_limit: Callable[[str], int | None] | None = None,
 ) -> None:
     install_error_handlers(app)
     add_ops_routes(app, registry, health)
     # Starlette wraps in reverse order of addition: the last added is outermost.
-    app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes, upload_limit=upload_limit)
     app.add_middleware(MetricsMiddleware, metrics=HttpMetrics(registry, metric_prefix))
     app.add_middleware(CorrelationMiddleware)

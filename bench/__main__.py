@@ -8,9 +8,23 @@ from __future__ import annotations
 
 import sys
 
-from bench import box_sale_path, hub_ingest, label_sheets, replication_drain
+from bench import (
+    box_sale_path,
+    catalog_import,
+    hub_ingest,
+    label_sheets,
+    ledger,
+    replication_drain,
+)
 
-BENCHMARKS = [box_sale_path.main, replication_drain.main, hub_ingest.main, label_sheets.main]
+BENCHMARKS = [
+    box_sale_path.main,
+    replication_drain.main,
+    hub_ingest.main,
+    label_sheets.main,
+    catalog_import.main,
+    ledger.main,
+]
 
 
 def main() -> int:

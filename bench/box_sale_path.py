@@ -7,6 +7,9 @@ it includes HTTP, JSON and the Python client: what a counter UI sees.
 
 - scan_to_line: POST /api/v1/carts/{id}/lines with a random barcode, a
   fresh cart every 20 scans (a long bill), answer = the priced cart.
+- lookup_barcode: GET /api/v1/catalog/lookup?code=<EAN> (what a scan
+  resolves through), and search_prefix: GET /api/v1/catalog/search?q= with
+  the first 3-8 letters of a random product's name (20 results).
 - sale_commit: POST /api/v1/sales with 5 random lines, paid in cash; the
   answer comes after the FULL-synchronous commit.
 
@@ -163,7 +166,7 @@ def start_box(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
 
 def timed(client: httpx.Client, method: str, url: str, body: object) -> float:
     started = time.perf_counter()
-    response = client.request(method, url, json=body)
+    response = client.request(method, url, json=body) if body is not None else client.get(url)
     elapsed = (time.perf_counter() - started) * 1000
     if response.status_code >= 300:
         raise RuntimeError(f"{url}: {response.status_code} {response.text}")
@@ -200,6 +203,20 @@ def run_size(size: int) -> None:
                             {"code": rng.choice(codes)},
                         )
                     )
+                lookups = [
+                    timed(client, "GET", "/api/v1/catalog/lookup?code=" + rng.choice(codes), None)
+                    for _ in range(SCANS)
+                ]
+                names = [p.name for p in snapshot.products]
+                searches = [
+                    timed(
+                        client,
+                        "GET",
+                        "/api/v1/catalog/search?q=" + rng.choice(names)[: rng.randint(3, 8)],
+                        None,
+                    )
+                    for _ in range(SCANS)
+                ]
                 commits = []
                 for _ in range(SALES):
                     lines = [
@@ -217,6 +234,8 @@ def run_size(size: int) -> None:
     context = {"catalog": size}
     emit("box.scan_to_line.p50", percentile(scans, 50), "ms", None, **context, samples=len(scans))
     emit("box.scan_to_line.p99", percentile(scans, 99), "ms", 20, **context, samples=len(scans))
+    emit("box.lookup_barcode.p99", percentile(lookups, 99), "ms", 5, **context, samples=SCANS)
+    emit("box.search_prefix.p99", percentile(searches, 99), "ms", 30, **context, samples=SCANS)
     emit(
         "box.sale_commit.p50", percentile(commits, 50), "ms", None, **context, samples=len(commits)
     )

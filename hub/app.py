@@ -7,6 +7,7 @@ alone with ``python -m uvicorn --factory hub.app:app_from_env``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -24,6 +25,7 @@ from hub.console import console_router
 from hub.db import code_head, database_revision, make_engine, migrate
 from hub.ingest.alerts import IngestAlerts
 from hub.ingest.metrics import IngestMetrics
+from hub.public import product_page as public_pages
 from hub.runtime import HubRuntime
 from hub.settings import HubSettings
 from setledger import __version__
@@ -67,10 +69,23 @@ def create_app(settings: HubSettings) -> FastAPI:
         registry=registry,
         max_body_bytes=settings.max_body_bytes,
         health=health_check(engine),
+        upload_limit=upload_limit(settings),
     )
     app.include_router(api_router())
     app.include_router(console_router())
+    app.include_router(public_pages.router)
     return app
+
+
+UPLOAD_PATHS = re.compile(r"^(/api/v1/orgs/[^/]+/catalog/imports|/console/products/import)$")
+"""Routes that take files, with the larger ``max_upload_bytes``."""
+
+
+def upload_limit(settings: HubSettings) -> Callable[[str], int | None]:
+    def limit(path: str) -> int | None:
+        return settings.max_upload_bytes if UPLOAD_PATHS.match(path) else None
+
+    return limit
 
 
 def health_check(engine: Engine) -> Callable[[], dict[str, Any]]:

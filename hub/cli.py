@@ -3,6 +3,7 @@
     worker [--name N] [--with-publisher]   ingest worker (MQTT -> database -> acks)
     publisher                              catalog publisher (database -> retained manifests)
     broker-files --out DIR                 Mosquitto password file and ACL from the registry
+    post-ledger [--org CODE] [--every S]   post ingested sales into the books (once, or in a loop)
 
 Settings come from the environment (``HubSettings.from_env``). SIGTERM or
 SIGINT stops a worker cleanly: it finishes the messages it holds, so
@@ -93,6 +94,27 @@ def broker_files(args: argparse.Namespace) -> int:
     return 0
 
 
+def post_ledger(args: argparse.Namespace) -> int:
+    import json
+
+    from sqlalchemy.orm import sessionmaker
+
+    from hub.db import make_engine
+    from hub.ledger.sales import post_every_org
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    stop = _stop_on_signals()
+    try:
+        while True:
+            written = post_every_org(sessionmaker(engine, expire_on_commit=False), args.org)
+            print(json.dumps({"posted": written}), flush=True)
+            if args.every is None or stop.wait(args.every):
+                return 0
+    finally:
+        engine.dispose()
+
+
 def add_commands(hub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the background commands to ``setledger hub``'s subcommands."""
     run = hub.add_parser("worker", help="run an ingest worker (MQTT uplink -> database)")
@@ -108,6 +130,10 @@ def add_commands(hub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     files = hub.add_parser("broker-files", help="write Mosquitto's password file and ACL")
     files.add_argument("--out", required=True, help="folder for 'passwords' and 'acl'")
     files.set_defaults(run=broker_files)
+    ledger = hub.add_parser("post-ledger", help="post ingested sales into the books")
+    ledger.add_argument("--org", help="only this org (ORG-xxxxxxxx)")
+    ledger.add_argument("--every", type=float, help="keep posting, every this many seconds")
+    ledger.set_defaults(run=post_ledger)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

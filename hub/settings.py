@@ -33,6 +33,8 @@ class HubSettings(BaseModel):
     database_url: str = DEFAULT_DATABASE_URL
     public_url: str = "http://127.0.0.1:8000"
     max_body_bytes: int = Field(default=ONE_MIB, gt=0)
+    max_upload_bytes: int = Field(default=64 * ONE_MIB, gt=0)
+    """File uploads (a catalog import of 100,000 rows is about 20 MB as CSV)."""
     migrate_on_start: bool = True
     """Upgrade the schema when the app is built, so the embedded default
     works out of the box; concurrent starts on PostgreSQL serialise on an
@@ -81,6 +83,7 @@ class HubSettings(BaseModel):
             ("database_url", "SETLEDGER_HUB_DATABASE_URL"),
             ("public_url", "SETLEDGER_HUB_PUBLIC_URL"),
             ("max_body_bytes", "SETLEDGER_HUB_MAX_BODY_BYTES"),
+            ("max_upload_bytes", "SETLEDGER_HUB_MAX_UPLOAD_BYTES"),
             ("migrate_on_start", "SETLEDGER_HUB_MIGRATE_ON_START"),
             ("log_level", "SETLEDGER_LOG_LEVEL"),
             ("broker_url", "SETLEDGER_HUB_BROKER_URL"),

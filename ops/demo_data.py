@@ -8,6 +8,7 @@ fractional quantities). Barcodes are EAN-13 with valid check digits.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -116,6 +117,7 @@ def demo_snapshot(org_id: str, version: int, valid_from: datetime) -> CatalogSna
                 prices=[PricePoint(valid_from=valid_from, price=p.price, mrp=p.mrp)],
                 barcodes=[barcode_of(index)] if p.barcode else [],
                 category=p.category,
+                slug=re.sub(r"[^a-z0-9]+", "-", p.name.lower()).strip("-"),
             )
         )
     return CatalogSnapshot(

@@ -387,6 +387,21 @@ CATALOG_PRODUCT_NOT_FOUND = ErrorSpec(
 )
 
 
+CATALOG_IMPORT_INVALID = ErrorSpec(
+    "CATALOG_IMPORT_INVALID",
+    _I,
+    "The file has {problem_total} problem(s); nothing was imported.",
+    "Correct the lines listed in details.problems (line, column, reason) and upload the "
+    "whole file again. docs/CATALOG_IMPORT.md describes every column.",
+)
+CATALOG_IMPORT_NOT_FOUND = ErrorSpec(
+    "CATALOG_IMPORT_NOT_FOUND",
+    ErrorKind.NOT_FOUND,
+    "No catalog import {import_id} in this organisation.",
+    "Use the id the upload answered with.",
+)
+
+
 BLOB_NOT_FOUND = ErrorSpec(
     "BLOB_NOT_FOUND",
     ErrorKind.NOT_FOUND,

@@ -18,6 +18,7 @@ from edge.api.schemas import (
     approval_of,
 )
 from edge.services import carts
+from edge.services.catalog import noting_unknown_codes
 from edge.services.checkout import LineRequest, parse_line_qty
 
 router = APIRouter(prefix="/api/v1/carts", tags=["carts"])
@@ -37,14 +38,15 @@ def get_cart(box: Box, cashier: Cashier, cart_id: UUID) -> CartOut:
 def add_line(box: Box, cashier: Cashier, cart_id: UUID, body: LineIn) -> CartOut:
     """A scan: the item's line with price and tax, and the cart's new totals."""
     request = LineRequest(code=body.code, product_id=body.product_id, discount=body.discount)
-    view, line_no = carts.add_line(
-        box,
-        str(cart_id),
-        request,
-        parse_line_qty(1, body.qty),
-        actor_of(cashier),
-        approval_of(body.approval),
-    )
+    with noting_unknown_codes(box.db.drafts, box.wall_clock()):
+        view, line_no = carts.add_line(
+            box,
+            str(cart_id),
+            request,
+            parse_line_qty(1, body.qty),
+            actor_of(cashier),
+            approval_of(body.approval),
+        )
     return CartOut.of(view, added_line=line_no)
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response
 from appkit.context import current
 from edge.api.deps import Box, Cashier
 from edge.api.schemas import SaleIn, SaleOut, SalesPage, SaleSummary, TenderIn, approval_of
+from edge.services.catalog import noting_unknown_codes
 from edge.services.checkout import LineRequest, RecordedSale, SaleRequest, load_sale, record_sale
 from edge.services.sales_log import list_sales
 from edge.services.sessions import Session
@@ -50,7 +51,8 @@ def post_sale(box: Box, cashier: Cashier, body: SaleIn, response: Response) -> S
         cashier=cashier_of(cashier, body.cashier),
         requested_by=None if cashier is None else cashier.user_id,
     )
-    recorded = record_sale(box, request, current(), approval_of(body.approval))
+    with noting_unknown_codes(box.db.drafts, box.wall_clock()):
+        recorded = record_sale(box, request, current(), approval_of(body.approval))
     return respond_with_sale(recorded, response)
 
 

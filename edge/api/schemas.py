@@ -140,6 +140,11 @@ class ProductOut(BaseModel):
     price_includes_tax: bool
     category: str | None
     active: bool
+    variant_group: str | None = None
+    variant: str | None = None
+    batch_tracked: bool = False
+    shelf_life_days: int | None = None
+    slug: str | None = None
     price: int | None
     mrp: int | None
     display: dict[str, str]

@@ -8,11 +8,15 @@ keyed lookup on an index; the catalog never travels to the browser.
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, Engine, delete, insert, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from edge.store import tables as t
 from setledger import errors
@@ -23,6 +27,10 @@ from setledger.product_qr import parse_product_qr
 log = logging.getLogger("edge.catalog")
 
 MAX_CODE_LENGTH = 200
+_PAGE_URL = re.compile(
+    r"^https?://[^/\s]+/p/[a-z0-9-]+/(?P<slug>[a-z0-9-]{1,120})/?$", re.IGNORECASE
+)
+"""The fallback URL a label may print: ``https://<hub>/p/<org slug>/<product slug>``."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,11 @@ class Product:
     price_includes_tax: bool
     category: str | None
     active: bool
+    variant_group: str | None = None
+    variant: str | None = None
+    batch_tracked: bool = False
+    shelf_life_days: int | None = None
+    slug: str | None = None
 
 
 def _product(row: Any) -> Product:
@@ -54,6 +67,11 @@ def _product(row: Any) -> Product:
         price_includes_tax=bool(m["price_includes_tax"]),
         category=m["category"],
         active=bool(m["active"]),
+        variant_group=m["variant_group"],
+        variant=m["variant"],
+        batch_tracked=bool(m["batch_tracked"]),
+        shelf_life_days=m["shelf_life_days"],
+        slug=m["slug"],
     )
 
 
@@ -82,6 +100,11 @@ def _rows(products: list[CatalogProduct]) -> tuple[list[dict[str, Any]], ...]:
                 "price_includes_tax": p.price_includes_tax,
                 "category": p.category,
                 "active": p.active,
+                "variant_group": p.variant_group,
+                "variant": p.variant,
+                "batch_tracked": p.batch_tracked,
+                "shelf_life_days": p.shelf_life_days,
+                "slug": p.slug,
             }
         )
         prices.extend(
@@ -155,14 +178,26 @@ def product_by_id(conn: Connection, product_id: str) -> Product | None:
 
 
 def resolve_code(conn: Connection, org_id: str, code: str) -> Product:
-    """The product a scanned or typed code names, or PRODUCT_NOT_FOUND."""
+    """The product a scanned or typed code names, or PRODUCT_NOT_FOUND.
+
+    The error's details say ``scanned: true`` so the caller can note the
+    code for the catalog team (:func:`noting_unknown_codes`).
+    """
     cleaned = code.strip()
     if not cleaned or len(cleaned) > MAX_CODE_LENGTH:
         raise errors.PRODUCT_NOT_FOUND.error(code=cleaned[:MAX_CODE_LENGTH])
     qr = parse_product_qr(cleaned)
+    page = None if qr is not None else _PAGE_URL.match(cleaned)
     if qr is not None:
         qr_org, product_id = qr
         found = product_by_id(conn, str(product_id)) if qr_org == org_id else None
+    elif page is not None:
+        # The label's fallback URL (a phone opens the hub's public page; the
+        # box knows its one org, so the product's slug is enough).
+        row = conn.execute(
+            select(t.product).where(t.product.c.slug == page["slug"].lower())
+        ).first()
+        found = None if row is None else _product(row)
     else:
         row = conn.execute(
             select(t.product)
@@ -173,10 +208,55 @@ def resolve_code(conn: Connection, org_id: str, code: str) -> Product:
             row = conn.execute(select(t.product).where(t.product.c.sku == cleaned)).first()
         found = None if row is None else _product(row)
     if found is None:
-        # The catalog team picks these up from the logs (a later issue lists them).
         log.info("unknown code scanned", extra={"code": cleaned})
-        raise errors.PRODUCT_NOT_FOUND.error(code=cleaned)
+        raise errors.PRODUCT_NOT_FOUND.error(code=cleaned, scanned=True)
     return found
+
+
+@contextmanager
+def noting_unknown_codes(engine: Engine, now: datetime) -> Iterator[None]:
+    """Note a scanned code that named no product, after the failed transaction.
+
+    Wrap a resolve and its transaction: the code is kept (how often, first
+    and last seen) in its own small transaction, for the catalog team
+    (``GET /api/v1/catalog/unknown-codes``), and the error goes on.
+    """
+    try:
+        yield
+    except errors.SetLedgerError as err:
+        if err.code == errors.PRODUCT_NOT_FOUND.code and err.details.get("scanned"):
+            note_unknown_code(engine, str(err.details["code"]), now)
+        raise
+
+
+def note_unknown_code(engine: Engine, code: str, now: datetime) -> None:
+    stamp = now.isoformat()
+    row = {"code": code, "times": 1, "first_seen": stamp, "last_seen": stamp}
+    with engine.begin() as conn:
+        conn.execute(
+            sqlite_insert(t.unknown_code)
+            .values(row)
+            .on_conflict_do_update(
+                index_elements=["code"],
+                set_={"times": t.unknown_code.c.times + 1, "last_seen": stamp},
+            )
+        )
+
+
+@dataclass(frozen=True)
+class UnknownCode:
+    code: str
+    times: int
+    first_seen: str
+    last_seen: str
+
+
+def unknown_codes(conn: Connection, limit: int = 200) -> list[UnknownCode]:
+    """The codes that named no product, most recent first."""
+    rows = conn.execute(
+        select(t.unknown_code).order_by(t.unknown_code.c.last_seen.desc()).limit(limit)
+    )
+    return [UnknownCode(**r._mapping) for r in rows]
 
 
 def price_at(conn: Connection, product_id: str, instant: datetime) -> tuple[int, int | None] | None:

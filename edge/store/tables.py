@@ -25,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 metadata = MetaData()
@@ -79,8 +80,23 @@ product = Table(
     Column("price_includes_tax", Boolean, nullable=False),
     Column("category", Text),
     Column("active", Boolean, nullable=False),
+    Column("variant_group", Text),
+    Column("variant", Text),
+    Column("batch_tracked", Boolean, nullable=False, server_default=false()),
+    Column("shelf_life_days", Integer),
+    Column("slug", Text),
     Index("product_sku", "sku", unique=True),
     Index("product_search_name", "search_name"),
+    Index("product_slug", "slug"),
+)
+
+unknown_code = Table(
+    "unknown_code",
+    metadata,
+    Column("code", Text, primary_key=True),
+    Column("times", Integer, nullable=False),
+    Column("first_seen", Text, nullable=False),
+    Column("last_seen", Text, nullable=False),
 )
 
 product_price = Table(

@@ -31,6 +31,9 @@ class Permission(StrEnum):
     CATALOG_MANAGE = "catalog.manage"
     SALES_READ = "sales.read"
     AUDIT_READ = "audit.read"
+    BOOKS_READ = "books.read"
+    BOOKS_MANAGE = "books.manage"
+    """Close and lock periods of the books."""
 
 
 P = Permission
@@ -40,7 +43,15 @@ _READS = frozenset({P.ORG_READ, P.STORES_READ, P.CATALOG_READ})
 MATRIX: dict[Role, frozenset[Permission]] = {
     Role.OWNER: _EVERYTHING,
     Role.ADMIN: _EVERYTHING,
-    Role.ACCOUNTANT: _READS | {P.SALES_READ, P.AUDIT_READ, P.DEVICES_READ, P.MEMBERS_READ},
+    Role.ACCOUNTANT: _READS
+    | {
+        P.SALES_READ,
+        P.AUDIT_READ,
+        P.DEVICES_READ,
+        P.MEMBERS_READ,
+        P.BOOKS_READ,
+        P.BOOKS_MANAGE,
+    },
     Role.STORE_MANAGER: _READS | {P.SALES_READ, P.MEMBERS_READ, P.PINS_SET_OTHERS, P.DEVICES_READ},
     Role.CASHIER: _READS,
     Role.INSTALLER: _READS | {P.DEVICES_READ, P.DEVICES_MANAGE},
@@ -63,6 +74,8 @@ WHY: dict[Permission, str] = {
     P.CATALOG_MANAGE: "create and change products and prices",
     P.SALES_READ: "see sales and their totals",
     P.AUDIT_READ: "read and export the audit log",
+    P.BOOKS_READ: "read the books: trial balance, general ledger, journal export",
+    P.BOOKS_MANAGE: "close and lock periods of the books",
 }
 
 

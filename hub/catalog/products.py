@@ -23,6 +23,7 @@ from hub.catalog.schemas import (
     ProductPublic,
     ProductUpdate,
 )
+from hub.catalog.slugs import free_slug
 from hub.catalog.versioning import bump_catalog_version
 from hub.clock import utcnow
 from hub.db.conflicts import duplicate_on_conflict
@@ -32,7 +33,28 @@ from setledger import errors, gst
 from setledger.ids import new_id
 
 MAX_PAGE = 500
-NOT_NULL_ON_PATCH = ("name", "gst_rate_bp", "cess_bp", "unit", "active", "barcodes")
+NOT_NULL_ON_PATCH = (
+    "name",
+    "gst_rate_bp",
+    "cess_bp",
+    "unit",
+    "active",
+    "barcodes",
+    "batch_tracked",
+)
+PATCHABLE = (
+    "name",
+    "hsn",
+    "gst_rate_bp",
+    "cess_bp",
+    "unit",
+    "category",
+    "active",
+    "variant_group",
+    "variant",
+    "batch_tracked",
+    "shelf_life_days",
+)
 
 
 def to_public(
@@ -53,6 +75,11 @@ def to_public(
         price_includes_tax=product.price_includes_tax,
         category=product.category,
         active=product.active,
+        variant_group=product.variant_group,
+        variant=product.variant,
+        batch_tracked=product.batch_tracked,
+        shelf_life_days=product.shelf_life_days,
+        slug=product.slug,
         version=product.version,
         price=current.price if current else None,
         mrp=current.mrp if current else None,
@@ -113,9 +140,15 @@ def create_product(session: Session, code: str, data: ProductCreate) -> ProductP
         _refuse_taken_barcodes(session, org, data.barcodes, owner=None)
         version = bump_catalog_version(session, org)
         now = utcnow()
+        product_id = new_id()
         product = Product(
             org_id=org.org_id,
-            product_id=new_id(),
+            product_id=product_id,
+            slug=free_slug(session, org.org_id, data.name, data.sku, product_id),
+            variant_group=data.variant_group,
+            variant=data.variant,
+            batch_tracked=data.batch_tracked,
+            shelf_life_days=data.shelf_life_days,
             sku=data.sku,
             name=data.name,
             hsn=data.hsn,
@@ -207,7 +240,7 @@ def update_product(
         org = get_org(session, code, for_update=True)
         product = get_product(session, org, product_id)
         changed = False
-        for name in ("name", "hsn", "gst_rate_bp", "cess_bp", "unit", "category", "active"):
+        for name in PATCHABLE:
             if name in sent and getattr(product, name) != getattr(data, name):
                 setattr(product, name, getattr(data, name))
                 changed = True

@@ -21,6 +21,9 @@ Barcode = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 """Format and check digits are checked by the service (BARCODE_INVALID)."""
 HsnIn = Annotated[str, StringConstraints(min_length=1, max_length=16)]
 """Checked by the service (HSN_INVALID), so the answer names the rule."""
+VariantGroup = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")]
+Variant = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+ShelfLifeDays = Annotated[StrictInt, Field(ge=1, le=3650)]
 
 
 class ProductCreate(Request):
@@ -36,6 +39,11 @@ class ProductCreate(Request):
     mrp: PaiseIn | None = None
     barcodes: list[Barcode] = Field(default_factory=list, max_length=32)
     category: Category | None = None
+    variant_group: VariantGroup | None = None
+    """Variants of one item (sizes, colours) share it; each variant is a product."""
+    variant: Variant | None = None
+    batch_tracked: StrictBool = False
+    shelf_life_days: ShelfLifeDays | None = None
 
 
 class ProductUpdate(Request):
@@ -49,6 +57,10 @@ class ProductUpdate(Request):
     category: Category | None = None
     active: StrictBool | None = None
     barcodes: list[Barcode] | None = Field(default=None, max_length=32)
+    variant_group: VariantGroup | None = None
+    variant: Variant | None = None
+    batch_tracked: StrictBool | None = None
+    shelf_life_days: ShelfLifeDays | None = None
 
 
 class PriceCreate(Request):
@@ -78,6 +90,12 @@ class ProductPublic(Response):
     price_includes_tax: bool
     category: str | None
     active: bool
+    variant_group: str | None
+    variant: str | None
+    batch_tracked: bool
+    shelf_life_days: int | None
+    slug: str
+    """Its public page is ``/p/<org slug>/<slug>``; kept across renames."""
     version: int
     price: int | None
     """The price in effect now (None if every price point is in the future)."""

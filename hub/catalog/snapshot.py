@@ -85,6 +85,11 @@ def to_contract(products: Sequence[Product], children: ProductChildren) -> list[
             barcodes=children.barcodes[p.product_id],
             category=p.category,
             active=p.active,
+            variant_group=p.variant_group,
+            variant=p.variant,
+            batch_tracked=p.batch_tracked,
+            shelf_life_days=p.shelf_life_days,
+            slug=p.slug,
         )
         for p in products
     ]

@@ -19,14 +19,39 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from hub.console import assets, entry, home, invite, members, recovery, sessions, two_factor
+from hub.console import (
+    assets,
+    entry,
+    home,
+    invite,
+    labels,
+    members,
+    product_import,
+    products,
+    recovery,
+    sessions,
+    two_factor,
+)
 from hub.console.web import PREFIX
 
 
 def console_router() -> APIRouter:
     """Every console route under ``/console``, left out of the OpenAPI schema."""
     router = APIRouter(include_in_schema=False)
-    for module in (assets, home, entry, two_factor, invite, recovery, members, sessions):
+    # product_import before products: /products/import is not a product id.
+    for module in (
+        assets,
+        home,
+        entry,
+        two_factor,
+        invite,
+        recovery,
+        members,
+        sessions,
+        product_import,
+        products,
+        labels,
+    ):
         router.include_router(module.router, prefix=PREFIX)
     router.include_router(home.fallback, prefix=PREFIX)
     return router

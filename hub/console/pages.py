@@ -36,6 +36,7 @@ NOTICES: dict[str, str] = {
     "totp-reset": "Two-factor sign-in reset; the member sets it up again at their next sign-in.",
     "invite-withdrawn": "Invitation withdrawn.",
     "session-revoked": "Session signed out.",
+    "saved": "Product saved.",
 }
 """Notices a redirect names in ``?notice=`` (only these: no text from a URL is shown)."""
 

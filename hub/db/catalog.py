@@ -10,7 +10,15 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, ForeignKeyConstraint, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db.base import Base
@@ -18,7 +26,11 @@ from hub.db.base import Base
 
 class Product(Base):
     __tablename__ = "product"
-    __table_args__ = (UniqueConstraint("org_id", "sku"),)
+    __table_args__ = (
+        UniqueConstraint("org_id", "sku"),
+        UniqueConstraint("org_id", "slug"),
+        Index(None, "org_id", "variant_group"),
+    )
 
     org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("org.org_id"), primary_key=True)
     product_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
@@ -32,6 +44,17 @@ class Product(Base):
     price_includes_tax: Mapped[bool]
     category: Mapped[str | None] = mapped_column(String(100))
     active: Mapped[bool]
+    variant_group: Mapped[str | None] = mapped_column(String(64))
+    """Variants of one item (sizes, colours) share this key; each is a product."""
+    variant: Mapped[str | None] = mapped_column(String(100))
+    """What tells this variant apart: "1 kg", "Red / XL"."""
+    batch_tracked: Mapped[bool] = mapped_column(server_default=false())
+    """Stock and labels carry a batch number and an expiry date."""
+    shelf_life_days: Mapped[int | None] = mapped_column(Integer)
+    """Days from packing to expiry, to suggest an expiry date on labels."""
+    slug: Mapped[str] = mapped_column(String(120))
+    """Names the product in its public page's URL, unique in the org; kept
+    when the product is renamed, so printed labels stay good."""
     version: Mapped[int]
     """The org's catalog_version at this product's last change (a delta
     from version N to M is every product with N < version <= M)."""

@@ -13,7 +13,9 @@ from hub.db.accounts import (
 )
 from hub.db.base import Base
 from hub.db.catalog import Product, ProductBarcode, ProductPrice
+from hub.db.catalog_import import CatalogImport
 from hub.db.ingest import UNKNOWN_ORG, DeviceCursor, InboxEntry, QuarantinedEnvelope
+from hub.db.ledger import JournalEntry, JournalLine, LedgerAccount, PeriodLock
 from hub.db.publication import CatalogBlob, CatalogPublication
 from hub.db.registry import Device, Org, Store
 from hub.db.sales import Sale, SaleLine, SaleTender, StockMove
@@ -28,13 +30,18 @@ __all__ = [
     "BackupCode",
     "Base",
     "CatalogBlob",
+    "CatalogImport",
     "CatalogPublication",
     "Device",
     "DeviceCursor",
     "InboxEntry",
     "Invite",
+    "JournalEntry",
+    "JournalLine",
+    "LedgerAccount",
     "LoginLockout",
     "Org",
+    "PeriodLock",
     "Product",
     "ProductBarcode",
     "ProductPrice",

@@ -44,6 +44,13 @@ class CatalogProduct(Contract):
     barcodes: list[str] = Field(default_factory=list)
     category: str | None = None
     active: bool = True
+    variant_group: str | None = Field(default=None, max_length=64)
+    """Variants of one item (sizes, colours) share it; each variant is a product."""
+    variant: str | None = Field(default=None, max_length=100)
+    batch_tracked: bool = False
+    shelf_life_days: int | None = Field(default=None, ge=1, le=3650)
+    slug: str | None = Field(default=None, max_length=120, pattern=r"^[a-z0-9-]+$")
+    """The product's part of its public URL ``/p/<org slug>/<slug>`` (labels print it)."""
 
     @field_validator("gst_rate_bp")
     @classmethod

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from hub.api.deps import Access, access_of
 from hub.api.router import API_PREFIX
 from hub.app import create_app
+from hub.db import code_head
 from tests.hub.conftest import hub_settings
 from tests.hub.harness import API, Hub, error_code, ok
 
@@ -24,6 +25,8 @@ FAKE_IDS = {
     "member": "ORG-00000000-U-000001",
     "session_id": "0190b6d2-0000-7000-8000-000000000000",
     "invite_id": "0190b6d2-0000-7000-8000-000000000000",
+    "import_id": "0190b6d2-0000-7000-8000-000000000000",
+    "code": "1000",
 }
 
 
@@ -71,7 +74,7 @@ def test_health_and_metrics(hub: Hub) -> None:
     health = ok(hub.client.get("/healthz"))
     assert health["status"] == "ok"
     assert health["database"] == hub.backend
-    assert health["schema"] == {"revision": "0005", "head": "0005"}
+    assert health["schema"] == {"revision": code_head(), "head": code_head()}
     org = hub.org()
     metrics = hub.client.get("/metrics").text
     # The full template, router prefixes included, one series per template.
@@ -107,4 +110,4 @@ def test_health_reports_a_database_behind_the_code(empty_database_url: str) -> N
         response = client.get("/healthz")
         assert response.status_code == 503
         assert response.json()["status"] == "schema_behind"
-        assert response.json()["schema"] == {"revision": None, "head": "0005"}
+        assert response.json()["schema"] == {"revision": None, "head": code_head()}

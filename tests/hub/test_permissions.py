@@ -14,7 +14,7 @@ from hub.accounts.permissions import MATRIX, markdown
 from hub.accounts.principal import Role
 from hub.api.deps import Access, access_of
 from tests.hub.harness import API, Hub, Owner, error_code, ok
-from tests.hub.test_tenancy import SAMPLE_BODIES, api_routes, fill, make_tenant
+from tests.hub.test_tenancy import SAMPLE_BODIES, api_routes, make_tenant, send
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -54,9 +54,7 @@ def test_every_org_route_follows_the_matrix_for_every_role(hub_with_mail: Hub) -
         if path == "/orgs/{org}/devices" and method == "POST":
             body = {**(body or {}), "store_id": org.ids["store_id"]}
         for role, member in members.items():
-            response = hub.client.request(
-                method, f"{API}{fill(path, org.ids)}", headers=member.headers, json=body
-            )
+            response = send(hub, method, path, org.ids, member.headers, body)
             if permission in MATRIX[role]:
                 assert response.status_code not in {401, 403}, (role, method, path, response.text)
             else:

@@ -28,11 +28,13 @@ from hub.api.router import API_PREFIX
 from hub.catalog.publication import publish_catalog
 from hub.console import csrf
 from hub.console.web import PREFIX as CONSOLE
+from hub.ledger.sales import post_all_pending_sales
 from tests.hub.harness import API, Hub, Owner, ok
 from tests.hub.sales_factory import Item, Till
 
 PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
 OPS_ROUTES = {"/healthz", "/metrics"}
+PUBLIC_PAGES = "/p/"
 
 SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("PUT", "/orgs/{org}/members/{member}/role"): {"role": "cashier"},
@@ -55,9 +57,19 @@ SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("POST", "/orgs/{org}/products/{product_id}/prices"): {"price": 1},
     ("POST", "/orgs/{org}/staff"): {"display_name": "Spy", "role": "cashier", "pin": "2468"},
     ("DELETE", "/auth/sessions/{session_id}"): None,
+    ("POST", "/orgs/{org}/catalog/imports"): None,  # a file: see SAMPLE_FILES
+    ("POST", "/orgs/{org}/labels"): {"template": "a4-3x8", "format": "pdf"},
+    ("POST", "/orgs/{org}/ledger/lock"): {"locked_through": "2026-03-31"},
 }
 """A valid body for every API route that changes something (the test fails for a
 new one without an entry here, rather than call it with a body it refuses)."""
+
+SAMPLE_FILES: dict[tuple[str, str], dict[str, tuple[str, bytes, str]]] = {
+    ("POST", "/orgs/{org}/catalog/imports"): {
+        "file": ("spy.csv", b"sku,name,gst_rate,price\r\nSPY-2,Spy,5,1\r\n", "text/csv")
+    },
+}
+"""Routes that take a file upload (multipart) instead of a JSON body."""
 
 CONSOLE_FORMS: dict[str, dict[str, str]] = {
     "/members/{member}/role": {"role": "cashier"},
@@ -80,6 +92,8 @@ def make_tenant(hub: Hub) -> Tenant:
     product = hub.product(org)
     sale = Till(org, device).sell([Item(product)])
     assert hub.apply(sale).outcome == "applied"
+    with hub.runtime.sessions() as session:  # the books get the sale and the store's cash
+        post_all_pending_sales(session, uuid.UUID(org["uuid"]))
     member = ok(
         hub.client.post(
             f"{API}/orgs/{owner.org_code}/staff",
@@ -95,6 +109,12 @@ def make_tenant(hub: Hub) -> Tenant:
         201,
     )
     sessions = ok(hub.client.get(f"{API}/auth/sessions", headers=owner.headers))["sessions"]
+    imported = hub.client.post(
+        f"{API}/orgs/{owner.org_code}/catalog/imports",
+        params={"wait": "true"},
+        files={"file": ("catalog.csv", b"sku,name,gst_rate,price\nIMP-1,Imported,5,10\n")},
+    )
+    import_id = ok(imported)["import_id"]
     manifest = publish_catalog(hub.runtime.sessions, uuid.UUID(org["uuid"]))
     assert manifest is not None
     return Tenant(
@@ -110,6 +130,8 @@ def make_tenant(hub: Hub) -> Tenant:
             "session_id": sessions[0]["session_id"],
             "sha256": manifest.snapshot.sha256,
             "device_token": device["token"],
+            "import_id": import_id,
+            "code": f"1100-{store['code']}",  # the store's cash account
         },
     )
 
@@ -146,9 +168,14 @@ def test_every_route_declares_who_may_call_it(hub: Hub) -> None:
             # The console acts for the signed-in member's org, never one from the URL.
             assert "org" not in params_of(route.path), route.path
             continue
-        assert route.path.startswith(API_PREFIX), f"{route.path}: outside /api/v1 and /console"
         declared = access_of(route)
         assert declared is not None, f"{route.path} declares no access (see hub.api.deps)"
+        if route.path.startswith(PUBLIC_PAGES):
+            # Pages anyone may open (a product's page): public, and read-only.
+            assert declared[0] == Access.PUBLIC, route.path
+            assert route.methods == {"GET"}, route.path
+            continue
+        assert route.path.startswith(API_PREFIX), f"{route.path}: outside /api/v1 and /console"
         access, permission = declared
         if "org" in params_of(route.path):
             assert access == Access.ORG, f"{route.path} takes an org but is {access}"
@@ -185,9 +212,7 @@ def test_org_a_cannot_reach_org_b_through_any_route(hub_with_mail: Hub) -> None:
                 path: str = path,
                 body: dict[str, Any] | None = body,
             ) -> Any:
-                return hub.client.request(
-                    method, f"{API}{fill(path, ids)}", headers=headers, json=body
-                )
+                return send(hub, method, path, ids, headers, body)
 
             if "org" in params:  # B's org in the path: as if it did not exist
                 response = call(b.ids)
@@ -251,6 +276,22 @@ def console_cannot_reach(hub: Hub, a: Tenant, b: Tenant) -> int:
                 assert not leaked, (path, leaked)
                 calls += 1
     return calls
+
+
+def send(
+    hub: Hub,
+    method: str,
+    path: str,
+    ids: dict[str, str],
+    headers: dict[str, str],
+    body: dict[str, Any] | None,
+) -> Any:
+    """Call an API route with its sample body, or its sample file as multipart."""
+    files = SAMPLE_FILES.get((method, path))
+    url = f"{API}{fill(path, ids)}"
+    if files is not None:
+        return hub.client.request(method, url, headers=headers, files=files)
+    return hub.client.request(method, url, headers=headers, json=body)
 
 
 def snapshot_of(hub: Hub, tenant: Tenant) -> dict[str, Any]:

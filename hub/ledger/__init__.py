@@ -1,0 +1,17 @@
+"""The books on the hub: double entry, India GST first.
+
+- :mod:`hub.ledger.journal` posts balanced drafts (from the pure rules of
+  :mod:`setledger.postings`) as journal entries: one writer per org at a
+  time, accounts of :mod:`setledger.chart` made on first use, idempotent per
+  business document, refused in a locked period.
+- :mod:`hub.ledger.chain` hashes each entry with its lines and the hash of
+  the entry before it; ``verify_chain`` finds an edited, deleted or
+  inserted entry.
+- :mod:`hub.ledger.sales` posts every ingested sale not yet posted.
+- :mod:`hub.ledger.reports` (trial balance, general ledger) and
+  :mod:`hub.ledger.export` (hledger journal text).
+
+Invariants: every entry balances to the paisa; the journal is append-only
+(database triggers) and corrected only by reversing entries; the trial
+balance of any org sums to zero.
+"""
