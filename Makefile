@@ -38,7 +38,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy setledger appkit edge hub ops labels
+	$(BIN)/mypy setledger appkit edge hub ops labels documents
 
 test: $(STAMP) mosquitto chromium hledger lint typecheck
 	$(BIN)/pytest

@@ -12,6 +12,7 @@ from bench import (
     box_sale_path,
     catalog_import,
     hub_ingest,
+    invoice_pdf,
     label_sheets,
     ledger,
     replication_drain,
@@ -24,6 +25,7 @@ BENCHMARKS = [
     label_sheets.main,
     catalog_import.main,
     ledger.main,
+    invoice_pdf.main,
 ]
 
 

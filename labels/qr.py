@@ -46,11 +46,14 @@ def printed_payload(payload: str) -> str:
     return payload.upper()
 
 
-@lru_cache(maxsize=4096)
 def qr_matrix(payload: str) -> QrMatrix:
-    code = zxingcpp.create_barcode(
-        printed_payload(payload), zxingcpp.BarcodeFormat.QRCode, ec_level="M"
-    )
+    return exact_qr_matrix(printed_payload(payload))
+
+
+@lru_cache(maxsize=4096)
+def exact_qr_matrix(text: str) -> QrMatrix:
+    """The QR of ``text`` as given (UPI links are case-sensitive: ``pn``, ``tn``)."""
+    code = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
     image: Any = code.to_image(scale=1, add_quiet_zones=False)
     size = image.shape[0]
     pixels = bytes(image)  # zxing's Image is a buffer of 0 / 255 bytes
