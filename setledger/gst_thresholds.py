@@ -9,6 +9,8 @@ own date.
   annual turnover (AATO) in the previous financial year.
 - R16: the GSTR-1 B2CL limit (inter-state supply to an unregistered buyer).
 - R21: the AATO above which B2C invoices carry a dynamic QR.
+- R18: whether the GSTR-1 HSN summary (Table 12) is one list or split
+  into B2B and B2C lists, by return period.
 """
 
 from __future__ import annotations
@@ -73,7 +75,27 @@ B2C_DYNAMIC_QR_AATO: tuple[AmountLimit, ...] = (
     AmountLimit(date(2020, 12, 1), 500 * CRORE, "Notif. 14/2020-CT via 71/2020-CT (R21)"),
 )
 
-_Dated = TypeVar("_Dated", HsnDigitRule, AmountLimit)
+
+@dataclass(frozen=True)
+class HsnSummaryLayout:
+    """GSTR-1 Table 12 layout for return periods starting on or after ``effective_from``."""
+
+    effective_from: date
+    split_b2b_b2c: bool
+    """True: ``{"hsn_b2b": [...], "hsn_b2c": [...]}``; False: ``{"data": [...]}``."""
+    source: str
+
+
+HSN_SUMMARY_LAYOUTS: tuple[HsnSummaryLayout, ...] = (
+    HsnSummaryLayout(date(2017, 7, 1), False, "GSTR-1 Table 12, one HSN list"),
+    HsnSummaryLayout(
+        date(2025, 5, 1),
+        True,
+        "from the May 2025 period, B2B and B2C tabs (R18; india-compliance PR #3222)",
+    ),
+)
+
+_Dated = TypeVar("_Dated", HsnDigitRule, AmountLimit, HsnSummaryLayout)
 
 
 def in_force(rules: Sequence[_Dated], day: date) -> _Dated | None:
@@ -124,3 +146,10 @@ def needs_b2c_dynamic_qr(highest_aato_since_2017: Paise, day: date) -> bool:
     """Whether B2C invoices of ``day`` must carry the R21 dynamic QR."""
     limit = in_force(B2C_DYNAMIC_QR_AATO, day)
     return limit is not None and highest_aato_since_2017 > limit.amount
+
+
+def hsn_summary_split(period_start: date) -> bool:
+    """Whether the HSN summary of the return period starting ``period_start``
+    is split into ``hsn_b2b`` and ``hsn_b2c`` (R18)."""
+    layout = in_force(HSN_SUMMARY_LAYOUTS, period_start)
+    return layout is not None and layout.split_b2b_b2c
