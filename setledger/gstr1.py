@@ -307,7 +307,8 @@ def _serial(number: str) -> tuple[int, str]:
     return (int(match.group(2)) if match else 0, number)
 
 
-def _check(doc: Invoice, gstin: str, period: ReturnPeriod) -> None:
+def check_document(doc: Invoice, gstin: str, period: ReturnPeriod) -> None:
+    """Refuse a document of another GSTIN or dated outside the period."""
     if not doc.seller.gstin or normalise(doc.seller.gstin) != gstin:
         raise errors.INVOICE_INCONSISTENT.error(
             invoice_no=doc.number, reason=f"issued by {doc.seller.gstin}, not {gstin}"
@@ -336,7 +337,7 @@ def build_gstr1(
     gstin = normalise(gstin)
     period = ReturnPeriod.parse(fp)
     for doc in documents:
-        _check(doc, gstin, period)
+        check_document(doc, gstin, period)
     b2cl_now = {d.number for d in documents if not _is_note(d) and _section(d, ()) == "b2cl"}
     b2cl_invoices = b2cl_now | set(b2cl_originals)
     by_section: dict[str, list[Invoice]] = defaultdict(list)
