@@ -32,7 +32,7 @@ from decimal import Decimal
 from typing import Any
 
 from setledger import errors
-from setledger.gst import SupplyKind
+from setledger.gst import RateSummary, SupplyKind
 from setledger.gst_thresholds import b2c_section, hsn_summary_split
 from setledger.gstin import normalise
 from setledger.invoice import DocType, Invoice, SupplyType, is_sac
@@ -57,6 +57,7 @@ DOC_ISSUE_NATURE: Mapping[DocType, int] = {
 }
 """GSTR-1 Table 13 document natures: outward invoices, debit notes, credit notes."""
 
+_DOMESTIC = frozenset({SupplyType.B2B, SupplyType.B2C})
 HEADS = ("txval", "iamt", "camt", "samt", "csamt")
 SERVICE_UQC = "NA"
 
@@ -124,9 +125,18 @@ def _section(doc: Invoice, b2cl_invoices: Collection[str]) -> str:
     return b2c_section(inter_state=inter, invoice_value=doc.payable, day=doc.date)
 
 
+def _nil_rated(doc: Invoice, row: RateSummary) -> bool:
+    """A 0% row of a domestic supply: reported in Table 8 (``nil``), not with the taxed rows."""
+    return row.rate_bp == 0 and doc.supply_type in _DOMESTIC
+
+
+def _taxed_rows(doc: Invoice) -> list[RateSummary]:
+    return [row for row in doc.by_rate if not _nil_rated(doc, row)]
+
+
 def _items(doc: Invoice, heads: Sequence[str] = HEADS) -> list[dict[str, Any]]:
     items = []
-    for num, row in enumerate(doc.by_rate, 1):
+    for num, row in enumerate(_taxed_rows(doc), 1):
         amounts = {
             "txval": row.taxable,
             "iamt": row.igst,
@@ -230,7 +240,7 @@ def _b2cs(docs: Iterable[Invoice]) -> list[dict[str, Any]]:
     totals: dict[tuple[str, int, str], list[Paise]] = defaultdict(lambda: [0] * len(HEADS))
     for doc in docs:
         supply = "INTER" if doc.supply_kind is SupplyKind.INTER else "INTRA"
-        for row in doc.by_rate:
+        for row in _taxed_rows(doc):
             sums = totals[(doc.place_of_supply, row.rate_bp, supply)]
             for i, paise in enumerate((row.taxable, row.igst, row.cgst, row.sgst, row.cess)):
                 sums[i] += _sign(doc) * paise
@@ -244,6 +254,26 @@ def _b2cs(docs: Iterable[Invoice]) -> list[dict[str, Any]]:
         }
         for (pos, rate_bp, supply), sums in sorted(totals.items())
     ]
+
+
+def _nil(docs: Iterable[Invoice]) -> dict[str, Any]:
+    """Table 8 from the 0% rows of domestic supplies, by inter/intra and B2B/B2C.
+
+    An invoice does not tell nil-rated from exempt or non-GST supplies, so
+    every 0% row is ``nil_amt``; credit notes subtract.
+    """
+    sums: dict[str, Paise] = defaultdict(int)
+    for doc in docs:
+        for row in doc.by_rate:
+            if _nil_rated(doc, row):
+                inter = "INTR" if doc.supply_kind is SupplyKind.INTER else "INTRA"
+                kind = "B2B" if _registered(doc) else "B2C"
+                sums[inter + kind] += _sign(doc) * row.taxable
+    rows = [
+        {"sply_ty": supply, "expt_amt": _money(0), "nil_amt": _money(paise), "ngsup_amt": _money(0)}
+        for supply, paise in sorted(sums.items())
+    ]
+    return {"inv": rows}
 
 
 def _hsn_rows(docs: Iterable[Invoice]) -> list[dict[str, Any]]:
@@ -342,7 +372,10 @@ def build_gstr1(
     b2cl_invoices = b2cl_now | set(b2cl_originals)
     by_section: dict[str, list[Invoice]] = defaultdict(list)
     for doc in sorted(documents, key=lambda d: (d.date, d.number)):
-        by_section[_section(doc, b2cl_invoices)].append(doc)
+        section = _section(doc, b2cl_invoices)
+        # A wholly nil-rated document is reported in Table 8 only.
+        if section == "b2cs" or _taxed_rows(doc):
+            by_section[section].append(doc)
 
     hsn_docs: Iterable[Invoice] = documents
     hsn: dict[str, Any]
@@ -370,6 +403,7 @@ def build_gstr1(
         "b2cs": _b2cs(by_section["b2cs"]),
         "cdnr": _grouped(by_section["cdnr"], "ctin", _ctin, "nt", _cdnr_note),
         "cdnur": [_cdnur_note(doc) for doc in by_section["cdnur"]],
+        "nil": _nil(documents),
         "hsn": hsn,
         "doc_issue": _doc_issue(documents, cancelled),
     }
@@ -420,6 +454,9 @@ def section_totals(gstr1: Mapping[str, Any]) -> dict[str, SectionTotal]:
         totals[section] = _total(len(docs), item_details(docs))
     totals["cdnur"] = _total(len(gstr1["cdnur"]), item_details(gstr1["cdnur"]))
     totals["b2cs"] = _total(len(gstr1["b2cs"]), gstr1["b2cs"])
+    nil_rows = gstr1["nil"]["inv"]
+    nil_value = sum(_paise(r[k]) for r in nil_rows for k in ("expt_amt", "nil_amt", "ngsup_amt"))
+    totals["nil"] = SectionTotal(len(nil_rows), nil_value, 0, 0, 0, 0)
     for table, rows in gstr1["hsn"].items():
         name = "hsn" if table == "data" else table
         totals[name] = _total(len(rows), rows)
@@ -443,6 +480,7 @@ CSV_COLUMNS: Mapping[str, tuple[str, ...]] = {
         "table", "num", "hsn_sc", "desc", "uqc", "qty", "rt",
         "txval", "iamt", "camt", "samt", "csamt",
     ),
+    "nil": ("sply_ty", "expt_amt", "nil_amt", "ngsup_amt"),
     "doc_issue": ("doc_num", "num", "from", "to", "totnum", "cancel", "net_issue"),
 }  # fmt: skip
 """One CSV per section: the JSON keys as columns, one row per rate line

@@ -324,3 +324,41 @@ def test_csv_per_section(august: dict[str, Any]) -> None:
     assert section_csv(august, "doc_issue").splitlines()[1] == (
         "1,1,B1/2425/0001,B1/2425/0006,6,1,5"
     )
+
+
+MILK_300 = ("Fresh milk", "0401", 300_00, 0)
+MILK_RETURN_100 = ("Fresh milk", "0401", 100_00, 0)
+ZERO = Decimal("0.00")
+
+
+def test_nil_rated_rows_go_to_table_8(reference_dir: Path) -> None:
+    """0% rows leave b2b/b2cs for ``nil``: a mixed B2B invoice keeps only its
+    18% row (value still 1180 + 300); B2C milk 300 less a 100 credit note."""
+    docs = [
+        invoice_from_sale(
+            sale([SHIRT_1000, MILK_300], pos="29", number="B1/2425/0001", day=AUG),
+            SELLER,
+            REGISTERED_29,
+        ),
+        invoice("B1/2425/0002", AUG.replace(day=2), MILK_300, pos="27"),
+        invoice(
+            "CN/2425/0001",
+            AUG.replace(day=3),
+            MILK_RETURN_100,
+            pos="27",
+            note_on=("B1/2425/0002", AUG.replace(day=2)),
+        ),
+    ]
+    gstr1 = build_gstr1(GSTIN, "082024", docs)
+    totals = section_totals(gstr1)
+    assert totals["b2b"] == total(1, 1000_00, iamt=180_00)
+    assert gstr1["b2b"][0]["inv"][0]["val"] == Decimal("1480.00")
+    assert gstr1["b2cs"] == []
+    assert gstr1["nil"]["inv"] == [
+        {"sply_ty": "INTRAB2C", "expt_amt": ZERO, "nil_amt": Decimal("200.00"), "ngsup_amt": ZERO},
+        {"sply_ty": "INTRB2B", "expt_amt": ZERO, "nil_amt": Decimal("300.00"), "ngsup_amt": ZERO},
+    ]
+    assert totals["nil"] == total(2, 500_00)
+    assert totals["hsn"] == total(2, 1500_00, iamt=180_00)  # milk 300 + 300 - 100
+    examples = json.loads((reference_dir / "gst/gstr1/gstr1_section_examples.json").read_text())
+    assert set(_paths(gstr1["nil"])) == set(_paths(examples["nil"]))
