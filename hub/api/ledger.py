@@ -1,21 +1,31 @@
-"""Routes of the books: trial balance, general ledger, journal export, period lock."""
+"""Routes of the books: trial balance, general ledger, statements, journal export, period lock."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel
 
 from hub.accounts.permissions import Permission as P
 from hub.accounts.principal import Principal
 from hub.api.deps import DbSession, allow
-from hub.ledger import export, journal, reports
+from hub.ledger import export, journal, reports, statement_csv, statements
 
 router = APIRouter(tags=["books"])
+
+Format = Literal["json", "csv"]
+
+
+def _csv(text: str, name: str) -> Response:
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
 
 
 class AccountBalance(BaseModel):
@@ -53,14 +63,17 @@ class PeriodLockPublic(BaseModel):
     locked_through: date
 
 
-@router.get("/orgs/{org}/ledger/trial-balance")
+@router.get("/orgs/{org}/ledger/trial-balance", response_model=TrialBalancePublic)
 def trial_balance(
     session: DbSession,
     principal: Annotated[Principal, allow(P.BOOKS_READ)],
     as_of: date | None = None,
     store_id: uuid.UUID | None = None,
-) -> TrialBalancePublic:
+    format: Format = "json",
+) -> TrialBalancePublic | Response:
     rows = reports.trial_balance(session, principal.org_id, as_of=as_of, store_id=store_id)
+    if format == "csv":
+        return _csv(statement_csv.trial_balance_csv(rows), "trial-balance")
     accounts = [
         AccountBalance(code=r.code, name=r.name, kind=r.kind, balance=r.balance) for r in rows
     ]
@@ -83,6 +96,57 @@ def account_entries(
         session, principal.org_id, code, since=since, until=until, limit=limit, offset=offset
     )
     return [LedgerRowPublic(**row.__dict__) for row in rows]
+
+
+@router.get("/orgs/{org}/ledger/profit-and-loss", response_model=statements.ProfitAndLoss)
+def profit_and_loss(
+    session: DbSession,
+    principal: Annotated[Principal, allow(P.BOOKS_READ)],
+    date_from: date | None = None,
+    date_to: date | None = None,
+    store_id: uuid.UUID | None = None,
+    format: Format = "json",
+) -> statements.ProfitAndLoss | Response:
+    pl = statements.profit_and_loss(session, principal.org_id, date_from, date_to, store_id)
+    return _csv(statement_csv.profit_and_loss_csv(pl), "profit-and-loss") if format == "csv" else pl
+
+
+@router.get("/orgs/{org}/ledger/balance-sheet", response_model=statements.BalanceSheet)
+def balance_sheet(
+    session: DbSession,
+    principal: Annotated[Principal, allow(P.BOOKS_READ)],
+    as_of: date | None = None,
+    store_id: uuid.UUID | None = None,
+    format: Format = "json",
+) -> statements.BalanceSheet | Response:
+    on = as_of or date.today()
+    bs = statements.balance_sheet(session, principal.org_id, on, store_id)
+    return _csv(statement_csv.balance_sheet_csv(bs), "balance-sheet") if format == "csv" else bs
+
+
+@router.get("/orgs/{org}/ledger/day-book", response_model=list[statements.DayBookEntry])
+def day_book(
+    session: DbSession,
+    principal: Annotated[Principal, allow(P.BOOKS_READ)],
+    day: date | None = None,
+    store_id: uuid.UUID | None = None,
+    format: Format = "json",
+) -> list[statements.DayBookEntry] | Response:
+    entries = statements.day_book(session, principal.org_id, day or date.today(), store_id)
+    return _csv(statement_csv.day_book_csv(entries), "day-book") if format == "csv" else entries
+
+
+@router.get("/orgs/{org}/ledger/gst-liability", response_model=statements.GstLiability)
+def gst_liability(
+    session: DbSession,
+    principal: Annotated[Principal, allow(P.BOOKS_READ)],
+    date_from: date | None = None,
+    date_to: date | None = None,
+    store_id: uuid.UUID | None = None,
+    format: Format = "json",
+) -> statements.GstLiability | Response:
+    gst = statements.gst_liability(session, principal.org_id, date_from, date_to, store_id)
+    return _csv(statement_csv.gst_liability_csv(gst), "gst-liability") if format == "csv" else gst
 
 
 @router.get("/orgs/{org}/ledger/export.journal", response_class=PlainTextResponse)

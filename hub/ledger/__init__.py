@@ -10,6 +10,8 @@
 - :mod:`hub.ledger.sales` posts every ingested sale not yet posted.
 - :mod:`hub.ledger.reports` (trial balance, general ledger) and
   :mod:`hub.ledger.export` (hledger journal text).
+- :mod:`hub.ledger.statements` (P&L, balance sheet, day book, GST
+  liability; per store or for the org) and :mod:`hub.ledger.statement_csv`.
 
 Invariants: every entry balances to the paisa; the journal is append-only
 (database triggers) and corrected only by reversing entries; the trial
