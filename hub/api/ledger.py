@@ -17,10 +17,18 @@ from hub.ledger import export, journal, reports, statement_csv, statements
 
 router = APIRouter(tags=["books"])
 
-Format = Literal["json", "csv"]
+Format = Literal["json", "csv", "xlsx"]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _csv(text: str, name: str) -> Response:
+def _csv(text: str, name: str, format: Format = "csv") -> Response:
+    """The table as CSV, or as an XLSX workbook of the same cells."""
+    if format == "xlsx":
+        return Response(
+            statement_csv.xlsx_of(text, name),
+            media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+        )
     return Response(
         text,
         media_type="text/csv; charset=utf-8",
@@ -72,8 +80,8 @@ def trial_balance(
     format: Format = "json",
 ) -> TrialBalancePublic | Response:
     rows = reports.trial_balance(session, principal.org_id, as_of=as_of, store_id=store_id)
-    if format == "csv":
-        return _csv(statement_csv.trial_balance_csv(rows), "trial-balance")
+    if format != "json":
+        return _csv(statement_csv.trial_balance_csv(rows), "trial-balance", format)
     accounts = [
         AccountBalance(code=r.code, name=r.name, kind=r.kind, balance=r.balance) for r in rows
     ]
@@ -108,7 +116,11 @@ def profit_and_loss(
     format: Format = "json",
 ) -> statements.ProfitAndLoss | Response:
     pl = statements.profit_and_loss(session, principal.org_id, date_from, date_to, store_id)
-    return _csv(statement_csv.profit_and_loss_csv(pl), "profit-and-loss") if format == "csv" else pl
+    return (
+        _csv(statement_csv.profit_and_loss_csv(pl), "profit-and-loss", format)
+        if format != "json"
+        else pl
+    )
 
 
 @router.get("/orgs/{org}/ledger/balance-sheet", response_model=statements.BalanceSheet)
@@ -121,7 +133,11 @@ def balance_sheet(
 ) -> statements.BalanceSheet | Response:
     on = as_of or date.today()
     bs = statements.balance_sheet(session, principal.org_id, on, store_id)
-    return _csv(statement_csv.balance_sheet_csv(bs), "balance-sheet") if format == "csv" else bs
+    return (
+        _csv(statement_csv.balance_sheet_csv(bs), "balance-sheet", format)
+        if format != "json"
+        else bs
+    )
 
 
 @router.get("/orgs/{org}/ledger/day-book", response_model=list[statements.DayBookEntry])
@@ -133,7 +149,11 @@ def day_book(
     format: Format = "json",
 ) -> list[statements.DayBookEntry] | Response:
     entries = statements.day_book(session, principal.org_id, day or date.today(), store_id)
-    return _csv(statement_csv.day_book_csv(entries), "day-book") if format == "csv" else entries
+    return (
+        _csv(statement_csv.day_book_csv(entries), "day-book", format)
+        if format != "json"
+        else entries
+    )
 
 
 @router.get("/orgs/{org}/ledger/gst-liability", response_model=statements.GstLiability)
@@ -146,7 +166,11 @@ def gst_liability(
     format: Format = "json",
 ) -> statements.GstLiability | Response:
     gst = statements.gst_liability(session, principal.org_id, date_from, date_to, store_id)
-    return _csv(statement_csv.gst_liability_csv(gst), "gst-liability") if format == "csv" else gst
+    return (
+        _csv(statement_csv.gst_liability_csv(gst), "gst-liability", format)
+        if format != "json"
+        else gst
+    )
 
 
 @router.get("/orgs/{org}/ledger/export.journal", response_class=PlainTextResponse)

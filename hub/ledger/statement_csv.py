@@ -1,7 +1,9 @@
-"""The statements as CSV (stdlib ``csv``): amounts in rupees with two decimals.
+"""The statements as CSV (stdlib ``csv``) or XLSX: amounts in rupees with two decimals.
 
 Rupees are written from integer paise exactly (``setledger.money.rupees_text``),
-so parsing a cell back with ``parse_rupees`` gives the paise of the JSON.
+so parsing a cell back with ``parse_rupees`` gives the paise of the JSON. The
+XLSX sheet is the same table with money cells as two-place ``Decimal``
+numbers made from that text (no float on the way).
 """
 
 from __future__ import annotations
@@ -9,6 +11,9 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from openpyxl import Workbook
 
 from hub.ledger.reports import Balance
 from hub.ledger.statements import BalanceSheet, DayBookEntry, GstLiability, ProfitAndLoss
@@ -20,6 +25,27 @@ def _text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)
+    return out.getvalue()
+
+
+MONEY_COLUMNS = frozenset({"amount", "balance", "debit", "credit", "output", "reduced"})
+
+
+def xlsx_of(csv_text: str, title: str) -> bytes:
+    """One sheet holding the CSV's table, money columns as numbers shown with 2 decimals."""
+    rows = list(csv.reader(io.StringIO(csv_text)))
+    money = {n for n, name in enumerate(rows[0]) if name in MONEY_COLUMNS} if rows else set()
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = title[:31]
+    for number, row in enumerate(rows):
+        sheet.append([Decimal(v) if number and n in money and v else v for n, v in enumerate(row)])
+        for n in money:
+            if number:
+                sheet.cell(row=number + 1, column=n + 1).number_format = "0.00"
+    out = io.BytesIO()
+    book.save(out)
     return out.getvalue()
 
 

@@ -14,6 +14,8 @@ import uuid
 from datetime import date
 from typing import Any
 
+from openpyxl import load_workbook
+
 from hub.ledger import journal, statements
 from hub.ledger.sales import post_all_pending_sales
 from setledger import chart
@@ -200,3 +202,20 @@ def test_the_routes_answer_json_and_csv_with_the_same_paise(hub: Hub) -> None:
     assert parse_rupees(total["amount"]) == gst["total_payable"]
     by_rate = {r["head_or_rate"] for r in gst_csv if r["kind"] == "rate"}
     assert by_rate == {"5%", "12%"}
+
+
+def test_xlsx_holds_the_csv_table_with_exact_two_place_amounts(hub: Hub) -> None:
+    books = two_stores(hub)
+    base = f"/orgs/{books['org']['org_id']}/ledger"
+    pl = ok(hub.get(f"{base}/profit-and-loss"))
+    response = hub.get(f"{base}/profit-and-loss", format="xlsx")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("section", "code", "name", "amount")
+    # openpyxl reads numbers back as float: compare through two-place text only.
+    amounts = {row[2]: parse_rupees(f"{row[3]:.2f}") for row in rows[1:]}
+    assert amounts["net profit"] == pl["net_profit"]
+    assert amounts["total income"] == pl["total_income"]
