@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import PlainTextResponse
@@ -21,6 +22,9 @@ Format = Literal["json", "csv", "xlsx"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+T = TypeVar("T")
+
+
 def _csv(text: str, name: str, format: Format = "csv") -> Response:
     """The table as CSV, or as an XLSX workbook of the same cells."""
     if format == "xlsx":
@@ -34,6 +38,11 @@ def _csv(text: str, name: str, format: Format = "csv") -> Response:
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
     )
+
+
+def _answer(value: T, format: Format, name: str, table: Callable[[T], str]) -> T | Response:
+    """A statement as JSON, or its table as a CSV/XLSX download."""
+    return value if format == "json" else _csv(table(value), name, format)
 
 
 class AccountBalance(BaseModel):
@@ -116,11 +125,7 @@ def profit_and_loss(
     format: Format = "json",
 ) -> statements.ProfitAndLoss | Response:
     pl = statements.profit_and_loss(session, principal.org_id, date_from, date_to, store_id)
-    return (
-        _csv(statement_csv.profit_and_loss_csv(pl), "profit-and-loss", format)
-        if format != "json"
-        else pl
-    )
+    return _answer(pl, format, "profit-and-loss", statement_csv.profit_and_loss_csv)
 
 
 @router.get("/orgs/{org}/ledger/balance-sheet", response_model=statements.BalanceSheet)
@@ -133,11 +138,7 @@ def balance_sheet(
 ) -> statements.BalanceSheet | Response:
     on = as_of or date.today()
     bs = statements.balance_sheet(session, principal.org_id, on, store_id)
-    return (
-        _csv(statement_csv.balance_sheet_csv(bs), "balance-sheet", format)
-        if format != "json"
-        else bs
-    )
+    return _answer(bs, format, "balance-sheet", statement_csv.balance_sheet_csv)
 
 
 @router.get("/orgs/{org}/ledger/day-book", response_model=list[statements.DayBookEntry])
@@ -149,11 +150,7 @@ def day_book(
     format: Format = "json",
 ) -> list[statements.DayBookEntry] | Response:
     entries = statements.day_book(session, principal.org_id, day or date.today(), store_id)
-    return (
-        _csv(statement_csv.day_book_csv(entries), "day-book", format)
-        if format != "json"
-        else entries
-    )
+    return _answer(entries, format, "day-book", statement_csv.day_book_csv)
 
 
 @router.get("/orgs/{org}/ledger/gst-liability", response_model=statements.GstLiability)
@@ -166,11 +163,7 @@ def gst_liability(
     format: Format = "json",
 ) -> statements.GstLiability | Response:
     gst = statements.gst_liability(session, principal.org_id, date_from, date_to, store_id)
-    return (
-        _csv(statement_csv.gst_liability_csv(gst), "gst-liability", format)
-        if format != "json"
-        else gst
-    )
+    return _answer(gst, format, "gst-liability", statement_csv.gst_liability_csv)
 
 
 @router.get("/orgs/{org}/ledger/export.journal", response_class=PlainTextResponse)
