@@ -1,0 +1,23 @@
+"""The seller's tax profile on the org (legal name, address, AATO) for invoices, returns and e-invoices. (Owned by the GST returns work.)
+
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-11-24
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+revision: str = "0009"
+down_revision: str | None = "0008"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
