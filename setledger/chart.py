@@ -123,6 +123,32 @@ def sales_account(rate_bp: int) -> str:
     return f"{SALES_PREFIX}-{rate_bp:04d}"
 
 
+RATED: tuple[str, ...] = (*OUTPUT_TAX, SALES_RETURNS)
+"""Accounts kept per GST rate (``2210-1800``: output CGST on 18% supplies),
+like the ``Sales @ rate`` family: GSTR-3B and the liability report ask for
+tax and returns per rate, and the journal is where they are read from."""
+
+
+def rated_account(parent: str, rate_bp: int) -> str:
+    """``parent`` at the supply's GST rate (the whole rate, not the head's half)."""
+    if parent not in RATED or not 0 <= rate_bp <= 9999:
+        raise errors.LEDGER_ACCOUNT_UNKNOWN.error(code=f"{parent}-{rate_bp}")
+    return f"{parent}-{rate_bp:04d}"
+
+
+def parent_of(code: str) -> str:
+    """The template account a derived code belongs to (``2210-1800`` → ``2210``)."""
+    return code.partition("-")[0]
+
+
+def rate_of(code: str) -> int | None:
+    """The GST rate a rated or sales account is kept for, in basis points."""
+    prefix, _, rest = code.partition("-")
+    if (prefix in RATED or prefix == SALES_PREFIX) and len(rest) == 4 and rest.isdigit():
+        return int(rest)
+    return None
+
+
 def _percent(rate_bp: int) -> str:
     whole, part = divmod(rate_bp, 100)
     return f"{whole}%" if part == 0 else f"{whole}.{part:02d}".rstrip("0") + "%"
@@ -137,4 +163,7 @@ def account(code: str) -> Account:
         return Account(code, f"Cash in hand, {rest}", A)
     if prefix == SALES_PREFIX and len(rest) == 4 and rest.isdigit():
         return Account(code, f"Sales @ {_percent(int(rest))}", IN)
+    if prefix in RATED and len(rest) == 4 and rest.isdigit():
+        parent = _TEMPLATE_BY_CODE[prefix]
+        return Account(code, f"{parent.name} @ {_percent(int(rest))}", parent.kind)
     raise errors.LEDGER_ACCOUNT_UNKNOWN.error(code=code)

@@ -149,16 +149,24 @@ def _revenue_side(
     state_head = chart.OUTPUT_UTGST if ut else chart.OUTPUT_SGST
     sign = 1 if returned else -1
     out: list[tuple[str, Paise]] = []
-    for line in lines:
-        sales = chart.SALES_RETURNS if returned else chart.sales_account(line.rate_bp)
-        out.append((sales, sign * line.taxable))
-    for head, attribute in (
+    heads = (
         (chart.OUTPUT_CGST, "cgst"),
         (state_head, "sgst"),
         (chart.OUTPUT_IGST, "igst"),
         (chart.OUTPUT_CESS, "cess"),
-    ):
-        out.append((head, sign * sum(getattr(line, attribute) for line in lines)))
+    )
+    for line in lines:
+        rate = line.rate_bp
+        sales = (
+            chart.rated_account(chart.SALES_RETURNS, rate)
+            if returned
+            else chart.sales_account(rate)
+        )
+        out.append((sales, sign * line.taxable))
+        out.extend(
+            (chart.rated_account(head, rate), sign * getattr(line, attribute))
+            for head, attribute in heads
+        )
     out.append((chart.ROUND_OFF, sign * round_off))
     return out
 
@@ -306,5 +314,5 @@ class TrialBalance:
 
 def gst_payable(balances: Mapping[str, Paise]) -> Paise:
     """Output tax owed (credit balances of the output heads) less input tax."""
-    output = -sum(balances.get(code, 0) for code in chart.OUTPUT_TAX)
+    output = -sum(a for code, a in balances.items() if chart.parent_of(code) in chart.OUTPUT_TAX)
     return output - sum(balances.get(code, 0) for code in chart.INPUT_TAX)

@@ -112,10 +112,38 @@ def gst_liability_csv(gst: GstLiability) -> str:
         for h in gst.by_head
     ]
     rows.extend(
-        ["rate", _percent(r.rate_bp), "", "", "", rupees_text(r.taxable)] for r in gst.by_rate
+        [
+            "rate",
+            _percent(r.rate_bp),
+            "",
+            "",
+            "",
+            rupees_text(r.tax),
+            rupees_text(r.taxable),
+            rupees_text(r.cgst),
+            rupees_text(r.sgst),
+            rupees_text(r.igst),
+            rupees_text(r.cess),
+        ]
+        for r in gst.by_rate
     )
     rows.append(["total", "payable", "", "", "", rupees_text(gst.total_payable)])
-    return _text(["kind", "head_or_rate", "code", "output", "reduced", "amount"], rows)
+    return _text(
+        [
+            "kind",
+            "head_or_rate",
+            "code",
+            "output",
+            "reduced",
+            "amount",
+            "taxable",
+            "cgst",
+            "sgst_or_utgst",
+            "igst",
+            "cess",
+        ],
+        rows,
+    )
 
 
 def _percent(rate_bp: int) -> str:

@@ -19,7 +19,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, func, select
+from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from hub.accounts.unit import unit_of_work
@@ -34,6 +34,14 @@ HEADS: dict[str, str] = {
     chart.OUTPUT_IGST: "IGST",
     chart.OUTPUT_CESS: "cess",
 }
+_RATE_FIELD: dict[str, str] = {
+    chart.OUTPUT_CGST: "cgst",
+    chart.OUTPUT_SGST: "sgst",
+    chart.OUTPUT_UTGST: "sgst",
+    chart.OUTPUT_IGST: "igst",
+    chart.OUTPUT_CESS: "cess",
+}
+"""Which :class:`GstRate` figure a rated account adds to (sales: taxable)."""
 CURRENT_EARNINGS = "current-year earnings"
 PRIOR_EARNINGS = "earnings of earlier years, not yet closed"
 
@@ -106,9 +114,20 @@ class GstHead:
 
 @dataclass(frozen=True)
 class GstRate:
+    """One GST rate's net figures (charged less returned or reversed), paise."""
+
     rate_bp: int
     taxable: int
-    """Net taxable value credited to ``Sales @ rate``, paise."""
+    """``Sales @ rate`` less ``Sales returns @ rate``."""
+    cgst: int = 0
+    sgst: int = 0
+    """SGST or UTGST: the state head."""
+    igst: int = 0
+    cess: int = 0
+
+    @property
+    def tax(self) -> int:
+        return self.cgst + self.sgst + self.igst + self.cess
 
 
 @dataclass(frozen=True)
@@ -296,38 +315,48 @@ def gst_liability(
     date_to: date | None,
     store_id: uuid.UUID | None = None,
 ) -> GstLiability:
-    """Output tax per head (charged, returned or reversed, payable) and taxable value per rate.
+    """Output tax per head (charged, returned or reversed, payable), and per rate.
 
-    Postings merge a sale's tax per head across its rates, so the journal
-    holds tax by head and taxable value by rate (``Sales @ rate``
-    accounts); tax per rate lives on the invoices (GSTR-1).
+    The posting rules keep output tax, sales and sales returns per GST rate
+    (``chart.RATED``); entries posted before that (plain head accounts)
+    count in their head and under no rate.
     """
     filters = _filters(org_id, store_id, date_from, date_to)
     credit = case((JournalLine.amount < 0, -JournalLine.amount), else_=0)
     debit = case((JournalLine.amount > 0, JournalLine.amount), else_=0)
+    families = (*chart.OUTPUT_TAX, chart.SALES_PREFIX, chart.SALES_RETURNS)
+    wanted = or_(
+        JournalLine.account_code.in_(chart.OUTPUT_TAX),
+        *(JournalLine.account_code.like(f"{parent}-%") for parent in families),
+    )
     with unit_of_work(session):
         consistent_read(session)
-        heads = session.execute(
+        rows = session.execute(
             select(JournalLine.account_code, _sum(credit), _sum(debit))
-            .where(*filters, JournalLine.account_code.in_(chart.OUTPUT_TAX))
+            .where(*filters, wanted)
             .group_by(JournalLine.account_code)
         ).all()
-        rates = session.execute(
-            select(JournalLine.account_code, _sum(JournalLine.amount))
-            .where(*filters, JournalLine.account_code.like(f"{chart.SALES_PREFIX}-%"))
-            .group_by(JournalLine.account_code)
-        ).all()
-    found = {code: (int(out), int(back)) for code, out, back in heads}
+    heads: dict[str, list[int]] = {}
+    rates: dict[int, dict[str, int]] = {}
+    for code, out, back in rows:
+        parent, rate = chart.parent_of(code), chart.rate_of(code)
+        if parent in HEADS:
+            sums = heads.setdefault(parent, [0, 0])
+            sums[0] += int(out)
+            sums[1] += int(back)
+        if rate is not None:
+            field_name = _RATE_FIELD.get(parent, "taxable")
+            per = rates.setdefault(rate, {})
+            per[field_name] = per.get(field_name, 0) + int(out) - int(back)
     by_head = [
         GstHead(code, HEADS[code], out, back, out - back)
         for code in chart.OUTPUT_TAX
-        for out, back in [found.get(code, (0, 0))]
+        for out, back in [heads.get(code, [0, 0])]
         if out or back
     ]
-    by_rate = sorted(
-        (GstRate(int(code.partition("-")[2]), -int(amount)) for code, amount in rates if amount),
-        key=lambda rate: rate.rate_bp,
-    )
+    by_rate = [
+        GstRate(rate, **amounts) for rate, amounts in sorted(rates.items()) if any(amounts.values())
+    ]
     return GstLiability(
         date_from, date_to, store_id, by_head, by_rate, sum(h.payable for h in by_head)
     )

@@ -26,6 +26,14 @@ from tests.hub.harness import Hub, ok
 from tests.hub.sales_factory import SOLD_AT, Item, Till, day_after
 
 HEAD_OF = {"cgst": "CGST", "sgst": "SGST", "igst": "IGST", "cess": "cess"}
+RATE_FIGURES = ("taxable", "cgst", "sgst", "igst", "cess")
+FIGURE_OF = {
+    chart.SALES_PREFIX: "taxable",
+    chart.OUTPUT_CGST: "cgst",
+    chart.OUTPUT_SGST: "sgst",
+    chart.OUTPUT_IGST: "igst",
+    chart.OUTPUT_CESS: "cess",
+}
 DAY_1, DAY_2, DAY_3 = date(2026, 11, 20), date(2026, 11, 21), date(2026, 11, 22)
 
 
@@ -37,7 +45,7 @@ def two_stores(hub: Hub) -> dict[str, Any]:
     org = hub.org()
     salt = hub.product(org)
     shirt = hub.product(org, name="Shirt", hsn="6205", gst_rate_bp=1200, price=79_900)
-    books: dict[str, Any] = {"org": org, "org_id": uuid.UUID(org["uuid"]), "tax": {}}
+    books: dict[str, Any] = {"org": org, "org_id": uuid.UUID(org["uuid"]), "tax": {}, "rates": {}}
     plan = {"A": [SOLD_AT] * 3, "B": [SOLD_AT, SOLD_AT, day_after(SOLD_AT)]}
     for name, days in plan.items():
         store = hub.store(org)
@@ -51,6 +59,10 @@ def two_stores(hub: Hub) -> dict[str, Any]:
             sale = till.sale(items, sold_at, tenders=tenders)
             for head in HEAD_OF:
                 tax[head] += getattr(sale.totals, head)
+            for line in sale.lines:
+                per = books["rates"].setdefault(line.rate_bp, dict.fromkeys(RATE_FIGURES, 0))
+                for figure in RATE_FIGURES:
+                    per[figure] += getattr(line, figure)
             assert hub.apply(till.seal(sale)).outcome == "applied"
         books[name] = uuid.UUID(str(store["store_id"]))
         books["tax"][name] = tax
@@ -60,7 +72,10 @@ def two_stores(hub: Hub) -> dict[str, Any]:
 
 
 def reverse_first_sale_of(hub: Hub, books: dict[str, Any], store: str) -> dict[str, int]:
-    """Reverse the store's first sale on day 3; returns the tax per head it took back."""
+    """Reverse the store's first sale on day 3; returns the tax per head it took back.
+
+    What it took back per rate and figure is left in ``books["taken_back"]``.
+    """
     with hub.runtime.sessions() as session:
         first = statements.day_book(session, books["org_id"], DAY_1, books[store])[0]
         postings = [Posting(line.code, line.amount, books[store]) for line in first.lines]
@@ -68,11 +83,18 @@ def reverse_first_sale_of(hub: Hub, books: dict[str, Any], store: str) -> dict[s
             journal.post(
                 session, books["org_id"], [reverse(first.entry_id, postings, DAY_3, "wrong till")]
             )
-    back = {code: -line.amount for line in first.lines for code in [line.code]}
-    return {
-        "CGST": back.get(chart.OUTPUT_CGST, 0),
-        "SGST": back.get(chart.OUTPUT_SGST, 0),
-    }
+    taken_back: dict[int, dict[str, int]] = {}
+    heads = {"CGST": 0, "SGST": 0}
+    for line in first.lines:
+        rate, figure = chart.rate_of(line.code), FIGURE_OF.get(chart.parent_of(line.code))
+        if rate is None or figure is None:
+            continue
+        per = taken_back.setdefault(rate, dict.fromkeys(RATE_FIGURES, 0))
+        per[figure] -= line.amount  # the sale's credits: negative amounts
+        if figure in ("cgst", "sgst"):
+            heads[figure.upper()] -= line.amount
+    books["taken_back"] = taken_back
+    return heads
 
 
 def test_profit_and_loss_nets_income_less_expense_and_stores_sum_to_the_org(hub: Hub) -> None:
@@ -108,7 +130,11 @@ def test_the_balance_sheet_balances_exactly_per_store_and_for_the_org(hub: Hub) 
     assert earnings[statements.CURRENT_EARNINGS] == pl.net_profit
     assert a.total_assets + b.total_assets == org.total_assets
     assert a.total_liabilities + b.total_liabilities == org.total_liabilities
-    assert {line.code for line in org.liabilities} == {chart.OUTPUT_CGST, chart.OUTPUT_SGST}
+    assert {line.code for line in org.liabilities} == {
+        chart.rated_account(head, rate)
+        for head in (chart.OUTPUT_CGST, chart.OUTPUT_SGST)
+        for rate in (500, 1200)
+    }
 
 
 def test_the_day_book_lists_the_days_entries_with_their_lines(hub: Hub) -> None:
@@ -147,9 +173,13 @@ def test_gst_liability_is_the_sales_tax_per_head_less_the_reversal(hub: Hub) -> 
     for head in ("CGST", "SGST"):
         b = {h.head: h.payable for h in parts["B"].by_head}[head]
         assert b == books["tax"]["B"][head.lower()]
-    rates = {r.rate_bp: r.taxable for r in org.by_rate}
-    assert set(rates) == {500, 1200}
-    assert all(v > 0 for v in rates.values())
+    rates = {r.rate_bp: r for r in org.by_rate}
+    assert set(rates) == set(books["rates"]) == {500, 1200}
+    for rate, row in rates.items():
+        back = books["taken_back"].get(rate, dict.fromkeys(RATE_FIGURES, 0))
+        for figure in RATE_FIGURES:
+            assert getattr(row, figure) == books["rates"][rate][figure] - back[figure], figure
+    assert sum(r.tax for r in org.by_rate) == org.total_payable
 
 
 def rows_of(response: Any) -> list[dict[str, str]]:

@@ -75,8 +75,8 @@ def test_a_cash_sale_at_5_percent_intra_state() -> None:
     assert by_account(entry) == {
         "1100-S1": 105_000,  # ₹1,100 tendered, ₹50 change
         "4000-0500": -99_999,
-        chart.OUTPUT_CGST: -2_500,
-        chart.OUTPUT_SGST: -2_500,
+        "2210-0500": -2_500,  # output CGST, kept per GST rate
+        "2211-0500": -2_500,
         chart.ROUND_OFF: -1,
     }
 
@@ -90,7 +90,7 @@ def test_a_split_tender_inter_state_sale() -> None:
         chart.UPI_CLEARING: 100_000,
         chart.CARD_CLEARING: 18_000,
         "4000-1800": -100_000,
-        chart.OUTPUT_IGST: -18_000,
+        "2213-1800": -18_000,
     }
 
 
@@ -106,9 +106,9 @@ def test_a_credit_note_mirrors_the_sale() -> None:
         (("cash", 10_500),),
     )
     assert by_account(post_return(note)) == {
-        chart.SALES_RETURNS: 10_000,
-        chart.OUTPUT_CGST: 250,
-        chart.OUTPUT_SGST: 250,
+        "4100-0500": 10_000,
+        "2210-0500": 250,
+        "2211-0500": 250,
         "1100-S1": -10_500,
     }
 
@@ -245,3 +245,13 @@ def test_any_books_balance_and_gst_payable_is_output_less_reversals(
         books.add(entry.postings)
     assert books.total == 0
     assert gst_payable(books.balances) == output_tax - reversed_tax
+
+
+def test_output_tax_and_returns_are_kept_per_gst_rate() -> None:
+    assert chart.rated_account(chart.OUTPUT_CGST, 1800) == "2210-1800"
+    assert chart.account("2210-1800").name == f"{chart.account('2210').name} @ 18%"
+    assert chart.account("4100-0250").kind is chart.account(chart.SALES_RETURNS).kind
+    assert (chart.parent_of("2213-1800"), chart.rate_of("2213-1800")) == ("2213", 1800)
+    assert chart.rate_of(chart.BANK) is None
+    with pytest.raises(SetLedgerError):
+        chart.rated_account(chart.BANK, 500)  # only tax heads and returns are kept per rate
