@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, ForeignKeyConstraint, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, ForeignKeyConstraint, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db.base import Base
@@ -27,6 +27,23 @@ class Org(Base):
     """Bumped in the same transaction as every catalog change; starts at 1
     (the empty catalog), so every snapshot has a version a box can apply."""
     created_at: Mapped[datetime]
+    # The seller's tax profile, printed on invoices and used by the returns
+    # (hub.gst). All optional: an org without one still sells; its sales
+    # only cannot become invoices until it has a GSTIN.
+    legal_name: Mapped[str | None] = mapped_column(String(100))
+    trade_name: Mapped[str | None] = mapped_column(String(100))
+    address1: Mapped[str | None] = mapped_column(String(100))
+    address2: Mapped[str | None] = mapped_column(String(100))
+    location: Mapped[str | None] = mapped_column(String(100))
+    pin: Mapped[int | None]
+    phone: Mapped[str | None] = mapped_column(String(16))
+    email: Mapped[str | None] = mapped_column(String(100))
+    aato: Mapped[int | None]
+    """Aggregate annual turnover of the previous financial year, paise (R14)."""
+    upi_vpa: Mapped[str | None] = mapped_column(String(100))
+    upi_payee: Mapped[str | None] = mapped_column(String(100))
+    gst_sandbox: Mapped[bool] = mapped_column(server_default=false())
+    """Accept NIC sandbox GSTINs whose check character fails (R13)."""
 
 
 class Store(Base):

@@ -1,0 +1,210 @@
+"""Invoices rebuilt from stored sales (a read service: never writes, never commits).
+
+The stored rows hold every field of the ``SaleRecorded`` contract, so the
+sale is rebuilt as the box sent it and handed to the kernel's
+:func:`setledger.invoice.invoice_from_sale`: the box and the hub run the
+same code on the same input and so print the same invoice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from hub.db.models import Org, Sale, SaleLine, SaleTender, Store
+from setledger import errors, gst
+from setledger.contracts.sales import Buyer, SaleRecorded, SaleTotals
+from setledger.contracts.sales import SaleLine as SaleLineContract
+from setledger.contracts.sales import SaleTender as SaleTenderContract
+from setledger.invoice import Invoice, Party, Seller, invoice_from_sale
+from setledger.tenders import TenderKind
+
+
+def seller_of(org: Org, store: Store) -> Seller:
+    """The seller as the invoice prints it: the org's tax profile, the store's registration.
+
+    A store registered on its own (another state) has its own GSTIN; other
+    stores sell under the org's.
+    """
+    return Seller(
+        party=Party(
+            legal_name=org.legal_name or org.name,
+            trade_name=org.trade_name,
+            state=store.state_code,
+            gstin=store.gstin or org.gstin,
+            address1=org.address1,
+            address2=org.address2,
+            location=org.location,
+            pin=org.pin,
+            phone=org.phone,
+            email=org.email,
+        ),
+        aato=org.aato or 0,
+        sandbox=org.gst_sandbox,
+    )
+
+
+def invoice_for_sale(session: Session, org_id: uuid.UUID, sale_id: uuid.UUID) -> Invoice:
+    """The tax invoice of one stored sale; SALE_NOT_FOUND when the org has no such sale."""
+    invoices = _invoices(session, org_id, [Sale.sale_id == sale_id])
+    if not invoices:
+        raise errors.SALE_NOT_FOUND.error(sale_id=str(sale_id))
+    return invoices[0]
+
+
+def invoices_for_period(
+    session: Session,
+    org_id: uuid.UUID,
+    date_from: date,
+    date_to: date,
+    *,
+    store_id: uuid.UUID | None = None,
+) -> list[Invoice]:
+    """Every sale of the org dated ``date_from``..``date_to`` (inclusive) as an invoice,
+    ordered by date and number. One sale that cannot be an invoice refuses the lot."""
+    where = [Sale.business_date >= date_from, Sale.business_date <= date_to]
+    if store_id is not None:
+        where.append(Sale.store_id == store_id)
+    return _invoices(session, org_id, where)
+
+
+def stored_sales(
+    session: Session, org_id: uuid.UUID, where: Sequence[ColumnElement[bool]]
+) -> list[tuple[Sale, SaleRecorded]]:
+    """The org's sales matching ``where``, each with its rebuilt message.
+
+    Lines and tenders are read by joining the same filter rather than by a
+    list of ids, so a month of a busy org stays three statements.
+    """
+    scope = [Sale.org_id == org_id, *where]
+    sales = list(
+        session.scalars(select(Sale).where(*scope).order_by(Sale.business_date, Sale.invoice_no))
+    )
+    if not sales:
+        return []
+    lines: dict[uuid.UUID, list[SaleLine]] = defaultdict(list)
+    for line in session.scalars(
+        select(SaleLine)
+        .join(Sale, (Sale.org_id == SaleLine.org_id) & (Sale.sale_id == SaleLine.sale_id))
+        .where(*scope)
+        .order_by(SaleLine.sale_id, SaleLine.line_no)
+    ):
+        lines[line.sale_id].append(line)
+    tenders: dict[uuid.UUID, list[SaleTender]] = defaultdict(list)
+    for tender in session.scalars(
+        select(SaleTender)
+        .join(Sale, (Sale.org_id == SaleTender.org_id) & (Sale.sale_id == SaleTender.sale_id))
+        .where(*scope)
+        .order_by(SaleTender.sale_id, SaleTender.tender_no)
+    ):
+        tenders[tender.sale_id].append(tender)
+    return [
+        (sale, sale_message(sale, lines[sale.sale_id], tenders[sale.sale_id])) for sale in sales
+    ]
+
+
+def sale_message(
+    sale: Sale, lines: Sequence[SaleLine], tenders: Sequence[SaleTender]
+) -> SaleRecorded:
+    """The ``sale.recorded`` message the stored rows were written from.
+
+    Stock moves are not part of an invoice and are left out.
+    """
+    buyer = None
+    if any((sale.buyer_name, sale.buyer_phone, sale.buyer_gstin, sale.buyer_state)):
+        buyer = Buyer(
+            name=sale.buyer_name,
+            phone=sale.buyer_phone,
+            gstin=sale.buyer_gstin,
+            state=sale.buyer_state,
+        )
+    return SaleRecorded(
+        sale_id=sale.sale_id,
+        invoice_no=sale.invoice_no,
+        financial_year=sale.financial_year,
+        sold_at=sale.sold_at,
+        business_date=sale.business_date,
+        seller_state=sale.seller_state,
+        place_of_supply=sale.place_of_supply,
+        supply_kind=gst.SupplyKind(sale.supply_kind),
+        rounding=gst.Rounding(sale.rounding),
+        buyer=buyer,
+        cashier=sale.cashier,
+        lines=[
+            SaleLineContract(
+                line_no=line.line_no,
+                product_id=line.product_id,
+                sku=line.sku,
+                name=line.name,
+                hsn=line.hsn,
+                unit=line.unit,
+                qty=line.qty,
+                unit_price=line.unit_price,
+                price_includes_tax=line.price_includes_tax,
+                discount=line.discount,
+                rate_bp=line.rate_bp,
+                cess_bp=line.cess_bp,
+                taxable=line.taxable,
+                cgst=line.cgst,
+                sgst=line.sgst,
+                igst=line.igst,
+                cess=line.cess,
+                charged=line.charged,
+            )
+            for line in lines
+        ],
+        tenders=[
+            SaleTenderContract(
+                kind=TenderKind(tender.kind), amount=tender.amount, reference=tender.reference
+            )
+            for tender in tenders
+        ],
+        totals=SaleTotals(
+            taxable=sale.taxable,
+            cgst=sale.cgst,
+            sgst=sale.sgst,
+            igst=sale.igst,
+            cess=sale.cess,
+            round_off=sale.round_off,
+            payable=sale.payable,
+            tendered=sale.tendered,
+            change=sale.change,
+        ),
+        stock_moves=[],
+    )
+
+
+def _invoices(
+    session: Session, org_id: uuid.UUID, where: Sequence[ColumnElement[bool]]
+) -> list[Invoice]:
+    rows = stored_sales(session, org_id, where)
+    if not rows:
+        return []
+    org = session.get(Org, org_id)
+    if org is None:
+        raise errors.ORG_NOT_FOUND.error(org_id=str(org_id))
+    stores = _stores(session, org_id)
+    invoices = []
+    for sale, message in rows:
+        seller = seller_of(org, stores[sale.store_id])
+        if not seller.party.gstin:
+            raise errors.INVOICE_INCONSISTENT.error(
+                invoice_no=sale.invoice_no,
+                reason="the organisation has no GSTIN: fill in its tax profile first",
+                field="seller.gstin",
+            )
+        invoices.append(invoice_from_sale(message, seller))
+    return invoices
+
+
+def _stores(session: Session, org_id: uuid.UUID) -> dict[uuid.UUID, Store]:
+    # An org has a handful of stores: read them all.
+    return {
+        store.store_id: store
+        for store in session.scalars(select(Store).where(Store.org_id == org_id))
+    }
