@@ -99,18 +99,34 @@ def trial_balance(
     )
 
 
-@router.get("/orgs/{org}/ledger/accounts/{code}/entries")
+@router.get("/orgs/{org}/ledger/accounts/{code}/entries", response_model=list[LedgerRowPublic])
 def account_entries(
     session: DbSession,
     principal: Annotated[Principal, allow(P.BOOKS_READ)],
     code: str,
     since: date | None = None,
     until: date | None = None,
+    store_id: uuid.UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
-) -> list[LedgerRowPublic]:
+    format: Format = "json",
+) -> list[LedgerRowPublic] | Response:
+    """A page of the account's lines as JSON; ``format=csv|xlsx`` downloads the
+    whole period's ledger instead: opening balance, running balance, closing."""
+    if format != "json":
+        ledger = reports.general_ledger(
+            session, principal.org_id, code, since=since, until=until, store_id=store_id
+        )
+        return _csv(statement_csv.general_ledger_csv(ledger), f"ledger-{code}", format)
     rows = reports.account_entries(
-        session, principal.org_id, code, since=since, until=until, limit=limit, offset=offset
+        session,
+        principal.org_id,
+        code,
+        since=since,
+        until=until,
+        store_id=store_id,
+        limit=limit,
+        offset=offset,
     )
     return [LedgerRowPublic(**row.__dict__) for row in rows]
 

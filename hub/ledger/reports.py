@@ -80,10 +80,70 @@ def account_entries(
     *,
     since: date | None = None,
     until: date | None = None,
-    limit: int = 500,
+    store_id: uuid.UUID | None = None,
+    limit: int | None = 500,
     offset: int = 0,
 ) -> list[LedgerRow]:
     """The general ledger of one account: its lines with their entries, oldest first."""
+    with unit_of_work(session):
+        _known_account(session, org_id, code)
+        return _lines(session, org_id, code, since, until, store_id, limit, offset)
+
+
+@dataclass(frozen=True)
+class GeneralLedger:
+    """One account over a period: opening balance, every line, closing balance (paise)."""
+
+    code: str
+    name: str
+    kind: str
+    date_from: date | None
+    date_to: date | None
+    store_id: uuid.UUID | None
+    opening: int
+    rows: list[LedgerRow]
+    closing: int
+
+
+def general_ledger(
+    session: Session,
+    org_id: uuid.UUID,
+    code: str,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    store_id: uuid.UUID | None = None,
+) -> GeneralLedger:
+    """The whole ledger of an account for a period, as an accountant prints it."""
+    with unit_of_work(session):
+        consistent_read(session)
+        account = _known_account(session, org_id, code)
+        opening = 0
+        if since is not None:
+            before = [*_filters(org_id, code, None, None, store_id), JournalLine.entry_date < since]
+            total = cast(func.coalesce(func.sum(JournalLine.amount), 0), BigInteger)
+            opening = int(session.scalar(select(total).where(*before)) or 0)
+        rows = _lines(session, org_id, code, since, until, store_id, None, 0)
+    closing = opening + sum(row.amount for row in rows)
+    return GeneralLedger(
+        code, account.name, account.kind, since, until, store_id, opening, rows, closing
+    )
+
+
+def _known_account(session: Session, org_id: uuid.UUID, code: str) -> LedgerAccount:
+    known = session.get(LedgerAccount, (org_id, code))
+    if known is None:
+        raise errors.LEDGER_ACCOUNT_UNKNOWN.error(code=code)
+    return known
+
+
+def _filters(
+    org_id: uuid.UUID,
+    code: str,
+    since: date | None,
+    until: date | None,
+    store_id: uuid.UUID | None,
+) -> list[ColumnElement[bool]]:
     filters: list[ColumnElement[bool]] = [
         JournalLine.org_id == org_id,
         JournalLine.account_code == code,
@@ -92,29 +152,40 @@ def account_entries(
         filters.append(JournalLine.entry_date >= since)
     if until is not None:
         filters.append(JournalLine.entry_date <= until)
-    with unit_of_work(session):
-        known = session.get(LedgerAccount, (org_id, code))
-        if known is None:
-            raise errors.LEDGER_ACCOUNT_UNKNOWN.error(code=code)
-        rows = session.execute(
-            select(
-                JournalEntry.entry_id,
-                JournalEntry.seq,
-                JournalEntry.entry_date,
-                JournalEntry.narration,
-                JournalEntry.source_type,
-                JournalEntry.source_id,
-                JournalLine.amount,
-                JournalLine.store_id,
-            )
-            .join(
-                JournalEntry,
-                (JournalEntry.org_id == JournalLine.org_id)
-                & (JournalEntry.entry_id == JournalLine.entry_id),
-            )
-            .where(*filters)
-            .order_by(JournalEntry.seq, JournalLine.line_no)
-            .limit(limit)
-            .offset(offset)
-        ).all()
+    if store_id is not None:
+        filters.append(JournalLine.store_id == store_id)
+    return filters
+
+
+def _lines(
+    session: Session,
+    org_id: uuid.UUID,
+    code: str,
+    since: date | None,
+    until: date | None,
+    store_id: uuid.UUID | None,
+    limit: int | None,
+    offset: int,
+) -> list[LedgerRow]:
+    rows = session.execute(
+        select(
+            JournalEntry.entry_id,
+            JournalEntry.seq,
+            JournalEntry.entry_date,
+            JournalEntry.narration,
+            JournalEntry.source_type,
+            JournalEntry.source_id,
+            JournalLine.amount,
+            JournalLine.store_id,
+        )
+        .join(
+            JournalEntry,
+            (JournalEntry.org_id == JournalLine.org_id)
+            & (JournalEntry.entry_id == JournalLine.entry_id),
+        )
+        .where(*_filters(org_id, code, since, until, store_id))
+        .order_by(JournalEntry.seq, JournalLine.line_no)
+        .limit(limit)
+        .offset(offset)
+    ).all()
     return [LedgerRow(*row) for row in rows]

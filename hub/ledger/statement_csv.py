@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 
-from hub.ledger.reports import Balance
+from hub.ledger.reports import Balance, GeneralLedger
 from hub.ledger.statements import BalanceSheet, DayBookEntry, GstLiability, ProfitAndLoss
 from setledger.money import rupees_text
 
@@ -28,7 +28,21 @@ def _text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     return out.getvalue()
 
 
-MONEY_COLUMNS = frozenset({"amount", "balance", "debit", "credit", "output", "reduced"})
+MONEY_COLUMNS = frozenset(
+    {
+        "amount",
+        "balance",
+        "debit",
+        "credit",
+        "output",
+        "reduced",
+        "taxable",
+        "cgst",
+        "sgst_or_utgst",
+        "igst",
+        "cess",
+    }
+)
 
 
 def xlsx_of(csv_text: str, title: str) -> bytes:
@@ -47,6 +61,31 @@ def xlsx_of(csv_text: str, title: str) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def general_ledger_csv(ledger: GeneralLedger) -> str:
+    """Opening balance, a row per line with the running balance, closing balance."""
+    rows: list[list[object]] = [
+        ["", "", "opening balance", "", "", "", "", rupees_text(ledger.opening)]
+    ]
+    running = ledger.opening
+    for row in ledger.rows:
+        running += row.amount
+        rows.append(
+            [
+                row.entry_date.isoformat(),
+                row.seq,
+                row.narration,
+                row.source_type,
+                row.store_id or "",
+                rupees_text(row.amount) if row.amount > 0 else "",
+                rupees_text(-row.amount) if row.amount < 0 else "",
+                rupees_text(running),
+            ]
+        )
+    rows.append(["", "", "closing balance", "", "", "", "", rupees_text(ledger.closing)])
+    header = ["date", "seq", "narration", "source", "store_id", "debit", "credit", "balance"]
+    return _text(header, rows)
 
 
 def trial_balance_csv(balances: Sequence[Balance]) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from hub.ledger import journal, statements
+from hub.ledger import journal, reports, statements
 from hub.ledger.sales import post_all_pending_sales
 from setledger import chart
 from setledger.money import parse_rupees
@@ -249,3 +249,37 @@ def test_xlsx_holds_the_csv_table_with_exact_two_place_amounts(hub: Hub) -> None
     amounts = {row[2]: parse_rupees(f"{row[3]:.2f}") for row in rows[1:]}
     assert amounts["net profit"] == pl["net_profit"]
     assert amounts["total income"] == pl["total_income"]
+
+
+def test_the_general_ledger_downloads_with_opening_running_and_closing_balances(
+    hub: Hub,
+) -> None:
+    books = two_stores(hub)
+    base = f"/orgs/{books['org']['org_id']}/ledger"
+    code = "4000-0500"
+    with hub.runtime.sessions() as session:
+        before = {
+            b.code: b.balance for b in reports.trial_balance(session, books["org_id"], as_of=DAY_1)
+        }
+        after = {
+            b.code: b.balance for b in reports.trial_balance(session, books["org_id"], as_of=DAY_2)
+        }
+    rows = rows_of(hub.get(f"{base}/accounts/{code}/entries", since="2026-11-21", format="csv"))
+    opening, *lines, closing = rows
+    assert opening["narration"] == "opening balance"
+    assert parse_rupees(opening["balance"]) == before[code] != 0
+    assert closing["narration"] == "closing balance"
+    assert parse_rupees(closing["balance"]) == after[code]
+    assert len(lines) == 1  # store B's one sale on day 2
+    running = before[code]
+    for line in lines:
+        running += parse_rupees(line["debit"] or "0") - parse_rupees(line["credit"] or "0")
+        assert parse_rupees(line["balance"]) == running
+    assert running == after[code]
+    xlsx = hub.get(f"{base}/accounts/{code}/entries", since="2026-11-21", format="xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None
+    assert [c.value for c in sheet[1]][:3] == ["date", "seq", "narration"]
+    assert sheet.max_row == len(rows) + 1
+    unknown = hub.get(f"{base}/accounts/9999/entries", format="csv")
+    assert unknown.status_code == 404, unknown.text
