@@ -21,6 +21,7 @@ from setledger import errors, gst
 from setledger.contracts.sales import Buyer, SaleRecorded, SaleTotals
 from setledger.contracts.sales import SaleLine as SaleLineContract
 from setledger.contracts.sales import SaleTender as SaleTenderContract
+from setledger.gstin import is_valid_gstin
 from setledger.invoice import Invoice, Party, Seller, invoice_from_sale
 from setledger.tenders import TenderKind
 
@@ -192,14 +193,30 @@ def _invoices(
     invoices = []
     for sale, message in rows:
         seller = seller_of(org, stores[sale.store_id])
-        if not seller.party.gstin:
-            raise errors.INVOICE_INCONSISTENT.error(
-                invoice_no=sale.invoice_no,
-                reason="the organisation has no GSTIN: fill in its tax profile first",
-                field="seller.gstin",
-            )
+        _check_parties(sale, seller)
         invoices.append(invoice_from_sale(message, seller))
     return invoices
+
+
+def _check_parties(sale: Sale, seller: Seller) -> None:
+    """Name the field when a GSTIN stops the sale from being an invoice.
+
+    The kernel refuses the same cases (R12); checking first lets the error
+    say which field to fix, as a return's validation report would.
+    """
+
+    def refuse(field: str, reason: str) -> errors.SetLedgerError:
+        return errors.INVOICE_INCONSISTENT.error(
+            invoice_no=sale.invoice_no, reason=reason, field=field, sale_id=str(sale.sale_id)
+        )
+
+    gstin = seller.party.gstin
+    if not gstin:
+        raise refuse("seller.gstin", "the organisation has no GSTIN: fill in its tax profile")
+    if not is_valid_gstin(gstin, sandbox=seller.sandbox):
+        raise refuse("seller.gstin", f"seller GSTIN {gstin!r} is not valid (R12)")
+    if sale.buyer_gstin and not is_valid_gstin(sale.buyer_gstin, sandbox=seller.sandbox):
+        raise refuse("buyer.gstin", f"buyer GSTIN {sale.buyer_gstin!r} is not valid (R12)")
 
 
 def _stores(session: Session, org_id: uuid.UUID) -> dict[uuid.UUID, Store]:

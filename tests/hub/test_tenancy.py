@@ -29,7 +29,7 @@ from hub.catalog.publication import publish_catalog
 from hub.console import csrf
 from hub.console.web import PREFIX as CONSOLE
 from hub.ledger.sales import post_all_pending_sales
-from tests.hub.harness import API, Hub, Owner, ok
+from tests.hub.harness import API, Hub, Owner, make_gstin, ok
 from tests.hub.sales_factory import Item, Till
 
 PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
@@ -60,6 +60,7 @@ SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("POST", "/orgs/{org}/catalog/imports"): None,  # a file: see SAMPLE_FILES
     ("POST", "/orgs/{org}/labels"): {"template": "a4-3x8", "format": "pdf"},
     ("POST", "/orgs/{org}/ledger/lock"): {"locked_through": "2026-03-31"},
+    ("PUT", "/orgs/{org}/tax-profile"): {"gstin": make_gstin("27"), "legal_name": "Spy Traders"},
 }
 """A valid body for every API route that changes something (the test fails for a
 new one without an entry here, rather than call it with a body it refuses)."""
@@ -85,7 +86,7 @@ class Tenant:
 
 
 def make_tenant(hub: Hub) -> Tenant:
-    owner = hub.sign_up()
+    owner = hub.sign_up(gstin=make_gstin("27"))  # so its sales are invoices (GST routes)
     org = ok(hub.get(f"/orgs/{owner.org_code}"))
     store = hub.store(org)
     device = hub.device(org, store)
