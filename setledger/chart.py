@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 
 from setledger import errors
 
@@ -154,8 +155,12 @@ def _percent(rate_bp: int) -> str:
     return f"{whole}%" if part == 0 else f"{whole}.{part:02d}".rstrip("0") + "%"
 
 
+@cache
 def account(code: str) -> Account:
-    """The account a code names: from the template or a derived family."""
+    """The account a code names: from the template or a derived family.
+
+    Cached: posting checks every line's code, and an org uses a few dozen.
+    Unknown codes raise, and a raise is not cached."""
     if code in _TEMPLATE_BY_CODE:
         return _TEMPLATE_BY_CODE[code]
     prefix, _, rest = code.partition("-")

@@ -40,36 +40,50 @@ def _text(value: uuid.UUID | None) -> str | None:
     return None if value is None else str(value)
 
 
+ENTRY_KEYS = (
+    "org_id",
+    "seq",
+    "entry_id",
+    "entry_date",
+    "source_type",
+    "source_id",
+    "narration",
+    "store_id",
+    "reverses",
+    "posted_at",
+    "prev_hash",
+    "hash",
+)
+LINE_KEYS = ("line_no", "account_code", "amount", "store_id")
+
+
+def _row(value: Any, keys: Sequence[str]) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {key: getattr(value, key) for key in keys}
+
+
 def entry_fields(
     entry: JournalEntry | Mapping[str, Any], lines: Sequence[JournalLine | Mapping[str, Any]]
 ) -> dict[str, Any]:
-    """What an entry says, with its lines in order, as JSON values."""
-
-    def get(row: Any, name: str) -> Any:
-        return row[name] if isinstance(row, Mapping) else getattr(row, name)
-
+    """What an entry says, with its lines in order, as JSON values (rows or stored objects)."""
+    e = _row(entry, ENTRY_KEYS)
+    rows = sorted((_row(line, LINE_KEYS) for line in lines), key=lambda line: line["line_no"])
     return {
-        "org_id": str(get(entry, "org_id")),
-        "seq": get(entry, "seq"),
-        "entry_id": str(get(entry, "entry_id")),
-        "entry_date": get(entry, "entry_date").isoformat(),
-        "source_type": get(entry, "source_type"),
-        "source_id": str(get(entry, "source_id")),
-        "narration": get(entry, "narration"),
-        "store_id": _text(get(entry, "store_id")),
-        "reverses": _text(get(entry, "reverses")),
-        "posted_at": get(entry, "posted_at").astimezone(UTC).isoformat(),
+        "org_id": str(e["org_id"]),
+        "seq": e["seq"],
+        "entry_id": str(e["entry_id"]),
+        "entry_date": e["entry_date"].isoformat(),
+        "source_type": e["source_type"],
+        "source_id": str(e["source_id"]),
+        "narration": e["narration"],
+        "store_id": _text(e["store_id"]),
+        "reverses": _text(e["reverses"]),
+        "posted_at": e["posted_at"].astimezone(UTC).isoformat(),
         "lines": [
-            [
-                get(line, "line_no"),
-                get(line, "account_code"),
-                get(line, "amount"),
-                _text(get(line, "store_id")),
-            ]
-            for line in sorted(lines, key=lambda line: get(line, "line_no"))
+            [row["line_no"], row["account_code"], row["amount"], _text(row["store_id"])]
+            for row in rows
         ],
-        "prev_hash": get(entry, "prev_hash"),
-        "hash": get(entry, "hash"),
+        "prev_hash": e["prev_hash"],
+        "hash": e["hash"],
     }
 
 

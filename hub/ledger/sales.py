@@ -14,10 +14,10 @@ import uuid
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.db.bulk import one_of
+from hub.db.bulk import is_pg, one_of
 from hub.db.ledger import JournalEntry
 from hub.db.models import UNKNOWN_ORG, Org, Sale, SaleLine, SaleTender, Store
 from hub.ledger.journal import Posted, post
@@ -125,6 +125,25 @@ def post_all_pending_sales(session: Session, org_id: uuid.UUID, *, batch: int = 
         total += len(posted.entry_ids)
         if not posted.entry_ids:
             return total
+        if len(posted.entry_ids) == batch:
+            refresh_statistics(session)
+
+
+def refresh_statistics(session: Session) -> None:
+    """Fresh planner statistics for the "unposted sales" anti-join, during a backlog.
+
+    Measured: after a catch-up of 10,000 sales, with ``journal_entry`` last
+    analysed empty, PostgreSQL planned the anti-join as a nested loop over a
+    materialised scan of the posted entries (37 million comparisons, 2.2 s
+    for the second batch of 5,000). Autovacuum analyses on its own schedule,
+    a minute or more later; an ANALYZE of the two tables takes milliseconds
+    and the next plan is a hash anti-join. Only after a full batch, so a
+    poster that keeps up never runs it.
+    """
+    if not is_pg(session):
+        return
+    with session.begin():
+        session.execute(text("ANALYZE sale, journal_entry"))
 
 
 def post_every_org(sessions: sessionmaker[Session], org_code: str | None = None) -> dict[str, int]:
