@@ -7,10 +7,12 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response
 
 from appkit.context import current
+from documents.invoice_pdf import PaperSize
 from edge.api.deps import Box, Cashier
 from edge.api.schemas import SaleIn, SaleOut, SalesPage, SaleSummary, TenderIn, approval_of
 from edge.services.catalog import noting_unknown_codes
 from edge.services.checkout import LineRequest, RecordedSale, SaleRequest, load_sale, record_sale
+from edge.services.invoice_document import sale_invoice_pdf
 from edge.services.sales_log import list_sales
 from edge.services.sessions import Session
 from setledger.tenders import Tender
@@ -60,6 +62,21 @@ def post_sale(box: Box, cashier: Cashier, body: SaleIn, response: Response) -> S
 def get_sale(box: Box, cashier: Cashier, sale_id: UUID) -> SaleOut:
     with box.db.reader.connect() as conn:
         return SaleOut.of(load_sale(conn, str(sale_id)), replayed=False)
+
+
+@router.get("/{sale_id}/invoice.pdf", response_class=Response)
+def get_invoice_pdf(
+    box: Box, cashier: Cashier, sale_id: UUID, paper: PaperSize = PaperSize.ROLL_80
+) -> Response:
+    """The sale's tax invoice as PDF, on an 80 mm roll (default) or A4, from this box alone."""
+    with box.db.reader.connect() as conn:
+        invoice, pdf = sale_invoice_pdf(conn, str(sale_id), paper)
+    filename = invoice.number.replace("/", "-")
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}.pdf"'},
+    )
 
 
 @router.get("", response_model=SalesPage)
