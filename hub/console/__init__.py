@@ -21,6 +21,7 @@ from fastapi import APIRouter
 
 from hub.console import (
     assets,
+    books,
     entry,
     home,
     invite,
@@ -51,6 +52,7 @@ def console_router() -> APIRouter:
         product_import,
         products,
         labels,
+        books,
     ):
         router.include_router(module.router, prefix=PREFIX)
     router.include_router(home.fallback, prefix=PREFIX)
