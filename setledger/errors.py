@@ -640,7 +640,8 @@ LEDGER_ACCOUNT_UNKNOWN = ErrorSpec(
     ErrorKind.NOT_FOUND,
     "No account {code} in the chart of accounts.",
     "Use a code of the template (docs in setledger/chart.py), 1100-<store code> for a "
-    "store's cash or 4000-<rate bp> for sales at a rate.",
+    "store's cash, 4000-<rate bp> for sales at a rate, or <tax head>-<rate bp> "
+    "(2210-1800) for output tax or returns at a rate.",
 )
 LEDGER_PERIOD_LOCKED = ErrorSpec(
     "LEDGER_PERIOD_LOCKED",
@@ -660,6 +661,18 @@ LEDGER_ENTRY_NOT_FOUND = ErrorSpec(
     ErrorKind.NOT_FOUND,
     "No journal entry {entry_id} in this organisation.",
     "Use an entry id from the general ledger or the export.",
+)
+LEDGER_YEAR_INVALID = ErrorSpec(
+    "LEDGER_YEAR_INVALID",
+    _I,
+    "{label!r} is not a financial year.",
+    "Write the year as India's returns do, April to March: 2025-26.",
+)
+LEDGER_YEAR_OPEN = ErrorSpec(
+    "LEDGER_YEAR_OPEN",
+    ErrorKind.CONFLICT,
+    "The financial year {label} runs until {last_day}; it cannot be closed yet.",
+    "Close a year after 31 March, once its sales have reached the hub.",
 )
 
 

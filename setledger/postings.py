@@ -19,7 +19,10 @@ The rules (``setledger.chart`` names the accounts):
 - shift cash over/short: counted minus expected, to cash over (income) or
   cash short (expense);
 - cost of sale (when cost prices exist): Dr COGS, Cr inventory;
-- reversal: every line of an entry negated, referring to it.
+- reversal: every line of an entry negated, referring to it;
+- year close: every income and expense balance of the financial year
+  moved to retained earnings, per store (the statements leave close
+  entries out of the P&L, so a closed year still shows its profit).
 """
 
 from __future__ import annotations
@@ -316,3 +319,36 @@ def gst_payable(balances: Mapping[str, Paise]) -> Paise:
     """Output tax owed (credit balances of the output heads) less input tax."""
     output = -sum(a for code, a in balances.items() if chart.parent_of(code) in chart.OUTPUT_TAX)
     return output - sum(balances.get(code, 0) for code in chart.INPUT_TAX)
+
+
+def post_year_close(
+    close_id: uuid.UUID,
+    year_end: date,
+    label: str,
+    balances: Iterable[tuple[str, uuid.UUID | None, Paise]],
+) -> EntryDraft | None:
+    """Close a year: (account, store, balance) of its income and expense accounts
+    to retained earnings, store by store; None when there is nothing to close."""
+    postings: list[Posting] = []
+    earnings: dict[uuid.UUID | None, int] = defaultdict(int)
+    for account, store_id, balance in balances:
+        if chart.account(account).kind not in (chart.AccountKind.INCOME, chart.AccountKind.EXPENSE):
+            raise errors.LEDGER_ACCOUNT_UNKNOWN.error(code=account)
+        if balance:
+            postings.append(Posting(account, -balance, store_id))
+            earnings[store_id] += balance
+    postings.extend(
+        Posting(chart.RETAINED_EARNINGS, amount, store_id)
+        for store_id, amount in earnings.items()
+        if amount
+    )
+    if not postings:
+        return None
+    draft = EntryDraft(
+        source_type="close",
+        source_id=close_id,
+        entry_date=year_end,
+        narration=f"Close of financial year {label}: profit to retained earnings",
+        postings=tuple(postings),
+    )
+    return check_balanced(draft)

@@ -9,12 +9,12 @@ from typing import Annotated, Literal, TypeVar
 
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import PlainTextResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from hub.accounts.permissions import Permission as P
 from hub.accounts.principal import Principal
 from hub.api.deps import DbSession, allow
-from hub.ledger import export, journal, reports, statement_csv, statements
+from hub.ledger import close, export, journal, reports, statement_csv, statements
 
 router = APIRouter(tags=["books"])
 
@@ -190,6 +190,31 @@ def export_journal(
         export.journal_text(session, principal.org_id),
         headers={"Content-Disposition": f'attachment; filename="{principal.org_code}.journal"'},
     )
+
+
+class YearCloseCreate(BaseModel):
+    financial_year: str = Field(pattern=r"^\d{4}-\d{2}$", examples=["2025-26"])
+
+
+class YearClosePublic(BaseModel):
+    financial_year: str
+    entry_id: uuid.UUID | None
+    profit: int
+    """Paise moved to retained earnings (negative for a loss)."""
+    locked_through: date
+
+
+@router.post("/orgs/{org}/ledger/close-year")
+def close_year(
+    session: DbSession,
+    principal: Annotated[Principal, allow(P.BOOKS_MANAGE)],
+    body: YearCloseCreate,
+) -> YearClosePublic:
+    """Close a financial year: profit to retained earnings and the year locked (idempotent)."""
+    year = close.parse_year(body.financial_year)
+    with session.begin():
+        closed = close.close_year(session, principal.org_id, year, by=principal.user_code)
+    return YearClosePublic(**closed.__dict__)
 
 
 @router.post("/orgs/{org}/ledger/lock", status_code=201)

@@ -40,6 +40,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from hub.db.tenancy import ORG_KEY
+
 
 def is_pg(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
@@ -55,7 +57,10 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
     """Insert rows that are known to be new (a clash raises IntegrityError)."""
     if not rows:
         return
-    if not is_pg(session):
+    # PostgreSQL refuses COPY under row-level security: a request acting for
+    # an org (hub.db.tenancy) writes with INSERT; workers, which act for no
+    # single org, keep COPY.
+    if not is_pg(session) or session.info.get(ORG_KEY) is not None:
         session.execute(insert(table), list(rows))
         return
     columns = list(rows[0])

@@ -170,7 +170,10 @@ def _check_lock(
         return drafts
     checked: list[EntryDraft] = []
     for draft in drafts:
-        if draft.entry_date > through:
+        # A year's close only moves its profit into retained earnings: no figure a
+        # lock protects changes (the P&L leaves close entries out), so a year whose
+        # months were locked one by one can still be closed on its last day.
+        if draft.entry_date > through or draft.source_type == "close":
             checked.append(draft)
         elif roll_forward:
             note = f" (dated {draft.entry_date.isoformat()}, posted after the lock)"

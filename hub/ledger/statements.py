@@ -189,7 +189,16 @@ def profit_and_loss(
                 LedgerAccount.code, LedgerAccount.name, LedgerAccount.kind, _sum(JournalLine.amount)
             )
             .join(LedgerAccount, _joined_accounts())
-            .where(*_filters(org_id, store_id, date_from, date_to), LedgerAccount.kind.in_(kinds))
+            .where(
+                *_filters(org_id, store_id, date_from, date_to),
+                LedgerAccount.kind.in_(kinds),
+                # A closed year still shows its profit: the close moved it, it did not undo it.
+                JournalLine.entry_id.not_in(
+                    select(JournalEntry.entry_id).where(
+                        JournalEntry.org_id == org_id, JournalEntry.source_type == "close"
+                    )
+                ),
+            )
             .group_by(LedgerAccount.code, LedgerAccount.name, LedgerAccount.kind)
             .order_by(LedgerAccount.code)
         ).all()

@@ -60,6 +60,7 @@ SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("POST", "/orgs/{org}/catalog/imports"): None,  # a file: see SAMPLE_FILES
     ("POST", "/orgs/{org}/labels"): {"template": "a4-3x8", "format": "pdf"},
     ("POST", "/orgs/{org}/ledger/lock"): {"locked_through": "2026-03-31"},
+    ("POST", "/orgs/{org}/ledger/close-year"): {"financial_year": "2025-26"},
     ("PUT", "/orgs/{org}/tax-profile"): {"gstin": make_gstin("27"), "legal_name": "Spy Traders"},
 }
 """A valid body for every API route that changes something (the test fails for a
