@@ -33,8 +33,8 @@ from hub.accounts.principal import Principal
 from hub.accounts.unit import unit_of_work
 from hub.db.accounts import AuditRecord
 from setledger.canonical import digest
+from setledger.chain import GENESIS_HASH, ChainProblem, check_chain
 
-GENESIS_HASH = "0" * 64
 ANONYMOUS = "anonymous"
 SYSTEM = "system"
 VERIFY_BATCH = 1000
@@ -54,12 +54,7 @@ def actor_of(principal: Principal) -> Actor:
 ANONYMOUS_ACTOR = Actor(None, ANONYMOUS)
 
 
-@dataclass(frozen=True)
-class AuditProblem:
-    seq: int
-    problem: str
-    """``hash_mismatch``, ``broken_link`` or ``seq_gap``."""
-    detail: str
+AuditProblem = ChainProblem
 
 
 def record_fields(row: AuditRecord) -> dict[str, Any]:
@@ -125,24 +120,7 @@ def record(
 
 def check_records(records: Iterable[Mapping[str, Any]]) -> list[AuditProblem]:
     """Check a chain given as exported records, in seq order."""
-    problems: list[AuditProblem] = []
-    expected_seq, prev_hash = 1, GENESIS_HASH
-    for fields in records:
-        seq = int(fields["seq"])
-        if seq != expected_seq:
-            problems.append(
-                AuditProblem(seq, "seq_gap", f"expected record {expected_seq}, found {seq}")
-            )
-        if fields["prev_hash"] != prev_hash:
-            problems.append(
-                AuditProblem(seq, "broken_link", "prev_hash is not the previous record's hash")
-            )
-        if record_hash(fields) != fields["hash"]:
-            problems.append(
-                AuditProblem(seq, "hash_mismatch", "the record does not match its hash")
-            )
-        expected_seq, prev_hash = seq + 1, str(fields["hash"])
-    return problems
+    return check_chain(records, record_hash, "record")
 
 
 def iter_records(session: Session, org_id: uuid.UUID) -> Iterator[dict[str, Any]]:

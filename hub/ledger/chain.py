@@ -12,7 +12,6 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
@@ -23,17 +22,9 @@ from hub.accounts.unit import unit_of_work
 from hub.db.bulk import one_of
 from hub.db.ledger import JournalEntry, JournalLine
 from setledger.canonical import digest
+from setledger.chain import ChainProblem, check_chain
 
-GENESIS_HASH = "0" * 64
 VERIFY_BATCH = 2000
-
-
-@dataclass(frozen=True)
-class ChainProblem:
-    seq: int
-    problem: str
-    """``hash_mismatch``, ``broken_link``, ``seq_gap`` or ``unbalanced``."""
-    detail: str
 
 
 def _text(value: uuid.UUID | None) -> str | None:
@@ -92,21 +83,14 @@ def entry_hash(fields: Mapping[str, Any]) -> str:
 
 
 def check_entries(entries: Iterable[Mapping[str, Any]]) -> list[ChainProblem]:
-    """Check a chain given as entry fields in seq order."""
-    problems: list[ChainProblem] = []
-    expected_seq, prev_hash = 1, GENESIS_HASH
-    for fields in entries:
-        seq = int(fields["seq"])
-        if seq != expected_seq:
-            problems.append(ChainProblem(seq, "seq_gap", f"expected entry {expected_seq}"))
-        if fields["prev_hash"] != prev_hash:
-            problems.append(ChainProblem(seq, "broken_link", "prev_hash is not the last hash"))
-        if entry_hash(fields) != fields["hash"]:
-            problems.append(ChainProblem(seq, "hash_mismatch", "entry does not match its hash"))
-        if sum(line[2] for line in fields["lines"]) != 0:
-            problems.append(ChainProblem(seq, "unbalanced", "lines do not sum to zero"))
-        expected_seq, prev_hash = seq + 1, str(fields["hash"])
-    return problems
+    """Check a chain given as entry fields in seq order (and that each entry balances)."""
+    return check_chain(entries, entry_hash, "entry", also=_unbalanced)
+
+
+def _unbalanced(fields: Mapping[str, Any]) -> list[ChainProblem]:
+    if sum(line[2] for line in fields["lines"]) != 0:
+        return [ChainProblem(int(fields["seq"]), "unbalanced", "lines do not sum to zero")]
+    return []
 
 
 def iter_entries(session: Session, org_id: uuid.UUID) -> Iterator[dict[str, Any]]:

@@ -24,8 +24,9 @@ from sqlalchemy.orm import Session
 
 from hub.db.bulk import insert_rows, one_of
 from hub.db.ledger import JournalEntry, JournalLine, LedgerAccount, PeriodLock
-from hub.ledger.chain import GENESIS_HASH, entry_fields, entry_hash
+from hub.ledger.chain import entry_fields, entry_hash
 from setledger import chart, errors
+from setledger.chain import GENESIS_HASH
 from setledger.ids import new_id
 from setledger.postings import EntryDraft, check_balanced
 
