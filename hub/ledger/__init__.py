@@ -8,6 +8,8 @@
   the entry before it; ``verify_chain`` finds an edited, deleted or
   inserted entry.
 - :mod:`hub.ledger.sales` posts every ingested sale not yet posted.
+- :mod:`hub.ledger.close` closes a financial year: profit to retained
+  earnings per store, and the year locked.
 - :mod:`hub.ledger.reports` (trial balance, general ledger) and
   :mod:`hub.ledger.export` (hledger journal text).
 - :mod:`hub.ledger.statements` (P&L, balance sheet, day book, GST
