@@ -1,17 +1,20 @@
 """The books in the console: trial balance, general ledger of an account,
-day book, P&L, balance sheet and GST liability, per store or for the org.
+day book, P&L, balance sheet and GST liability, per store or for the org;
+and the GST returns of a month (GSTR-1 section totals, GSTR-1/GSTR-3B files).
 
 Pages call the ledger services (``hub.ledger.reports``/``statements``) the
 JSON API calls, so a page shows exactly the API's figures. Amounts are int
 paise shown in rupees with the Indian grouping (``setledger.money``, never a
 float). The "Download CSV/XLSX" links point at the API's own routes
-(``/api/v1/orgs/{org}/ledger/...?format=csv|xlsx``) with the page's filters:
-the API accepts the console's session cookie, so they serve the same table.
+(``/api/v1/orgs/{org}/ledger/...?format=csv|xlsx``, ``.../gst/gstr1|gstr3b``)
+with the page's filters: the API accepts the console's session cookie, so
+they serve the same table.
 
 Members whose role lacks ``books.read`` get the console's 403 page. Filters
 come in the query string as text and are checked here: a bad date, a range
 that ends before it starts or a store of no one's gets the page back with
-the problem (422) and no figures. The request's database session is marked
+the problem (422) and no figures; an org with no GSTIN is told it has no
+return to file (200, the returns page). The request's database session is marked
 as acting for the member's org (row-level security on PostgreSQL).
 """
 
@@ -34,14 +37,17 @@ from hub.accounts.principal import Principal
 from hub.api.router import API_PREFIX
 from hub.clock import utcnow
 from hub.console.auth import Db, Member
-from hub.console.forms import Problem
-from hub.console.pages import member_page
+from hub.console.forms import Problem, problem_of
+from hub.console.pages import member_page, status_of
 from hub.console.web import PREFIX, ConsoleRoute
 from hub.db.tenancy import act_for_org
+from hub.gst import profile, returns
 from hub.ledger import reports, statements
 from hub.registry import stores
 from hub.registry.schemas import StorePublic
 from setledger import fiscal
+from setledger.errors import SetLedgerError
+from setledger.gstr1 import CSV_COLUMNS
 from setledger.money import format_rupees
 
 router = APIRouter(route_class=ConsoleRoute)
@@ -57,7 +63,22 @@ REPORTS: list[tuple[str, str, str]] = [
     ("profit-and-loss", "Profit and loss", "Income and expenses over a period, and the profit."),
     ("balance-sheet", "Balance sheet", "Assets, liabilities and equity on a date."),
     ("gst-liability", "GST liability", "Output tax by head and taxable value by rate."),
+    ("returns", "GST returns", "GSTR-1 and GSTR-3B of a month, to download and file."),
 ]
+MONTH = re.compile(returns.PERIOD_PATTERN)
+SECTION_NAMES: dict[str, str] = {
+    "b2b": "B2B invoices (4A)",
+    "b2cl": "B2C large invoices (5)",
+    "exp": "Exports (6A)",
+    "b2cs": "B2C small, rows (7)",
+    "nil": "Nil rated, exempt, non-GST (8)",
+    "cdnr": "Credit/debit notes, registered (9B)",
+    "cdnur": "Credit/debit notes, unregistered (9B)",
+    "hsn": "HSN summary, rows (12)",
+    "hsn_b2b": "HSN summary of B2B supplies, rows (12)",
+    "hsn_b2c": "HSN summary of B2C supplies, rows (12)",
+    "doc_issue": "Documents issued (13)",
+}
 
 
 def today() -> date:
@@ -142,16 +163,20 @@ def _page(
     filters: Filters,
     template: str,
     title: str,
+    refused: Problem | None = None,
+    refused_status: int = 200,
     **context: Any,
 ) -> Response:
-    problem = filters.problem()
+    """The page; with the filters' problems (422) or the ``refused`` problem instead of figures."""
+    problem = filters.problem() or refused
+    status = 422 if filters.problems else refused_status if refused else 200
     store_names = {s.store_id: f"{s.code} · {s.name}" for s in filters.stores}
     return member_page(
         request,
         principal,
         template,
         title,
-        422 if problem else 200,
+        status,
         problem=problem,
         stores=filters.stores,
         store_names=store_names,
@@ -357,3 +382,64 @@ def gst_liability_page(request: Request, db: Db, principal: Member) -> Response:
 def _percent(rate_bp: int) -> str:
     whole, part = divmod(rate_bp, 100)
     return f"{whole}%" if part == 0 else f"{whole}.{part:02d}".rstrip("0") + "%"
+
+
+def last_month(day: date) -> returns.Month:
+    """The month due for filing on ``day``: the one before."""
+    return (
+        returns.Month(day.year, day.month - 1) if day.month > 1 else returns.Month(day.year - 1, 12)
+    )
+
+
+@router.get("/books/returns")
+def returns_page(request: Request, db: Db, principal: Member) -> Response:
+    """GSTR-1 section totals of a month and the API's GSTR-1/GSTR-3B downloads."""
+    filters = _open(request, db, principal)
+    raw = filters.text("period")
+    month = last_month(today())
+    if raw and MONTH.match(raw) is None:
+        filters.problems["period"] = "A month as YYYY-MM, e.g. 2026-11."
+    elif raw:
+        month = returns.Month.parse(raw)
+    store_id = filters.store()
+    period = f"{month.year:04d}-{month.month:02d}"
+    refused: Problem | None = None
+    refused_status = 200
+    totals: dict[str, dict[str, int]] | None = None
+    gstin = profile.read_profile(db, principal.org_code).gstin
+    if filters.problems:
+        pass  # the filters' own problems are shown
+    elif gstin is None:  # not a bad request: the org has not registered yet
+        refused = Problem(
+            "The organisation has no GSTIN yet, so there is no return to file.",
+            "An owner or admin fills in the GSTIN in the organisation's tax profile.",
+            "GSTIN_MISSING",
+        )
+    else:
+        try:
+            document = returns.gstr1(db, principal.org_id, month, store_id=store_id)
+        except SetLedgerError as err:
+            refused, refused_status = problem_of(err), status_of(None, err)
+        else:
+            totals = returns.gstr1_totals(document)
+    base = f"{API_PREFIX}/orgs/{quote(principal.org_code)}/gst"
+    query = _query(period=period, store_id=store_id)
+    return _page(
+        request,
+        principal,
+        filters,
+        "books_returns.html",
+        "GST returns",
+        refused,
+        refused_status,
+        period=period,
+        gstin=gstin,
+        totals=totals,
+        section_names=SECTION_NAMES,
+        scope=_store_label(filters, store_id),
+        gstr1_json=f"{base}/gstr1?{query}",
+        gstr3b_json=f"{base}/gstr3b?{query}",
+        section_csvs=[
+            (name, f"{base}/gstr1?{query}&format=csv&section={name}") for name in CSV_COLUMNS
+        ],
+    )

@@ -3,7 +3,8 @@ general ledger, the day book, P&L, balance sheet and GST liability of two
 stores' sales, per store and for the org; every figure shown is the JSON
 API's (read from the API, not written here), the CSV and XLSX downloads hold
 the same table, a bad filter is shown as a problem with no figures, and a
-cashier cannot open the books (page or API).
+cashier cannot open the books (page or API). The returns page shows GSTR-1's
+section totals as the API counts them and downloads GSTR-1/GSTR-3B.
 
 Runs on SQLite and PostgreSQL (a few seconds each).
 """
@@ -11,6 +12,7 @@ Runs on SQLite and PostgreSQL (a few seconds each).
 from __future__ import annotations
 
 import csv
+import json
 import re
 import uuid
 from datetime import UTC, date, datetime
@@ -31,6 +33,7 @@ from setledger.tenders import Tender, TenderKind
 from tests.hub.console.conftest import NewContext
 from tests.hub.console.support import CSP_ERROR, ConsoleServer, Seeded, shot, watch
 from tests.hub.console.test_products_pages import _cashier_token
+from tests.hub.harness import make_gstin
 from tests.hub.sales_factory import SOLD_AT, Item, Till, day_after
 
 API = "/api/v1"
@@ -321,4 +324,66 @@ def test_owner_reads_the_books_and_downloads_them_and_a_cashier_cannot(
     shot(cashier, "books-cashier-refused")
     with _api(console, cashier_token) as as_cashier:
         assert as_cashier.get(f"{ledger}/trial-balance").status_code == 403
+    api.close()
+
+
+def test_returns_page_shows_gstr1_totals_and_downloads_the_returns(
+    console: ConsoleServer, new_context: NewContext, tmp_path: Path
+) -> None:
+    owner = console.seed_owner()
+    stores = _two_stores_selling(console, owner)
+    org_path = f"{API}/orgs/{owner.org_code}"
+    api = _api(console, owner.token)
+    page = new_context(owner.token).new_page()
+    errors = watch(page)
+
+    # No GSTIN yet: the page says what to do, and shows no return.
+    page.goto(console.url("/console/books"))
+    page.click("#report-returns")
+    expect(page.locator(".problem")).to_contain_text("no GSTIN")
+    expect(page.locator("#gstr1-totals")).to_have_count(0)
+
+    gstin = make_gstin("27")
+    profile = {"gstin": gstin, "legal_name": "Sharma General Stores"}
+    _ok(api.put(f"{org_path}/tax-profile", json=profile))
+    page.fill("#period", "2026-11")
+    page.click("#show")
+    expect(page.locator("#gstin")).to_have_text(gstin)
+    totals = _ok(api.get(f"{org_path}/gst/gstr1", params={"period": "2026-11", "format": "totals"}))
+    assert totals["b2cs"]["count"] > 0
+    rows = page.locator("#gstr1-totals tbody tr")
+    assert [r.get_attribute("data-section") for r in rows.all()] == list(totals)
+    for name, total in totals.items():
+        row = page.locator(f"#gstr1-totals tr[data-section='{name}']")
+        assert row.locator(".count").inner_text() == str(total["count"])
+        assert _cells(page, f"#gstr1-totals tr[data-section='{name}'] td[data-paise]") == [
+            format_rupees(total[k]) for k in ("txval", "iamt", "camt", "samt", "csamt")
+        ]
+    shot(page, "books-returns")
+
+    # The downloads are the API's: GSTR-1 JSON, a section's CSV, GSTR-3B JSON.
+    filed = json.loads(_download(page, "#gstr1-json", tmp_path).read_text(encoding="utf-8"))
+    assert (filed["gstin"], filed["fp"]) == (gstin, "112026")
+    b2cs = _csv_rows(_download(page, "#section-csvs a[data-section='b2cs']", tmp_path))
+    assert len(b2cs) == totals["b2cs"]["count"]
+    gstr3b = json.loads(_download(page, "#gstr3b-json", tmp_path).read_text(encoding="utf-8"))
+    assert gstr3b["ret_period"] == "112026"
+
+    # One store's return, and a month that is not one.
+    page.select_option("#store", stores["B"])
+    page.click("#show")
+    of_b = _ok(
+        api.get(
+            f"{org_path}/gst/gstr1",
+            params={"period": "2026-11", "format": "totals", "store_id": stores["B"]},
+        )
+    )
+    assert 0 < of_b["b2cs"]["txval"] < totals["b2cs"]["txval"]
+    cell = page.locator("#gstr1-totals tr[data-section='b2cs'] td[data-paise]").first
+    assert cell.inner_text() == format_rupees(of_b["b2cs"]["txval"])
+    response = page.goto(console.url("/console/books/returns?period=2026-13"))
+    assert response is not None
+    assert response.status == 422
+    expect(page.locator("#period-error")).to_contain_text("YYYY-MM")
+    assert not [e for e in errors if CSP_ERROR.search(e)], errors
     api.close()
