@@ -53,6 +53,8 @@ class Nav:
     members: bool
     """Whether the Members link is shown (the role may list members)."""
     enrolling: bool
+    books: bool = False
+    """Whether the Books link is shown (the role may read the books)."""
 
 
 def nav_of(principal: Principal) -> Nav:
@@ -62,6 +64,7 @@ def nav_of(principal: Principal) -> Nav:
         role=role_label(principal.role),
         members=allowed(principal.role, Permission.MEMBERS_READ),
         enrolling=needs_enrolment(principal),
+        books=allowed(principal.role, Permission.BOOKS_READ),
     )
 
 

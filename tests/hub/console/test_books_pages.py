@@ -321,6 +321,7 @@ def test_owner_reads_the_books_and_downloads_them_and_a_cashier_cannot(
         assert response.status == 403, path
     expect(cashier.locator(".problem")).to_contain_text("cashier")
     expect(cashier.locator("#trial-balance")).to_have_count(0)
+    expect(cashier.locator("nav a[href='/console/books']")).to_have_count(0)  # no link either
     shot(cashier, "books-cashier-refused")
     with _api(console, cashier_token) as as_cashier:
         assert as_cashier.get(f"{ledger}/trial-balance").status_code == 403
