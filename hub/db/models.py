@@ -11,6 +11,14 @@ from hub.db.accounts import (
     User,
     UserSession,
 )
+from hub.db.bank import (
+    BankAccount,
+    BankLine,
+    BankMapping,
+    BankMatch,
+    BankReconciliation,
+    BankStatement,
+)
 from hub.db.base import Base
 from hub.db.catalog import Product, ProductBarcode, ProductPrice
 from hub.db.catalog_import import CatalogImport
@@ -28,6 +36,12 @@ __all__ = [
     "Approval",
     "AuditRecord",
     "BackupCode",
+    "BankAccount",
+    "BankLine",
+    "BankMapping",
+    "BankMatch",
+    "BankReconciliation",
+    "BankStatement",
     "Base",
     "CatalogBlob",
     "CatalogImport",

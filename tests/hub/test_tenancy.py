@@ -62,6 +62,23 @@ SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("POST", "/orgs/{org}/ledger/lock"): {"locked_through": "2026-03-31"},
     ("POST", "/orgs/{org}/ledger/close-year"): {"financial_year": "2025-26"},
     ("PUT", "/orgs/{org}/tax-profile"): {"gstin": make_gstin("27"), "legal_name": "Spy Traders"},
+    ("POST", "/orgs/{org}/bank-accounts"): {
+        "name": "Spy",
+        "account_number": "12345678",
+        "ifsc": "SPYB0001234",
+    },
+    ("POST", "/orgs/{org}/bank-mappings"): {
+        "name": "Spy",
+        "columns": {"date": ["D"], "description": ["N"], "amount": ["A"]},
+    },
+    ("POST", "/orgs/{org}/bank-accounts/{account_id}/statements"): None,  # see SAMPLE_FILES
+    ("POST", "/orgs/{org}/bank-lines/{line_id}/reconcile"): {"account": "3000", "narration": "Spy"},
+    ("POST", "/orgs/{org}/bank-lines/{line_id}/undo"): None,
+    ("POST", "/orgs/{org}/payments"): {
+        "payment_id": "0190b6d2-0000-7000-8000-0000000005e7",
+        "received_on": "2026-11-21",
+        "amount": 100,
+    },
 }
 """A valid body for every API route that changes something (the test fails for a
 new one without an entry here, rather than call it with a body it refuses)."""
@@ -69,6 +86,13 @@ new one without an entry here, rather than call it with a body it refuses)."""
 SAMPLE_FILES: dict[tuple[str, str], dict[str, tuple[str, bytes, str]]] = {
     ("POST", "/orgs/{org}/catalog/imports"): {
         "file": ("spy.csv", b"sku,name,gst_rate,price\r\nSPY-2,Spy,5,1\r\n", "text/csv")
+    },
+    ("POST", "/orgs/{org}/bank-accounts/{account_id}/statements"): {
+        "file": (
+            "spy.csv",
+            b"Txn Date,Description,Debit,Credit\n21/11/2026,SPY,,1.00\n",
+            "text/csv",
+        )
     },
 }
 """Routes that take a file upload (multipart) instead of a JSON body."""
@@ -119,6 +143,24 @@ def make_tenant(hub: Hub) -> Tenant:
     import_id = ok(imported)["import_id"]
     manifest = publish_catalog(hub.runtime.sessions, uuid.UUID(org["uuid"]))
     assert manifest is not None
+    bank_account = ok(
+        hub.client.post(
+            f"{API}/orgs/{owner.org_code}/bank-accounts",
+            json={"name": "Current", "account_number": "50200012341234", "ifsc": "HDFC0001234"},
+        ),
+        201,
+    )
+    statement = b"Txn Date,Description,Debit,Credit\n21/11/2026,UPI SETTLEMENT,,100.00\n"
+    ok(
+        hub.client.post(
+            f"{API}/orgs/{owner.org_code}/bank-accounts/{bank_account['account_id']}/statements",
+            files={"file": ("statement.csv", statement, "text/csv")},
+        ),
+        201,
+    )
+    bank_line = ok(
+        hub.get(f"/orgs/{owner.org_code}/bank-accounts/{bank_account['account_id']}/lines")
+    )[0]  # type: ignore[index]
     return Tenant(
         owner,
         {
@@ -134,6 +176,8 @@ def make_tenant(hub: Hub) -> Tenant:
             "device_token": device["token"],
             "import_id": import_id,
             "code": f"1100-{store['code']}",  # the store's cash account
+            "account_id": bank_account["account_id"],
+            "line_id": bank_line["line_id"],
         },
     )
 
@@ -309,6 +353,7 @@ def snapshot_of(hub: Hub, tenant: Tenant) -> dict[str, Any]:
         "devices": ok(hub.get(f"/orgs/{code}/devices")),
         "products": ok(hub.get(f"/orgs/{code}/products")),
         "sales": ok(hub.get(f"/orgs/{code}/sales"))["totals"],
+        "bank_lines": ok(hub.get(f"/orgs/{code}/bank-accounts/{tenant.ids['account_id']}/lines")),
         "sessions": len(
             ok(hub.client.get(f"{API}/auth/sessions", headers=tenant.owner.headers))["sessions"]
         ),
