@@ -194,7 +194,12 @@ def _invoices(
     for sale, message in rows:
         seller = seller_of(org, stores[sale.store_id])
         _check_parties(sale, seller)
-        invoices.append(invoice_from_sale(message, seller))
+        try:
+            invoices.append(invoice_from_sale(message, seller))
+        except errors.SetLedgerError as err:
+            # The kernel names the invoice; the sale's id lets a caller open it.
+            err.details.setdefault("sale_id", str(sale.sale_id))
+            raise
     return invoices
 
 

@@ -246,3 +246,37 @@ def test_period_must_be_a_month(hub: Hub) -> None:
         assert response.status_code == 422, period
     empty = ok(hub.client.get(f"{API}/orgs/{org['org_id']}/gst/gstr1", params={"format": "totals"}))
     assert all(total["count"] == 0 for total in empty.values())
+
+
+def test_a_store_registered_in_another_state_files_under_its_own_gstin(hub: Hub) -> None:
+    org = hub.org(gstin=make_gstin("27"))
+    salt = hub.product(org)
+    home = Till(org, hub.device(org, hub.store(org)))
+    bengaluru_gstin = make_gstin("29", "AABCS9876E")
+    away = Till(org, hub.device(org, hub.store(org, state_code="29", gstin=bengaluru_gstin)))
+    sales = {"home": home.sale([Item(salt)]), "away": away.sale([Item(salt)], seller_state="29")}
+    assert hub.apply(home.seal(sales["home"])).outcome == "applied"
+    assert hub.apply(away.seal(sales["away"])).outcome == "applied"
+
+    for gstin, who in ((None, "home"), (bengaluru_gstin, "away")):
+        params = {} if gstin is None else {"gstin": gstin}
+        gstr1 = fetch(hub, Month(org, uuid.UUID(org["uuid"]), {}), "gstr1", **params)
+        assert gstr1["gstin"] == (gstin or org["gstin"])
+        (row,) = gstr1["doc_issue"]["doc_det"][0]["docs"]
+        assert row["from"] == row["to"] == sales[who].invoice_no
+        (b2cs,) = gstr1["b2cs"]
+        assert money(b2cs["txval"]) == sales[who].totals.taxable
+
+
+def test_a_store_in_another_state_without_its_own_gstin_is_refused(hub: Hub) -> None:
+    org = hub.org(gstin=make_gstin("27"))
+    away = Till(org, hub.device(org, hub.store(org, state_code="29")))
+    sale = away.sale([Item(hub.product(org))], seller_state="29")
+    assert hub.apply(away.seal(sale)).outcome == "applied"
+    response = hub.get(f"/orgs/{org['org_id']}/gst/gstr1", period="2026-11")
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["code"] == "INVOICE_INCONSISTENT"
+    assert error["details"]["invoice_no"] == sale.invoice_no
+    assert error["details"]["sale_id"] == str(sale.sale_id)
+    assert "another state" in error["message"]
