@@ -149,5 +149,15 @@ def suggestions_for(
     low, high = window
     since = min(line.txn_date for line in lines) - timedelta(days=high)
     until = max(line.txn_date for line in lines) - timedelta(days=low)
-    candidates = open_candidates(session, org_id, bank_code, since, until)
-    return {line.line_id: bank.suggest(statement_line(line), candidates, window) for line in lines}
+    by_day: dict[date, list[bank.Candidate]] = defaultdict(list)
+    for candidate in open_candidates(session, org_id, bank_code, since, until):
+        by_day[candidate.entry_date].append(candidate)
+
+    def near(day: date) -> list[bank.Candidate]:
+        # Only the window's days, so a long statement costs lines x a few days' lines.
+        return [c for n in range(low, high + 1) for c in by_day.get(day - timedelta(days=n), [])]
+
+    return {
+        line.line_id: bank.suggest(statement_line(line), near(line.txn_date), window)
+        for line in lines
+    }
