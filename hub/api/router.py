@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from hub.api import accounts, bank, blobs, catalog, labels, ledger, registry, sales, staff
+from hub.api import accounts, bank, blobs, catalog, gst, labels, ledger, registry, sales, staff
 
 API_PREFIX = "/api/v1"
 
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
-    for module in (accounts, registry, catalog, sales, staff, blobs, labels, ledger, bank):
+    for module in (accounts, registry, catalog, sales, staff, blobs, labels, ledger, bank, gst):
         router.include_router(module.router)
     return router
