@@ -9,11 +9,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 from pydantic import BaseModel, Field
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from hub.accounts.permissions import Permission as P
 from hub.accounts.principal import Principal
-from hub.api.deps import DbSession, Runtime, allow
+from hub.api.deps import DbSession, allow
 from hub.bank import accounts, matching, payments, reconcile, statements
 from hub.db.bank import BankAccount, BankLine, BankMatch, BankReconciliation, BankStatement
 from setledger import bank, chart
@@ -168,17 +167,6 @@ class PaymentPublic(BaseModel):
     payment_id: uuid.UUID
     entry_id: uuid.UUID
     created: bool
-
-
-def journal_session(runtime: Runtime) -> Session:
-    """A session for a service that posts to the journal.
-
-    Not the request's session, which acts for the org under row-level
-    security: PostgreSQL refuses the journal's bulk COPY there ("COPY FROM
-    not supported with row-level security"). The caller's org was checked
-    by ``allow``, and every query of ``hub.bank`` names its org.
-    """
-    return runtime.sessions()
 
 
 # Accounts and mappings -----------------------------------------------------------
@@ -410,7 +398,7 @@ def _reconciliation(session: DbSession, recon: BankReconciliation) -> Reconcilia
 
 @router.post("/orgs/{org}/bank-lines/{line_id}/reconcile", status_code=201)
 def reconcile_line(
-    runtime: Runtime, principal: Manager, line_id: uuid.UUID, body: ReconcileRequest
+    session: DbSession, principal: Manager, line_id: uuid.UUID, body: ReconcileRequest
 ) -> ReconciliationPublic:
     """Accept a suggestion (``match``: its journal lines) or post the line to an account
     (``account`` and ``narration``: bank charges, interest). One journal entry, never two."""
@@ -418,33 +406,29 @@ def reconcile_line(
         raise bank.BANK_MATCH_INVALID.error(
             line_id=str(line_id), reason="send either match or account, not both or neither"
         )
-    with journal_session(runtime) as session:
-        if body.match is not None:
-            refs = [reconcile.LineRef(m.entry_id, m.line_no) for m in body.match]
-            recon = reconcile.accept(
-                session, principal.org_id, line_id, refs, by=principal.user_code
-            )
-        else:
-            assert body.account is not None
-            recon = reconcile.post_direct(
-                session,
-                principal.org_id,
-                line_id,
-                body.account,
-                body.narration,
-                by=principal.user_code,
-            )
-        return _reconciliation(session, recon)
+    if body.match is not None:
+        refs = [reconcile.LineRef(m.entry_id, m.line_no) for m in body.match]
+        recon = reconcile.accept(session, principal.org_id, line_id, refs, by=principal.user_code)
+    else:
+        assert body.account is not None
+        recon = reconcile.post_direct(
+            session,
+            principal.org_id,
+            line_id,
+            body.account,
+            body.narration,
+            by=principal.user_code,
+        )
+    return _reconciliation(session, recon)
 
 
 @router.post("/orgs/{org}/bank-lines/{line_id}/undo")
 def undo_reconciliation(
-    runtime: Runtime, principal: Manager, line_id: uuid.UUID
+    session: DbSession, principal: Manager, line_id: uuid.UUID
 ) -> ReconciliationPublic:
     """Undo the line's reconciliation: a reversing entry; the line is open again."""
-    with journal_session(runtime) as session:
-        recon = reconcile.undo(session, principal.org_id, line_id)
-        return _reconciliation(session, recon)
+    recon = reconcile.undo(session, principal.org_id, line_id)
+    return _reconciliation(session, recon)
 
 
 # Payments ------------------------------------------------------------------------
@@ -452,7 +436,7 @@ def undo_reconciliation(
 
 @router.post("/orgs/{org}/payments", status_code=201)
 def record_payment(
-    runtime: Runtime, response: Response, principal: Manager, body: PaymentCreate
+    session: DbSession, response: Response, principal: Manager, body: PaymentCreate
 ) -> PaymentPublic:
     """A payment received into the bank, settling receivables (Dr bank, Cr receivables).
     Idempotent by ``payment_id``: 200 with the same entry when sent again."""
@@ -463,8 +447,7 @@ def record_payment(
         settles=body.settles,
         reference=body.reference,
     )
-    with journal_session(runtime) as session:
-        done = payments.record_payment(session, principal.org_id, document)
+    done = payments.record_payment(session, principal.org_id, document)
     if not done.created:
         response.status_code = status.HTTP_200_OK
     return PaymentPublic(payment_id=body.payment_id, entry_id=done.entry_id, created=done.created)
