@@ -171,6 +171,22 @@ def seed_hub(hub: httpx.Client, state_file: Path) -> tuple[dict[str, Any], str]:
             },
         )
     )
+    # What invoices, returns and e-invoices print for the seller (GET shows what is missing).
+    _check(
+        hub.put(
+            f"/api/v1/orgs/{org_id}/tax-profile",
+            json={
+                "gstin": demo_data.ORG_GSTIN,
+                "legal_name": demo_data.ORG_NAME,
+                "address1": "Ranade Road, Dadar West",
+                "location": "Mumbai",
+                "pin": 400028,
+                "aato": 3_00_00_000_00,  # ₹3 crore: 4-digit HSN on B2C lines (R14)
+                "upi_vpa": "sharmastore@okaxis",
+                "upi_payee": demo_data.ORG_NAME,
+            },
+        )
+    )
     device = _check(
         hub.post(
             f"/api/v1/orgs/{org_id}/devices",
@@ -292,8 +308,12 @@ def banner(
     curl -s -XPOST {box_url}/api/v1/sales -H 'content-type: application/json' -H "Authorization: Bearer $TOKEN" \\
       -d '{{"sale_id":"'$(python3 -c 'import uuid;print(uuid.uuid4())')'","lines":[{{"code":"{atta}","qty":2}}],"tenders":[{{"kind":"cash","amount":60000}}]}}'
 
-  ...and see it at the hub a moment later:
+  ...and see it at the hub a moment later, then in the books (posted every 5 s)
+  and the month's GSTR-1:
     curl -s -H 'Authorization: Bearer {token}' {hub_url}/api/v1/orgs/{state["org_id"]}/sales
+    curl -s -H 'Authorization: Bearer {token}' {hub_url}/api/v1/orgs/{state["org_id"]}/ledger/trial-balance
+    curl -s -H 'Authorization: Bearer {token}' "{hub_url}/api/v1/orgs/{state["org_id"]}/gst/gstr1?period=$(date +%Y-%m)"
+  or sign in to the console and open Books.
 
   Logs in {var / "log"}. Press Ctrl-C to stop everything.
 """
@@ -365,6 +385,13 @@ def run_demo(var_dir: Path, broker_port: int, hub_port: int, box_port: int) -> i
             hub_env,
         )
         children.append(worker)
+        poster = _start(
+            "ledger poster",
+            ["hub", "post-ledger", "--every", "5"],
+            var / "log" / "post-ledger.log",
+            hub_env,
+        )
+        children.append(poster)
 
         box_url = f"http://127.0.0.1:{box_port}"
         box = _start(

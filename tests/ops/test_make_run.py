@@ -19,6 +19,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pyotp
@@ -117,6 +118,7 @@ def test_make_run_on_a_clean_copy(tmp_path: Path) -> None:
             )
             assert sale.status_code == 201, sale.text
             assert sale.json()["display"]["change"] == "₹30.00"
+            sold_in = sale.json()["sale"]["business_date"][:7]  # YYYY-MM: the GSTR-1 period
         admin = {"Authorization": f"Bearer {token}"}
         org = httpx.get(f"{hub_url}/api/v1/orgs/{org_id}", headers=admin)
         assert org.status_code == 200, org.text
@@ -142,6 +144,25 @@ def test_make_run_on_a_clean_copy(tmp_path: Path) -> None:
         while at_hub() < 1 and time.monotonic() < deadline:
             time.sleep(0.2)
         assert at_hub() == 1, "the sale did not reach the hub over MQTT"
+
+        # The demo's poster puts it in the books, and it is in the month's GSTR-1.
+        def books() -> dict[str, Any]:
+            url = f"{hub_url}/api/v1/orgs/{org_id}/ledger/trial-balance"
+            return dict(httpx.get(url, headers=admin).json())
+
+        deadline = time.monotonic() + 30
+        while not books()["accounts"] and time.monotonic() < deadline:
+            time.sleep(0.5)
+        posted = books()
+        assert posted["accounts"], "the demo's poster did not post the sale"
+        assert posted["total"] == 0
+        gstr1 = httpx.get(
+            f"{hub_url}/api/v1/orgs/{org_id}/gst/gstr1",
+            params={"period": sold_in, "format": "totals"},
+            headers=admin,
+        )
+        assert gstr1.status_code == 200, gstr1.text
+        assert gstr1.json()["b2cs"]["count"] >= 1, gstr1.text
 
         os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C in the terminal
         proc.wait(timeout=60)
