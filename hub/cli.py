@@ -4,6 +4,7 @@
     publisher                              catalog publisher (database -> retained manifests)
     broker-files --out DIR                 Mosquitto password file and ACL from the registry
     post-ledger [--org CODE] [--every S]   post ingested sales into the books (once, or in a loop)
+    einvoice-submit [--org CODE] [--every S]  send queued e-invoices through the connector
 
 Settings come from the environment (``HubSettings.from_env``). SIGTERM or
 SIGINT stops a worker cleanly: it finishes the messages it holds, so
@@ -115,6 +116,43 @@ def post_ledger(args: argparse.Namespace) -> int:
         engine.dispose()
 
 
+def einvoice_submit(args: argparse.Namespace) -> int:
+    import json
+
+    from sqlalchemy.orm import sessionmaker
+
+    from hub.db import make_engine
+    from hub.einvoice.configured import configured_connector
+    from hub.einvoice.worker import submit_every_org
+
+    settings = _settings()
+    connector = configured_connector(settings.einvoice_connector)
+    if connector is None:
+        print(
+            json.dumps(
+                {
+                    "submitted": {},
+                    "connector": "none",
+                    "hint": "queue only: set SETLEDGER_HUB_EINVOICE_CONNECTOR, "
+                    "or use the offline export",
+                }
+            ),
+            flush=True,
+        )
+        return 0
+    engine = make_engine(settings.database_url)
+    stop = _stop_on_signals()
+    try:
+        while True:
+            sessions = sessionmaker(engine, expire_on_commit=False)
+            report = submit_every_org(sessions, connector, args.org)
+            print(json.dumps({"submitted": report, "connector": connector.name}), flush=True)
+            if args.every is None or stop.wait(args.every):
+                return 0
+    finally:
+        engine.dispose()
+
+
 def add_commands(hub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the background commands to ``setledger hub``'s subcommands."""
     run = hub.add_parser("worker", help="run an ingest worker (MQTT uplink -> database)")
@@ -134,6 +172,10 @@ def add_commands(hub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     ledger.add_argument("--org", help="only this org (ORG-xxxxxxxx)")
     ledger.add_argument("--every", type=float, help="keep posting, every this many seconds")
     ledger.set_defaults(run=post_ledger)
+    einv = hub.add_parser("einvoice-submit", help="send queued e-invoices to the IRP connector")
+    einv.add_argument("--org", help="only this org (ORG-xxxxxxxx)")
+    einv.add_argument("--every", type=float, help="keep sending, every this many seconds")
+    einv.set_defaults(run=einvoice_submit)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -54,6 +54,10 @@ class HubSettings(BaseModel):
     resend: batches of one box reach two workers out of order all the time."""
     catalog_poll_ms: int = Field(default=500, ge=10)
     """How often the catalog publisher looks for new catalog versions."""
+    einvoice_connector: str = Field(default="none", pattern=r"^(none|sandbox(:.+)?)$")
+    """Where ``einvoice-submit`` sends queued e-invoices: ``none`` (queue only;
+    the offline export is the way out), ``sandbox`` or ``sandbox:/path/irp.db``
+    (the IRP stand-in of ``hub.einvoice.sandbox``). Portal connectors come later."""
     accounts: AccountsSettings = Field(default_factory=AccountsSettings)
     """Sign-in, TOTP keys, sessions, lockout, e-mail (``hub/accounts/settings.py``)."""
 
@@ -92,6 +96,7 @@ class HubSettings(BaseModel):
             ("worker_metrics_port", "SETLEDGER_HUB_WORKER_METRICS_PORT"),
             ("resend_after_ms", "SETLEDGER_HUB_RESEND_AFTER_MS"),
             ("catalog_poll_ms", "SETLEDGER_HUB_CATALOG_POLL_MS"),
+            ("einvoice_connector", "SETLEDGER_HUB_EINVOICE_CONNECTOR"),
         ):
             value = get(name)
             if value is not None:

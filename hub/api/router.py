@@ -10,13 +10,26 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from hub.api import accounts, bank, blobs, catalog, gst, labels, ledger, registry, sales, staff
+from hub.api import (
+    accounts,
+    bank,
+    blobs,
+    catalog,
+    einvoice,
+    gst,
+    labels,
+    ledger,
+    registry,
+    sales,
+    staff,
+)
 
 API_PREFIX = "/api/v1"
 
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
-    for module in (accounts, registry, catalog, sales, staff, blobs, labels, ledger, bank, gst):
+    modules = (accounts, registry, catalog, sales, staff, blobs, labels, ledger, bank, gst)
+    for module in (*modules, einvoice):
         router.include_router(module.router)
     return router

@@ -22,6 +22,7 @@ from hub.db.bank import (
 from hub.db.base import Base
 from hub.db.catalog import Product, ProductBarcode, ProductPrice
 from hub.db.catalog_import import CatalogImport
+from hub.db.einvoice import EInvoice, EInvoiceAttempt, EInvoiceBuyer
 from hub.db.ingest import UNKNOWN_ORG, DeviceCursor, InboxEntry, QuarantinedEnvelope
 from hub.db.ledger import JournalEntry, JournalLine, LedgerAccount, PeriodLock
 from hub.db.publication import CatalogBlob, CatalogPublication
@@ -48,6 +49,9 @@ __all__ = [
     "CatalogPublication",
     "Device",
     "DeviceCursor",
+    "EInvoice",
+    "EInvoiceAttempt",
+    "EInvoiceBuyer",
     "InboxEntry",
     "Invite",
     "JournalEntry",

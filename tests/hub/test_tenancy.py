@@ -61,6 +61,14 @@ SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("POST", "/orgs/{org}/labels"): {"template": "a4-3x8", "format": "pdf"},
     ("POST", "/orgs/{org}/ledger/lock"): {"locked_through": "2026-03-31"},
     ("POST", "/orgs/{org}/ledger/close-year"): {"financial_year": "2025-26"},
+    ("POST", "/orgs/{org}/einvoices"): {"period": "2026-11"},
+    ("POST", "/orgs/{org}/einvoices/retry"): {"irns": ["0" * 64]},
+    ("POST", "/orgs/{org}/einvoices/buyers"): {
+        "gstin": "29AABCB1234C1ZA",
+        "legal_name": "Spy Stores LLP",
+        "address1": "1 Spy Road",
+        "location": "Bengaluru",
+    },
     ("PUT", "/orgs/{org}/tax-profile"): {"gstin": make_gstin("27"), "legal_name": "Spy Traders"},
     ("POST", "/orgs/{org}/bank-accounts"): {
         "name": "Spy",
