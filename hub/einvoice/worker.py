@@ -1,16 +1,20 @@
-"""Send due e-invoices through a connector: one document per transaction.
+"""Send due e-invoices through a connector: claim, send, then record and release.
 
-The claim is a row lock (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so
-workers never send the same document at once and never wait for each
-other; SQLite transactions begin IMMEDIATE, one writer at a time). The
-connector is called while the row is held, and the outcome and the
-attempt log are written in the same transaction, which then commits.
+A claim is a lease: in a short transaction the worker takes the org's
+next due row (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so workers never
+take the same row and never wait for each other; SQLite transactions
+begin IMMEDIATE, one writer at a time) and moves its ``next_attempt_at``
+``LEASE`` ahead, so no other worker finds it due. The connector is called
+with no transaction open: a slow IRP never holds a lock that sales ingest
+or another worker waits on. Then one transaction records the outcome,
+appends the attempt and ends the claim (the row's new state and due time).
 
-If the process dies after the IRP accepted but before the commit, the
-row is still due: the next attempt gets "duplicate IRN" (2150) from the
-IRP with the IRN and acknowledgement it issued the first time, and that
-is recorded as the document's IRN. The IRP keys IRNs by document, so a
-resend can never produce a second IRN.
+If the process dies after the IRP accepted but before that transaction,
+the lease runs out and the row is due again: the resend gets "duplicate
+IRN" (2150) from the IRP with the IRN and acknowledgement it issued the
+first time, and that is recorded as the document's IRN. The IRP keys IRNs
+by document, so a resend can never produce a second IRN. A late answer to
+a document already accepted is logged and changes nothing.
 
 Back-off after "unavailable": 30 s, 1, 2, 4 ... minutes, at most an hour,
 for as long as it takes (the queue never drops a document).
@@ -42,10 +46,12 @@ from hub.einvoice.connector import (
     Rejected,
     Unavailable,
 )
-from hub.einvoice.queue import DUE, State
+from hub.einvoice.queue import DONE, DUE, State
 
 log = logging.getLogger(__name__)
 
+LEASE = timedelta(minutes=5)
+"""How long a claimed document is left to its worker (far above a connector's time-out)."""
 FIRST_BACKOFF = timedelta(seconds=30)
 MAX_BACKOFF = timedelta(hours=1)
 BATCH = 500
@@ -92,6 +98,28 @@ def _consecutive_unavailable(session: Session, row: EInvoice) -> int:
     return int(count or 0)
 
 
+def _name(outcome: Outcome) -> str:
+    return {
+        Accepted: "accepted",
+        Duplicate: "duplicate",
+        Rejected: "rejected",
+        Unavailable: "unavailable",
+    }[type(outcome)]
+
+
+def _late(outcome: Outcome) -> tuple[str, str]:
+    """Codes and message of an answer that came after the document was settled."""
+    if isinstance(outcome, Rejected):
+        return _codes(outcome.errors), "after it was settled: " + "; ".join(
+            f"{e.code} {e.message}" for e in outcome.errors
+        )
+    if isinstance(outcome, Duplicate):
+        return DUPLICATE_IRN, f"after it was settled: duplicate IRN {outcome.irn}"
+    if isinstance(outcome, Accepted):
+        return "", f"after it was settled: IRN {outcome.irn}, AckNo {outcome.ack_no}"
+    return "", f"after it was settled: {outcome.reason}"
+
+
 def _codes(errors: tuple[IrpError, ...]) -> str:
     return ",".join(dict.fromkeys(e.code for e in errors))[:200]
 
@@ -99,11 +127,19 @@ def _codes(errors: tuple[IrpError, ...]) -> str:
 def record(
     session: Session, row: EInvoice, outcome: Outcome, *, connector: str, now: datetime
 ) -> str:
-    """Write the outcome on the row and append the attempt; the outcome's name."""
+    """Write the outcome on the row and append the attempt; the outcome's name.
+
+    A row already accepted (or resolved) keeps its IRN and state: the attempt
+    is logged, nothing else changes.
+    """
     row.attempts += 1
     row.updated_at = now
     codes, message = "", ""
+    settled = row.state in DONE
     match outcome:
+        case _ if settled:
+            name = _name(outcome)
+            codes, message = _late(outcome)
         case Accepted():
             name = "accepted"
             row.state = State.ACCEPTED.value
@@ -149,10 +185,8 @@ def record(
     return name
 
 
-def submit_one(
-    session: Session, org_id: uuid.UUID, connector: Connector, *, now: datetime
-) -> str | None:
-    """Claim the org's next due document, send it, record the outcome; None when none is due."""
+def claim(session: Session, org_id: uuid.UUID, *, now: datetime) -> tuple[str, str] | None:
+    """Lease the org's next due document: its IRN and JSON text; None when none is due."""
     with session.begin():
         row = session.scalars(
             select(EInvoice)
@@ -167,8 +201,21 @@ def submit_one(
         ).first()
         if row is None:
             return None
-        document = json.loads(row.document, parse_float=Decimal)
-        outcome = connector.submit(document)
+        row.next_attempt_at = now + LEASE
+        return row.irn, row.document
+
+
+def submit_one(
+    session: Session, org_id: uuid.UUID, connector: Connector, *, now: datetime
+) -> str | None:
+    """Claim the org's next due document, send it, record the outcome; None when none is due."""
+    claimed = claim(session, org_id, now=now)
+    if claimed is None:
+        return None
+    irn, text = claimed
+    outcome = connector.submit(json.loads(text, parse_float=Decimal))
+    with session.begin():
+        row = session.get_one(EInvoice, (org_id, irn), with_for_update=True, populate_existing=True)
         return record(session, row, outcome, connector=connector.name, now=now)
 
 

@@ -29,10 +29,10 @@ from sqlalchemy.exc import DBAPIError
 from hub.db.append_only import REFUSAL_MESSAGE
 from hub.db.einvoice import EInvoice, EInvoiceAttempt
 from hub.db.models import Org
-from hub.einvoice.connector import IrpError, Outcome, Rejected
+from hub.einvoice.connector import IrpError, Outcome, Rejected, Unavailable
 from hub.einvoice.queue import enqueue, prepare
 from hub.einvoice.sandbox import SandboxConnector
-from hub.einvoice.worker import submit_due
+from hub.einvoice.worker import LEASE, record, submit_due
 from setledger.contracts.sales import Buyer
 from setledger.einvoice import irn_of, validate_einvoice
 from setledger.errors import SetLedgerError
@@ -209,6 +209,9 @@ def test_a_lost_answer_comes_back_as_duplicate_and_keeps_one_irn(
     assert shop.attempts() == []
     first = sandbox.issued()
     assert list(first) == [irn]
+    # The dead worker's lease holds the document until it runs out.
+    assert datetime.fromisoformat(row["next_attempt_at"]) == T0 + LEASE
+    assert shop.submit(sandbox, T0 + LEASE - timedelta(seconds=1)) == {}
     # The IRP (restarted: a new instance on the same file) answers 2150 with the first IRN.
     restarted = SandboxConnector(tmp_path / "irp.db", clock=lambda: T0 + timedelta(hours=1))
     assert shop.submit(restarted, T0 + timedelta(hours=1)) == {"duplicate": 1}
@@ -218,6 +221,29 @@ def test_a_lost_answer_comes_back_as_duplicate_and_keeps_one_irn(
     assert restarted.issued() == first  # one IRN, one acknowledgement
     (attempt,) = shop.attempts()
     assert (attempt["outcome"], attempt["codes"]) == ("duplicate", ["2150"])
+
+
+def test_a_late_answer_is_logged_and_changes_nothing_once_settled(
+    hub: Hub, sandbox: SandboxConnector
+) -> None:
+    shop = Shop(hub)
+    sale_id, _ = shop.sell()
+    shop.add_buyer()
+    irn = shop.enqueue(sale_ids=[str(sale_id)])["queued"][0]["irn"]
+    assert shop.submit(sandbox) == {"accepted": 1}
+    (before,) = shop.queue()
+    # A worker whose lease ran out answers after another one settled the document.
+    with hub.runtime.sessions.begin() as session:
+        row = session.get_one(EInvoice, (shop.org_id, irn))
+        late = Unavailable("read timed out")
+        assert record(session, row, late, connector="sandbox", now=T0) == "unavailable"
+    (after,) = shop.queue()
+    settled = ("state", "issued_irn", "ack_no", "ack_dt", "next_attempt_at")
+    assert {k: after[k] for k in settled} == {k: before[k] for k in settled}
+    assert after["attempts"] == 2
+    logged = shop.attempts()
+    assert [a["outcome"] for a in logged] == ["accepted", "unavailable"]
+    assert logged[1]["message"] == "after it was settled: read timed out"
 
 
 def test_a_bad_document_is_refused_at_enqueue_and_nothing_is_queued(hub: Hub) -> None:
@@ -282,21 +308,21 @@ def test_unavailable_twice_then_accepted_backs_off(hub: Hub, sandbox: SandboxCon
 
 
 class Overlapping:
-    """The sandbox, but each worker's first submission waits for the other's (PostgreSQL):
-    both must hold a document at once, so neither may wait for the other's row."""
+    """The sandbox, but each worker's first submission waits for the other's: both
+    must hold a document at once, so neither may wait for the other's claim."""
 
     name = "sandbox"
 
-    def __init__(self, irp: SandboxConnector, overlap: bool) -> None:
+    def __init__(self, irp: SandboxConnector) -> None:
         self.irp = irp
-        self.barrier = threading.Barrier(2) if overlap else None
+        self.barrier = threading.Barrier(2)
         self.waited: set[int] = set()
         self.sent: list[str] = []
         self.lock = threading.Lock()
 
     def submit(self, document: Mapping[str, Any]) -> Outcome:
         me = threading.get_ident()
-        if self.barrier is not None and me not in self.waited:
+        if me not in self.waited:
             self.waited.add(me)
             self.barrier.wait(timeout=20)
         with self.lock:
@@ -309,8 +335,9 @@ def test_two_workers_send_each_document_once(hub: Hub, sandbox: SandboxConnector
     numbers = [shop.sell() for _ in range(4)]
     shop.add_buyer()
     shop.enqueue(sale_ids=[str(sale_id) for sale_id, _ in numbers])
-    # SQLite has one writer: the second worker waits for the first's commit.
-    connector = Overlapping(sandbox, overlap=hub.backend == "postgresql")
+    # No transaction is open while the IRP is called, so on SQLite too (one
+    # writer) the second worker claims while the first one is sending.
+    connector = Overlapping(sandbox)
     results: list[dict[str, int]] = []
     workers = [
         threading.Thread(target=lambda: results.append(shop.submit(connector))) for _ in range(2)
@@ -322,8 +349,7 @@ def test_two_workers_send_each_document_once(hub: Hub, sandbox: SandboxConnector
     assert sorted(connector.sent) == sorted(number for _, number in numbers)
     assert sum(r.get("accepted", 0) for r in results) == 4
     assert len(results) == 2
-    if connector.barrier is not None:
-        assert all(r for r in results)  # both sent something, at the same time
+    assert all(results)  # both sent something, at the same time
     assert {row["state"] for row in shop.queue()} == {"accepted"}
     assert len(sandbox.issued()) == 4
 
