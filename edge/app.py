@@ -19,7 +19,7 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy import func, select, text
 
 from appkit.wiring import wire
-from edge.api import auth, carts, catalog, drawer, labels, sales
+from edge.api import auth, carts, catalog, drawer, labels, returns, sales
 from edge.api import box as box_routes
 from edge.metrics import BoxCollector
 from edge.runtime import BoxRuntime, system_now
@@ -144,6 +144,8 @@ def create_app(
         catalog.router,
         carts.router,
         sales.router,
+        returns.sales_router,
+        returns.router,
         drawer.router,
         labels.router,
     ):

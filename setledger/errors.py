@@ -302,6 +302,50 @@ SALE_NOT_FOUND = ErrorSpec(
     "No sale {sale_id}.",
     "Check the sale id or the invoice number.",
 )
+
+# Returns (credit notes) at the counter
+RETURN_ORIGINAL_NOT_FOUND = ErrorSpec(
+    "RETURN_ORIGINAL_NOT_FOUND",
+    ErrorKind.NOT_FOUND,
+    "No sale with invoice {invoice_no} was recorded at this box.",
+    "Check the number on the receipt; a sale is returned at the box that sold it.",
+)
+RETURN_EMPTY = ErrorSpec(
+    "RETURN_EMPTY",
+    _I,
+    "A return needs at least one line.",
+    "Pick the lines of the invoice that come back and their quantities.",
+)
+RETURN_LINE_UNKNOWN = ErrorSpec(
+    "RETURN_LINE_UNKNOWN",
+    _I,
+    "Invoice {invoice_no} has no line {line}, or it is named twice.",
+    "Name each line of the invoice once, by its line number.",
+)
+RETURN_QTY_OVER = ErrorSpec(
+    "RETURN_QTY_OVER",
+    ErrorKind.CONFLICT,
+    "Line {line} of invoice {invoice_no}: {qty} asked back, {returnable} can still be returned.",
+    "Return at most what was sold less what was returned before (see the invoice's returnable).",
+)
+RETURN_REFUND_MISMATCH = ErrorSpec(
+    "RETURN_REFUND_MISMATCH",
+    _I,
+    "Refunds of {refunded} paise do not add up to the credit note's {payable} paise.",
+    "Refund exactly the note's payable (POST /api/v1/returns/quote tells it), in cash, UPI or card.",
+)
+RETURN_ID_REUSED = ErrorSpec(
+    "RETURN_ID_REUSED",
+    ErrorKind.CONFLICT,
+    "Return {return_id} was already recorded with different contents.",
+    "A retry must resend exactly the same return. For a new return, make a new return id.",
+)
+RETURN_NOT_FOUND = ErrorSpec(
+    "RETURN_NOT_FOUND",
+    ErrorKind.NOT_FOUND,
+    "No return {return_id}.",
+    "Check the return id.",
+)
 CART_NOT_FOUND = ErrorSpec(
     "CART_NOT_FOUND",
     ErrorKind.NOT_FOUND,

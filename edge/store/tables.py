@@ -231,8 +231,11 @@ stock_move = Table(
     Column("sale_id", String(36), ForeignKey("sale.sale_id")),
     Column("line_no", Integer),
     Column("at_ms", BigInteger, nullable=False),
+    Column("return_id", String(36)),
     Index("stock_move_product", "product_id"),
 )
+"""``return_id``: set on restocking moves of a return (``sale_id`` stays empty
+there, so a sale's own moves are those naming it)."""
 
 outbox = Table(
     "outbox",
@@ -254,7 +257,82 @@ outbox = Table(
     sqlite_autoincrement=True,
 )
 
-APPEND_ONLY = ("sale", "sale_line", "sale_tender", "stock_move", "approval")
+credit_note_series = Table(
+    "credit_note_series",
+    metadata,
+    Column("prefix", String(4), nullable=False),
+    Column("financial_year", String(7), nullable=False),
+    Column("last_serial", BigInteger, nullable=False),
+    PrimaryKeyConstraint("prefix", "financial_year"),
+)
+"""The box's credit note series per financial year (``<prefix>/<FY>/C<serial>``)."""
+
+sale_return = Table(
+    "sale_return",
+    metadata,
+    Column("return_id", String(36), primary_key=True),
+    Column("note_no", String(16), nullable=False, unique=True),
+    Column("financial_year", String(7), nullable=False),
+    Column("returned_at", Text, nullable=False),
+    Column("returned_at_ms", BigInteger, nullable=False),
+    Column("business_date", String(10), nullable=False),
+    Column("sale_id", String(36), ForeignKey("sale.sale_id"), nullable=False),
+    Column("hlc", Text, nullable=False),
+    Column("epoch", String(32), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("cashier", Text),
+    Column("approval_id", String(36)),
+    Column("taxable", BigInteger, nullable=False),
+    Column("cgst", BigInteger, nullable=False),
+    Column("sgst", BigInteger, nullable=False),
+    Column("igst", BigInteger, nullable=False),
+    Column("cess", BigInteger, nullable=False),
+    Column("round_off", BigInteger, nullable=False),
+    Column("payable", BigInteger, nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("correlation_id", Text),
+    Index("sale_return_sale", "sale_id"),
+)
+"""Credit notes issued at this box, each for one sale of this box."""
+
+sale_return_line = Table(
+    "sale_return_line",
+    metadata,
+    Column("return_id", String(36), ForeignKey("sale_return.return_id"), nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("qty", BigInteger, nullable=False),
+    Column("discount", BigInteger, nullable=False),
+    Column("taxable", BigInteger, nullable=False),
+    Column("cgst", BigInteger, nullable=False),
+    Column("sgst", BigInteger, nullable=False),
+    Column("igst", BigInteger, nullable=False),
+    Column("cess", BigInteger, nullable=False),
+    Column("charged", BigInteger, nullable=False),
+    PrimaryKeyConstraint("return_id", "line_no"),
+)
+"""What a note gives back of a line of the sale (``line_no`` is the sale's)."""
+
+sale_return_refund = Table(
+    "sale_return_refund",
+    metadata,
+    Column("return_id", String(36), ForeignKey("sale_return.return_id"), nullable=False),
+    Column("refund_no", Integer, nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("reference", Text),
+    PrimaryKeyConstraint("return_id", "refund_no"),
+)
+
+APPEND_ONLY = (
+    "sale",
+    "sale_line",
+    "sale_tender",
+    "stock_move",
+    "approval",
+    "sale_return",
+    "sale_return_line",
+    "sale_return_refund",
+)
 """Rows here are never updated or deleted; corrections are new rows."""
 
 hub_link = Table(

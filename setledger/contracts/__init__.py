@@ -31,6 +31,14 @@ from setledger.contracts.envelope import (
     Envelope,
     seal,
 )
+from setledger.contracts.returns import (
+    OriginalSale,
+    ReturnLine,
+    ReturnRecorded,
+    ReturnRefund,
+    ReturnTotals,
+    validate_return,
+)
 from setledger.contracts.sales import (
     Buyer,
     SaleLine,
@@ -51,6 +59,7 @@ MESSAGES: dict[tuple[str, int], type[Contract]] = {
     (model.SCHEMA, model.VERSION): model
     for model in (
         SaleRecorded,
+        ReturnRecorded,
         ApprovalRecorded,
         StaffRoster,
         Batch,
@@ -105,8 +114,13 @@ __all__ = [
     "DeviceStatus",
     "Envelope",
     "ErrorBody",
+    "OriginalSale",
     "PricePoint",
     "ResendRequest",
+    "ReturnLine",
+    "ReturnRecorded",
+    "ReturnRefund",
+    "ReturnTotals",
     "SaleLine",
     "SaleRecorded",
     "SaleTender",
@@ -117,5 +131,6 @@ __all__ = [
     "json_schemas",
     "parse_payload",
     "seal",
+    "validate_return",
     "validate_sale",
 ]
