@@ -9,13 +9,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field, model_validator
-from sqlalchemy import select
 
 from hub.accounts.permissions import Permission as P
 from hub.accounts.principal import Principal
 from hub.api.deps import DbSession, allow
 from hub.clock import utcnow
-from hub.db.einvoice import EInvoice, EInvoiceAttempt, EInvoiceBuyer
+from hub.db.einvoice import EInvoice, EInvoiceBuyer
 from hub.db.models import Org
 from hub.einvoice import buyers, documents, queue
 from hub.einvoice.errors import EINVOICE_IRN_CHANGED
@@ -195,12 +194,7 @@ def list_attempts(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[AttemptPublic]:
     """The attempt log (append-only): every submission and what the IRP answered."""
-    query = select(EInvoiceAttempt).where(EInvoiceAttempt.org_id == principal.org_id)
-    if irn is not None:
-        query = query.where(EInvoiceAttempt.irn == irn)
-    query = query.order_by(
-        EInvoiceAttempt.attempted_at, EInvoiceAttempt.irn, EInvoiceAttempt.attempt_no
-    )
+    rows = queue.list_attempts(session, principal.org_id, irn=irn, limit=limit, offset=offset)
     return [
         AttemptPublic(
             irn=a.irn,
@@ -211,7 +205,7 @@ def list_attempts(
             codes=[code for code in a.codes.split(",") if code],
             message=a.message,
         )
-        for a in session.scalars(query.limit(limit).offset(offset))
+        for a in rows
     ]
 
 

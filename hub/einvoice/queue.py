@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.db.bulk import one_of
-from hub.db.einvoice import EInvoice
+from hub.db.einvoice import EInvoice, EInvoiceAttempt
 from hub.db.upsert import insert_ignore
 from hub.einvoice.errors import EINVOICE_NOT_FOUND
 from setledger import errors
@@ -177,6 +177,19 @@ def list_einvoices(
         query = query.where(EInvoice.doc_date <= date_to)
     query = query.order_by(EInvoice.doc_date, EInvoice.doc_no).limit(limit).offset(offset)
     return list(session.scalars(query))
+
+
+def list_attempts(
+    session: Session, org_id: uuid.UUID, *, irn: str | None = None, limit: int, offset: int
+) -> list[EInvoiceAttempt]:
+    """The attempt log, oldest first (of one document, or of the org)."""
+    query = select(EInvoiceAttempt).where(EInvoiceAttempt.org_id == org_id)
+    if irn is not None:
+        query = query.where(EInvoiceAttempt.irn == irn)
+    query = query.order_by(
+        EInvoiceAttempt.attempted_at, EInvoiceAttempt.irn, EInvoiceAttempt.attempt_no
+    )
+    return list(session.scalars(query.limit(limit).offset(offset)))
 
 
 def einvoices_by_irn(session: Session, org_id: uuid.UUID, irns: Sequence[str]) -> list[EInvoice]:

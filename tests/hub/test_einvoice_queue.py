@@ -262,6 +262,11 @@ def test_a_bad_document_is_refused_at_enqueue_and_nothing_is_queued(hub: Hub) ->
     }
     assert details["buyers_without_address"] == [BUYER_GSTIN]
     assert good_no in response.json()["error"]["message"]
+    # A buyer whose GSTIN fails its check character is not kept.
+    bad_buyer = {**BUYER, "gstin": BUYER_GSTIN[:14] + ("A" if BUYER_GSTIN[14] != "A" else "B")}
+    buyers = f"{API}/orgs/{shop.code}/einvoices/buyers"
+    assert error_code(hub.client.post(buyers, json=bad_buyer), 422) == "GSTIN_INVALID"
+    assert ok(hub.get(f"/orgs/{shop.code}/einvoices/buyers")) == []  # type: ignore[comparison-overlap]
     # A B2C sale is not e-invoiced (R19); with a good one, neither is queued.
     shop.add_buyer()
     response = hub.client.post(url, json={"sale_ids": [str(good), str(consumer)]})
@@ -402,6 +407,32 @@ def test_the_attempt_log_is_append_only(hub: Hub, sandbox: SandboxConnector) -> 
             select(EInvoiceAttempt.outcome).where(EInvoiceAttempt.org_id == shop.org_id)
         ).all()
     assert outcomes == ["accepted"]
+
+
+def test_an_org_sees_only_its_own_queue(hub: Hub, sandbox: SandboxConnector) -> None:
+    shops = [Shop(hub), Shop(hub)]
+    irns, numbers = [], []
+    for shop in shops:
+        sale_id, number = shop.sell()
+        shop.add_buyer()
+        irns.append(shop.enqueue(sale_ids=[str(sale_id)])["queued"][0]["irn"])
+        numbers.append(number)
+        shop.submit(sandbox)
+    a, b = shops
+    for path, mine, theirs in (
+        ("einvoices", irns[0], irns[1]),
+        ("einvoices/attempts", irns[0], irns[1]),
+        ("einvoices/export?period=2026-11", numbers[0], numbers[1]),
+    ):
+        response = hub.client.get(f"{API}/orgs/{a.code}/{path}")
+        assert response.status_code == 200, response.text
+        assert mine in response.text, path
+        assert theirs not in response.text, path
+    response = hub.client.get(f"{API}/orgs/{a.code}/einvoices/attempts", params={"irn": irns[1]})
+    assert response.json() == []
+    retry = hub.client.post(f"{API}/orgs/{a.code}/einvoices/retry", json={"irns": [irns[1]]})
+    assert error_code(retry, 404) == "EINVOICE_NOT_FOUND"
+    assert [row["irn"] for row in b.queue()] == [irns[1]]
 
 
 @pytest.fixture(scope="module")
