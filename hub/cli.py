@@ -126,7 +126,9 @@ def einvoice_submit(args: argparse.Namespace) -> int:
     from hub.einvoice.worker import submit_every_org
 
     settings = _settings()
-    connector = configured_connector(settings.einvoice_connector)
+    connector = configured_connector(
+        settings.einvoice_connector, production=settings.env == "production"
+    )
     if connector is None:
         print(
             json.dumps(

@@ -112,3 +112,5 @@ def test_the_setting_names_the_connector(tmp_path: Path) -> None:
     assert chosen.path == tmp_path / "irp.db"
     with pytest.raises(ValueError, match="unknown e-invoice connector"):
         configured_connector("portal")
+    with pytest.raises(ValueError, match="not the IRP's"):
+        configured_connector("sandbox", production=True)
