@@ -27,6 +27,7 @@ from hub.db.ingest import UNKNOWN_ORG, DeviceCursor, InboxEntry, QuarantinedEnve
 from hub.db.ledger import JournalEntry, JournalLine, LedgerAccount, PeriodLock
 from hub.db.publication import CatalogBlob, CatalogPublication
 from hub.db.registry import Device, Org, Store
+from hub.db.returns import SaleReturn, SaleReturnLine, SaleReturnRefund
 from hub.db.sales import Sale, SaleLine, SaleTender, StockMove
 from hub.db.staff import Approval, StaffPublication
 
@@ -67,6 +68,9 @@ __all__ = [
     "Recovery",
     "Sale",
     "SaleLine",
+    "SaleReturn",
+    "SaleReturnLine",
+    "SaleReturnRefund",
     "SaleTender",
     "StaffPublication",
     "StockMove",

@@ -16,13 +16,31 @@ from datetime import date
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from hub.db.models import Org, Sale, SaleLine, SaleTender, Store
+from hub.db.models import (
+    Org,
+    Sale,
+    SaleLine,
+    SaleReturn,
+    SaleReturnLine,
+    SaleReturnRefund,
+    SaleTender,
+    Store,
+)
 from setledger import errors, gst
+from setledger.contracts.returns import (
+    OriginalSale,
+    ReturnLine,
+    ReturnRecorded,
+    ReturnRefund,
+    ReturnTotals,
+    as_sale_record,
+)
 from setledger.contracts.sales import Buyer, SaleRecorded, SaleTotals
 from setledger.contracts.sales import SaleLine as SaleLineContract
 from setledger.contracts.sales import SaleTender as SaleTenderContract
+from setledger.gst_thresholds import b2c_section
 from setledger.gstin import is_valid_gstin
-from setledger.invoice import Invoice, Party, Seller, invoice_from_sale
+from setledger.invoice import DocType, Invoice, OriginalInvoice, Party, Seller, invoice_from_sale
 from setledger.tenders import TenderKind
 
 
@@ -230,3 +248,145 @@ def _stores(session: Session, org_id: uuid.UUID) -> dict[uuid.UUID, Store]:
         store.store_id: store
         for store in session.scalars(select(Store).where(Store.org_id == org_id))
     }
+
+
+def credit_notes_for_period(
+    session: Session,
+    org_id: uuid.UUID,
+    date_from: date,
+    date_to: date,
+    *,
+    store_id: uuid.UUID | None = None,
+) -> list[Invoice]:
+    """Every return of the org dated ``date_from``..``date_to`` as its credit note,
+    naming the original invoice; ordered by date and number. The note is built from
+    the return's own rows, so a return whose sale has not arrived is still filed."""
+    where = [
+        SaleReturn.org_id == org_id,
+        SaleReturn.business_date >= date_from,
+        SaleReturn.business_date <= date_to,
+    ]
+    if store_id is not None:
+        where.append(SaleReturn.store_id == store_id)
+    notes = list(
+        session.scalars(
+            select(SaleReturn).where(*where).order_by(SaleReturn.business_date, SaleReturn.note_no)
+        )
+    )
+    if not notes:
+        return []
+    lines: dict[uuid.UUID, list[SaleReturnLine]] = defaultdict(list)
+    for line in session.scalars(
+        select(SaleReturnLine)
+        .join(
+            SaleReturn,
+            (SaleReturn.org_id == SaleReturnLine.org_id)
+            & (SaleReturn.return_id == SaleReturnLine.return_id),
+        )
+        .where(*where)
+        .order_by(SaleReturnLine.return_id, SaleReturnLine.line_no)
+    ):
+        lines[line.return_id].append(line)
+    refunds: dict[uuid.UUID, list[SaleReturnRefund]] = defaultdict(list)
+    for refund in session.scalars(
+        select(SaleReturnRefund)
+        .join(
+            SaleReturn,
+            (SaleReturn.org_id == SaleReturnRefund.org_id)
+            & (SaleReturn.return_id == SaleReturnRefund.return_id),
+        )
+        .where(*where)
+        .order_by(SaleReturnRefund.return_id, SaleReturnRefund.refund_no)
+    ):
+        refunds[refund.return_id].append(refund)
+    org = session.get(Org, org_id)
+    if org is None:
+        raise errors.ORG_NOT_FOUND.error(org_id=str(org_id))
+    stores = _stores(session, org_id)
+    documents = []
+    for note in notes:
+        message = return_message(note, lines[note.return_id], refunds[note.return_id])
+        original = OriginalInvoice(note.original_invoice_no, note.original_date)
+        documents.append(
+            invoice_from_sale(
+                as_sale_record(message),
+                seller_of(org, stores[note.store_id]),
+                doc_type=DocType.CREDIT_NOTE,
+                original=original,
+            )
+        )
+    return documents
+
+
+def b2cl_originals(
+    session: Session,
+    org_id: uuid.UUID,
+    date_from: date,
+    date_to: date,
+    *,
+    store_id: uuid.UUID | None = None,
+) -> set[str]:
+    """Invoice numbers of the originals of the period's returns that were B2CL
+    (unregistered, inter-state, above the limit on their date): their notes go to cdnur."""
+    where = [
+        SaleReturn.org_id == org_id,
+        SaleReturn.business_date >= date_from,
+        SaleReturn.business_date <= date_to,
+        SaleReturn.buyer_gstin.is_(None),
+        SaleReturn.supply_kind == gst.SupplyKind.INTER.value,
+    ]
+    if store_id is not None:
+        where.append(SaleReturn.store_id == store_id)
+    rows = session.execute(
+        select(
+            SaleReturn.original_invoice_no, SaleReturn.original_payable, SaleReturn.original_date
+        ).where(*where)
+    )
+    return {
+        number
+        for number, payable, day in rows
+        if b2c_section(inter_state=True, invoice_value=payable, day=day) == "b2cl"
+    }
+
+
+def return_message(
+    note: SaleReturn, lines: Sequence[SaleReturnLine], refunds: Sequence[SaleReturnRefund]
+) -> ReturnRecorded:
+    """The ``return.recorded`` message the stored rows were written from."""
+    buyer = None
+    if any((note.buyer_name, note.buyer_phone, note.buyer_gstin, note.buyer_state)):
+        buyer = Buyer(
+            name=note.buyer_name,
+            phone=note.buyer_phone,
+            gstin=note.buyer_gstin,
+            state=note.buyer_state,
+        )
+    line_fields = set(ReturnLine.model_fields)
+    return ReturnRecorded(
+        return_id=note.return_id,
+        note_no=note.note_no,
+        financial_year=note.financial_year,
+        returned_at=note.returned_at,
+        business_date=note.business_date,
+        original=OriginalSale(
+            sale_id=note.sale_id,
+            invoice_no=note.original_invoice_no,
+            business_date=note.original_date,
+            payable=note.original_payable,
+        ),
+        seller_state=note.seller_state,
+        place_of_supply=note.place_of_supply,
+        supply_kind=gst.SupplyKind(note.supply_kind),
+        rounding=gst.Rounding(note.rounding),
+        buyer=buyer,
+        cashier=note.cashier,
+        reason=note.reason,
+        lines=[ReturnLine(**{name: getattr(line, name) for name in line_fields}) for line in lines],
+        refunds=[
+            ReturnRefund(kind=TenderKind(x.kind), amount=x.amount, reference=x.reference)
+            for x in refunds
+        ],
+        totals=ReturnTotals(**{name: getattr(note, name) for name in ReturnTotals.model_fields}),
+        # Not part of a credit note; the moves are in stock_move.
+        stock_moves=[],
+    )

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from hub.db.models import Org
-from hub.gst.invoices import invoices_for_period
+from hub.gst.invoices import b2cl_originals, credit_notes_for_period, invoices_for_period
 from setledger import errors
 from setledger.gstin import normalise
 from setledger.gstr1 import ReturnPeriod, build_gstr1, section_totals
@@ -61,7 +61,7 @@ def filing_documents(
     gstin: str | None = None,
     store_id: uuid.UUID | None = None,
 ) -> tuple[str, list[Invoice]]:
-    """The filing GSTIN and its invoices of the month."""
+    """The filing GSTIN and its invoices and credit notes of the month."""
     org = session.get(Org, org_id)
     if org is None:
         raise errors.ORG_NOT_FOUND.error(org_id=str(org_id))
@@ -80,7 +80,7 @@ def filing_documents(
     filer = normalise(filer)
     documents = invoices_for_period(
         session, org_id, month.first_day, month.last_day, store_id=store_id
-    )
+    ) + credit_notes_for_period(session, org_id, month.first_day, month.last_day, store_id=store_id)
     return filer, [doc for doc in documents if normalise(doc.seller.gstin or "") == filer]
 
 
@@ -92,10 +92,15 @@ def gstr1(
     gstin: str | None = None,
     store_id: uuid.UUID | None = None,
 ) -> dict[str, Any]:
-    """The GSTR-1 JSON as the offline tool takes it (amounts as ``Decimal`` rupees)."""
+    """The GSTR-1 JSON as the offline tool takes it (amounts as ``Decimal`` rupees).
+
+    Credit notes of returns are filed with the invoices: cdnr for registered
+    buyers, cdnur for notes on B2CL invoices and exports, netted into b2cs
+    otherwise (the kernel's rules)."""
     with session.begin():
         filer, documents = filing_documents(session, org_id, month, gstin=gstin, store_id=store_id)
-    return build_gstr1(filer, month.fp, documents)
+        b2cl = b2cl_originals(session, org_id, month.first_day, month.last_day, store_id=store_id)
+    return build_gstr1(filer, month.fp, documents, b2cl_originals=b2cl)
 
 
 def gstr1_totals(gstr1_json: dict[str, Any]) -> dict[str, dict[str, int]]:

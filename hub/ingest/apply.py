@@ -50,9 +50,10 @@ from hub.ingest.cursor import StreamKey, advance_cursor, lock_cursor
 from hub.ingest.metrics import IngestMetrics
 from hub.ingest.outcome import DUPLICATE, ApplyOutcome, Outcome, QuarantineReason, Verdict
 from hub.ingest.quarantine import quarantine_envelope
+from hub.ingest.returns import apply_returns_recorded
 from hub.ingest.sales import apply_sales_recorded
 from setledger.canonical import digest
-from setledger.contracts import ApprovalRecorded, Envelope, SaleRecorded
+from setledger.contracts import ApprovalRecorded, Envelope, ReturnRecorded, SaleRecorded
 
 log = logging.getLogger("hub.ingest")
 
@@ -62,6 +63,7 @@ Handler = Callable[[Session, Arrival, Sequence[Envelope]], list[Verdict]]
 HANDLERS: dict[tuple[str, int], Handler] = {
     (SaleRecorded.SCHEMA, SaleRecorded.VERSION): apply_sales_recorded,
     (ApprovalRecorded.SCHEMA, ApprovalRecorded.VERSION): apply_approvals_recorded,
+    (ReturnRecorded.SCHEMA, ReturnRecorded.VERSION): apply_returns_recorded,
 }
 """Every message the hub applies, by (schema, version): an explicit table."""
 

@@ -21,6 +21,7 @@ from hub.db.bulk import is_pg, one_of
 from hub.db.ledger import JournalEntry
 from hub.db.models import UNKNOWN_ORG, Org, Sale, SaleLine, SaleTender, Store
 from hub.ledger.journal import Posted, post
+from hub.ledger.returns import post_all_pending_returns
 from setledger.postings import SaleDocument, TaxedAmounts, post_sale
 from setledger.states import state_tax_head
 
@@ -147,7 +148,8 @@ def refresh_statistics(session: Session) -> None:
 
 
 def post_every_org(sessions: sessionmaker[Session], org_code: str | None = None) -> dict[str, int]:
-    """Post the pending sales of every org (or one, by code): entries written per org code."""
+    """Post the pending sales, then returns, of every org (or one, by code): entries
+    written per org code."""
     with sessions() as session:
         query = select(Org.org_id, Org.org_code).where(Org.org_id != UNKNOWN_ORG)
         if org_code is not None:
@@ -156,5 +158,6 @@ def post_every_org(sessions: sessionmaker[Session], org_code: str | None = None)
     written: dict[str, int] = {}
     for org in orgs:
         with sessions() as session:
-            written[org.org_code] = post_all_pending_sales(session, org.org_id)
+            sales = post_all_pending_sales(session, org.org_id)
+            written[org.org_code] = sales + post_all_pending_returns(session, org.org_id)
     return written

@@ -133,7 +133,7 @@ class ReturnRecorded(Contract):
     refunds: list[ReturnRefund]
     totals: ReturnTotals
     stock_moves: list[StockMove]
-    """Restocking moves: +qty per line, reason ``return``."""
+    """Restocking moves: one per line, in line order, +qty, reason ``return``."""
 
 
 def credit_note_number(prefix: str, year: FinancialYear, serial: int) -> str:
@@ -222,10 +222,10 @@ def validate_return(note: ReturnRecorded) -> list[str]:
         problems.append("the note is dated before the original invoice")
     if note.note_no == note.original.invoice_no:
         problems.append("the note carries the original invoice's number")
-    moves = sorted((str(m.product_id), m.qty) for m in note.stock_moves)
-    wanted = sorted((str(line.product_id), line.qty) for line in note.lines)
-    if moves != wanted or any(m.reason != "return" for m in note.stock_moves):
-        problems.append("stock moves are not one +qty 'return' move per line")
+    moves = [(m.product_id, m.qty, m.reason) for m in note.stock_moves]
+    wanted = [(line.product_id, line.qty, "return") for line in note.lines]
+    if moves != wanted:
+        problems.append("stock moves are not one +qty 'return' move per line, in line order")
     return problems
 
 

@@ -13,7 +13,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from setledger import fiscal, gst
-from setledger.contracts import Envelope, SaleRecorded, seal
+from setledger.contracts import Envelope, ReturnRecorded, SaleRecorded, seal
+from setledger.contracts.returns import (
+    OriginalSale,
+    ReturnRefund,
+    credit_note_number,
+    return_line,
+    return_totals,
+)
 from setledger.contracts.sales import SaleLine, SaleTender, SaleTotals, StockMove
 from setledger.hlc import HybridClock
 from setledger.ids import new_id
@@ -158,7 +165,11 @@ class Till:
         if seq is None:
             seq = self.next_seq
             self.next_seq += 1
-        default_key = str(message.sale_id) if isinstance(message, SaleRecorded) else "k"
+        default_key = "k"
+        if isinstance(message, SaleRecorded):
+            default_key = str(message.sale_id)
+        elif isinstance(message, ReturnRecorded):
+            default_key = str(message.return_id)
         return seal(
             message,
             org_id=fields.pop("org_id", self.org["org_id"]),
@@ -180,3 +191,78 @@ class Till:
 
 def day_after(instant: datetime, days: int = 1) -> datetime:
     return instant + timedelta(days=days)
+
+
+def build_return(
+    sale: SaleRecorded,
+    wanted: dict[int, int],
+    *,
+    note_no: str,
+    returned_at: datetime,
+    before: dict[int, int] | None = None,
+    refunded_before: int = 0,
+    refunds: list[Tender] | None = None,
+    return_id: uuid.UUID | None = None,
+) -> ReturnRecorded:
+    """A credit note for ``wanted`` (line no -> thousandths) of ``sale``, as the box
+    makes it: ``before`` says what earlier notes returned of each line and
+    ``refunded_before`` what they refunded (the last note refunds the rest)."""
+    before = before or {}
+    lines = [
+        return_line(sale.lines[number - 1], before.get(number, 0), qty)
+        for number, qty in sorted(wanted.items())
+    ]
+    completes = all(
+        before.get(line.line_no, 0) + wanted.get(line.line_no, 0) == line.qty for line in sale.lines
+    )
+    rest = sale.totals.payable - refunded_before if completes else None
+    totals = return_totals(lines, sale.rounding, rest_of_sale=rest)
+    day = fiscal.business_date(returned_at)
+    paid = refunds or [Tender(TenderKind.CASH, totals.payable)]
+    return ReturnRecorded(
+        return_id=return_id or new_id(),
+        note_no=note_no,
+        financial_year=fiscal.financial_year(day).label,
+        returned_at=returned_at,
+        business_date=day,
+        original=OriginalSale(
+            sale_id=sale.sale_id,
+            invoice_no=sale.invoice_no,
+            business_date=sale.business_date,
+            payable=sale.totals.payable,
+        ),
+        seller_state=sale.seller_state,
+        place_of_supply=sale.place_of_supply,
+        supply_kind=sale.supply_kind,
+        rounding=sale.rounding,
+        buyer=sale.buyer,
+        cashier="Asha",
+        reason="did not fit",
+        lines=lines,
+        refunds=[ReturnRefund(kind=t.kind, amount=t.amount, reference=t.reference) for t in paid],
+        totals=totals,
+        stock_moves=[
+            StockMove(move_id=new_id(), product_id=line.product_id, qty=line.qty, reason="return")
+            for line in lines
+        ],
+    )
+
+
+@dataclass
+class ReturnsDesk(Till):
+    """The same box's returns stream: its own seqs and its credit note series."""
+
+    stream: str = "returns"
+
+    def note_no(self, returned_at: datetime) -> str:
+        year = fiscal.financial_year(fiscal.business_date(returned_at))
+        number = credit_note_number(self.prefix, year, self.next_serial)
+        self.next_serial += 1
+        return number
+
+    def give_back(
+        self, sale: SaleRecorded, wanted: dict[int, int], returned_at: datetime, **kwargs: Any
+    ) -> ReturnRecorded:
+        return build_return(
+            sale, wanted, note_no=self.note_no(returned_at), returned_at=returned_at, **kwargs
+        )
