@@ -8,8 +8,11 @@ parts; every refusal leaves the database as it was.
 from __future__ import annotations
 
 import json
+import sqlite3
 import uuid
 from typing import Any
+
+import pytest
 
 from setledger.contracts import ReturnRecorded, validate_return
 from setledger.contracts.returns import PRORATED
@@ -178,3 +181,7 @@ def test_a_retry_answers_the_same_note_and_replicates_once(box: Box) -> None:
     assert other.json()["error"]["code"] == "RETURN_ID_REUSED"
     assert len(sent_returns(box)) == 1
     assert box.rows("SELECT COUNT(*) FROM sale_return") == [(1,)]
+    # Issued notes are append-only on the box too.
+    for table in ("sale_return", "sale_return_line", "sale_return_refund"):
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            box.rows(f"DELETE FROM {table}")  # noqa: S608

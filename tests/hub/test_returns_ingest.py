@@ -16,9 +16,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import DBAPIError
 
-from hub.db.models import SaleReturn, StockMove
+from hub.db.append_only import REFUSAL_MESSAGE
+from hub.db.models import SaleReturn, SaleReturnLine, SaleReturnRefund, StockMove
 from hub.ledger import reports
 from hub.ledger.sales import post_all_pending_sales, post_every_org
 from setledger import chart, fiscal
@@ -110,6 +113,16 @@ def test_a_return_is_applied_once_and_restocks(hub: Hub) -> None:
         notes = session.scalars(select(SaleReturn.note_no).where(SaleReturn.org_id == shop.org_id))
         assert list(notes) == [first.note_no]
     assert on_hand(hub, shop, "salt") == -1300
+    # Credit notes are append-only: the database refuses to rewrite or remove them.
+    for table in (SaleReturn, SaleReturnLine, SaleReturnRefund):
+        for statement in (
+            update(table).where(table.org_id == shop.org_id).values(org_id=table.org_id),
+            delete(table).where(table.org_id == shop.org_id),
+        ):
+            with hub.runtime.engine.connect() as conn:
+                with pytest.raises(DBAPIError, match=REFUSAL_MESSAGE):
+                    conn.execute(statement)
+                conn.rollback()
 
 
 def test_a_return_that_arrives_before_its_sale_is_kept(hub: Hub) -> None:
