@@ -26,10 +26,11 @@ from uuid import UUID
 from sqlalchemy import Connection, RowMapping, func, insert, select
 
 from edge.runtime import BoxRuntime
-from edge.services import approvals
+from edge.services import approvals, catalog
 from edge.services.approvals import ApprovalRequest, Grant
 from edge.services.checkout import load_sale, parse_line_qty
 from edge.services.identity import current_epoch, require_identity
+from edge.services.pricing import check_qty
 from edge.store import outbox
 from edge.store import tables as t
 from setledger import errors
@@ -147,6 +148,9 @@ def quote(conn: Connection, invoice_no: str, wanted: list[ReturnLineRequest]) ->
         if line.line_no not in sale_lines or line.line_no in asked:
             raise errors.RETURN_LINE_UNKNOWN.error(invoice_no=invoice_no, line=line.line_no)
         asked[line.line_no] = parse_line_qty(line.line_no, line.qty)
+        # Pieces come back whole (a product gone from the catalog is taken as sold).
+        product = catalog.product_by_id(conn, str(sale_lines[line.line_no].product_id))
+        check_qty(line.line_no, product, asked[line.line_no])
     lines = []
     for line_no, qty in sorted(asked.items()):
         have = state[line_no]

@@ -153,6 +153,8 @@ def test_refusals_change_nothing(box: Box) -> None:
         ),
         "RETURN_ORIGINAL_NOT_FOUND": return_body("C1/2627/000099", [{"line_no": 1, "qty": 1}], 1),
         "RETURN_EMPTY": return_body(invoice, [], payable),
+        "QTY_NOT_WHOLE": return_body(invoice, [{"line_no": 1, "qty": "0.5"}], payable),
+        "QTY_NOT_POSITIVE": return_body(invoice, [{"line_no": 2, "qty": 0}], payable),
     }
     for code, body in cases.items():
         r = box.client.post("/api/v1/returns", json=body)
