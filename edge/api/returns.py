@@ -13,6 +13,7 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from appkit.context import current
+from documents.invoice_pdf import PaperSize
 from edge.api.deps import Box, Cashier
 from edge.api.sales import cashier_of, tenders_of
 from edge.api.schemas import ApprovalIn, Body, TenderIn, approval_of
@@ -20,6 +21,7 @@ from edge.services.returns import (
     Quote,
     ReturnLineRequest,
     ReturnRequest,
+    credit_note_pdf,
     load_return,
     quote,
     record_return,
@@ -152,6 +154,21 @@ def post_return(box: Box, cashier: Cashier, body: ReturnIn, response: Response) 
 def get_return(box: Box, cashier: Cashier, return_id: UUID) -> ReturnOut:
     with box.db.reader.connect() as conn:
         return _return_out(load_return(conn, str(return_id)), replayed=False)
+
+
+@router.get("/{return_id}/note.pdf", response_class=Response)
+def get_credit_note_pdf(
+    box: Box, cashier: Cashier, return_id: UUID, paper: PaperSize = PaperSize.ROLL_80
+) -> Response:
+    """The return's credit note as PDF, on an 80 mm roll (default) or A4, from this box alone."""
+    with box.db.reader.connect() as conn:
+        note, pdf = credit_note_pdf(conn, str(return_id), paper)
+    filename = note.number.replace("/", "-")
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}.pdf"'},
+    )
 
 
 def _return_out(note: ReturnRecorded, replayed: bool) -> ReturnOut:

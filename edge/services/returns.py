@@ -25,8 +25,9 @@ from uuid import UUID
 
 from sqlalchemy import Connection, RowMapping, func, insert, select
 
+from documents.invoice_pdf import InvoicePdfOptions, PaperSize, render_invoice_pdf
 from edge.runtime import BoxRuntime
-from edge.services import approvals, catalog
+from edge.services import approvals, catalog, invoice_document
 from edge.services.approvals import ApprovalRequest, Grant
 from edge.services.checkout import load_sale, parse_line_qty
 from edge.services.identity import current_epoch, require_identity
@@ -42,6 +43,7 @@ from setledger.contracts.returns import (
     ReturnRecorded,
     ReturnRefund,
     ReturnTotals,
+    as_sale_record,
     credit_note_number,
     return_line,
     return_totals,
@@ -49,6 +51,7 @@ from setledger.contracts.returns import (
 from setledger.fiscal import business_date, financial_year
 from setledger.hlc import from_unix_ms, unix_ms
 from setledger.ids import new_id
+from setledger.invoice import DocType, Invoice, OriginalInvoice, invoice_from_sale
 from setledger.tenders import Tender, TenderKind
 
 RETURNS_STREAM = "returns"
@@ -464,3 +467,28 @@ def _line(sold: SaleLine, amounts: RowMapping) -> ReturnLine:
         cess_bp=sold.cess_bp,
         **{name: amounts[name] for name in _LINE_AMOUNTS},
     )
+
+
+def credit_note(conn: Connection, return_id: str) -> Invoice:
+    """The credit note of a return of this box, as the kernel builds it (the hub files
+    the same document in GSTR-1)."""
+    identity = require_identity(conn)
+    note = load_return(conn, return_id)
+    if not identity.seller_gstin:
+        raise errors.INVOICE_INCONSISTENT.error(
+            invoice_no=note.note_no,
+            reason="this box was provisioned without the seller's GSTIN",
+            field="seller.gstin",
+        )
+    original = OriginalInvoice(note.original.invoice_no, note.original.business_date)
+    return invoice_from_sale(
+        as_sale_record(note),
+        invoice_document.seller_of(identity),
+        doc_type=DocType.CREDIT_NOTE,
+        original=original,
+    )
+
+
+def credit_note_pdf(conn: Connection, return_id: str, paper: PaperSize) -> tuple[Invoice, bytes]:
+    note = credit_note(conn, return_id)
+    return note, render_invoice_pdf(note, InvoicePdfOptions(size=paper))

@@ -16,6 +16,8 @@ import pytest
 
 from setledger.contracts import ReturnRecorded, validate_return
 from setledger.contracts.returns import PRORATED
+from setledger.words import amount_in_words
+from tests.documents.test_invoice_pdf import read_back
 from tests.edge.conftest import Box
 from tests.edge.staff import approval
 
@@ -187,3 +189,19 @@ def test_a_retry_answers_the_same_note_and_replicates_once(box: Box) -> None:
     for table in ("sale_return", "sale_return_line", "sale_return_refund"):
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             box.rows(f"DELETE FROM {table}")  # noqa: S608
+
+
+def test_the_credit_note_prints_against_its_invoice(box: Box) -> None:
+    sale = sell_mixed(box)
+    note = give_back(box, sale["invoice_no"], [{"line_no": 1, "qty": 1}])
+    response = box.client.get(f"/api/v1/returns/{note['return_id']}/note.pdf")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/pdf"
+    got = read_back(response.content)
+    assert "Credit Note" in got.text
+    assert note["note_no"] in got.text
+    assert f"Against invoice {sale['invoice_no']}" in got.text
+    assert amount_in_words(note["totals"]["payable"]) in got.text
+    assert got.qr_texts == [], "no payment QR on a refund"
+    missing = box.client.get(f"/api/v1/returns/{uuid.uuid4()}/note.pdf")
+    assert missing.json()["error"]["code"] == "RETURN_NOT_FOUND"
