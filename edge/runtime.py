@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 from edge.settings import BoxSettings
 from edge.store.db import BoxDatabase
 from edge.store.watermark import WatermarkKeeper, series_key
+from setledger.contracts.returns import parse_credit_note_number
 from setledger.fiscal import parse_invoice_number
 from setledger.hlc import HybridClock, from_unix_ms, unix_ms
 
@@ -54,6 +55,17 @@ class BoxRuntime:
             series = series_key(prefix, sale.financial_year)
             self.watermark.advance(recorded.epoch, recorded.stream, recorded.seq, series, serial)
         self.outbox_committed(recorded.epoch, recorded.more)
+
+    def return_committed(
+        self, epoch: str, positions: Iterable[tuple[str, int]], note_no: str, financial_year: str
+    ) -> None:
+        """After a return's commit: the credit-note serial into the watermark, then replication."""
+        if self.watermark is not None:
+            prefix, _, serial = parse_credit_note_number(note_no)
+            series = series_key(prefix, financial_year)
+            self.watermark.advance_note(epoch, positions, series, serial)
+        if self.outbox_listener is not None:
+            self.outbox_listener.notify()
 
     def outbox_committed(self, epoch: str, positions: Iterable[tuple[str, int]] = ()) -> None:
         """After a commit that wrote outbox rows (stream, seq) other than a sale."""

@@ -203,7 +203,8 @@ def record_return(
     with box.db.writer.begin() as conn:
         recorded = _record_in(conn, box, request, fingerprint, correlation_id, grant)
     if recorded.created and recorded.epoch is not None:
-        box.outbox_committed(recorded.epoch, recorded.positions)
+        note = recorded.note
+        box.return_committed(recorded.epoch, recorded.positions, note.note_no, note.financial_year)
     return recorded
 
 

@@ -1,11 +1,12 @@
 """The watermark beside the database: how far this box has been.
 
 ``box.watermark.json`` holds the epoch, the last seq of each outbox
-stream and the last invoice serial of each series. It is rewritten after
-every sale. A database found *behind* its watermark at start-up was
+stream and the last serial of each invoice and credit-note series. It is
+rewritten after every sale and return. A database found *behind* its watermark at start-up was
 restored from an older copy: reusing its seqs or invoice numbers would
 collide with what the hub already holds, so the box starts a new epoch and
-moves its invoice series past the watermark (docs/REPLICATION.md).
+moves its invoice and credit-note series past the watermark
+(docs/REPLICATION.md).
 
 The file is replaced atomically but not fsynced: after a power cut it may
 lag the database by a sale or two, and a lagging watermark is harmless (it
@@ -19,11 +20,12 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Table, select
 
 from edge.services.identity import current_epoch, start_epoch
 from edge.store import outbox
@@ -39,9 +41,13 @@ class Watermark:
     """stream -> last seq given out in ``epoch``"""
     invoices: dict[str, int] = field(default_factory=dict)
     """"<prefix>|<financial year>" -> last serial"""
+    notes: dict[str, int] = field(default_factory=dict)
+    """"<prefix>|<financial year>" -> last credit-note serial"""
 
     def to_json(self) -> str:
-        return json.dumps({"epoch": self.epoch, "seqs": self.seqs, "invoices": self.invoices})
+        return json.dumps(
+            {"epoch": self.epoch, "seqs": self.seqs, "invoices": self.invoices, "notes": self.notes}
+        )
 
     @classmethod
     def from_json(cls, text: str) -> Watermark:
@@ -50,6 +56,7 @@ class Watermark:
             epoch=str(data["epoch"]),
             seqs={str(k): int(v) for k, v in data.get("seqs", {}).items()},
             invoices={str(k): int(v) for k, v in data.get("invoices", {}).items()},
+            notes={str(k): int(v) for k, v in data.get("notes", {}).items()},
         )
 
 
@@ -80,12 +87,17 @@ def from_database(conn: Connection) -> Watermark | None:
     epoch = current_epoch(conn)
     if epoch is None:
         return None
-    series = conn.execute(select(t.invoice_series)).all()
     return Watermark(
         epoch=epoch,
         seqs=outbox.last_seqs(conn, epoch),
-        invoices={series_key(r.prefix, r.financial_year): int(r.last_serial) for r in series},
+        invoices=_serials(conn, t.invoice_series),
+        notes=_serials(conn, t.credit_note_series),
     )
+
+
+def _serials(conn: Connection, series: Table) -> dict[str, int]:
+    rows = conn.execute(select(series)).all()
+    return {series_key(r.prefix, r.financial_year): int(r.last_serial) for r in rows}
 
 
 def behind(db: Watermark, mark: Watermark, known_epochs: set[str]) -> bool:
@@ -97,7 +109,11 @@ def behind(db: Watermark, mark: Watermark, known_epochs: set[str]) -> bool:
         return mark.epoch not in known_epochs
     if any(db.seqs.get(stream, 0) < seq for stream, seq in mark.seqs.items()):
         return True
-    return any(db.invoices.get(key, 0) < serial for key, serial in mark.invoices.items())
+    return any(
+        db_series.get(key, 0) < serial
+        for db_series, mark_series in ((db.invoices, mark.invoices), (db.notes, mark.notes))
+        for key, serial in mark_series.items()
+    )
 
 
 def recover(conn: Connection, path: Path, now: datetime) -> Watermark | None:
@@ -124,21 +140,20 @@ def recover(conn: Connection, path: Path, now: datetime) -> Watermark | None:
 
 
 def raise_serials(conn: Connection, mark: Watermark) -> None:
-    """Move every invoice series at least to where the watermark saw it."""
-    for key, serial in mark.invoices.items():
-        prefix, year = key.split("|", 1)
-        _raise_serial(conn, prefix, year, serial)
+    """Move every invoice and credit-note series at least to where the watermark saw it."""
+    for table, serials in ((t.invoice_series, mark.invoices), (t.credit_note_series, mark.notes)):
+        for key, serial in serials.items():
+            prefix, year = key.split("|", 1)
+            _raise_serial(conn, table, prefix, year, serial)
 
 
-def _raise_serial(conn: Connection, prefix: str, year: str, serial: int) -> None:
-    key = (t.invoice_series.c.prefix == prefix, t.invoice_series.c.financial_year == year)
-    current = conn.execute(select(t.invoice_series.c.last_serial).where(*key)).scalar()
+def _raise_serial(conn: Connection, series: Table, prefix: str, year: str, serial: int) -> None:
+    key = (series.c.prefix == prefix, series.c.financial_year == year)
+    current = conn.execute(select(series.c.last_serial).where(*key)).scalar()
     if current is None:
-        conn.execute(
-            t.invoice_series.insert().values(prefix=prefix, financial_year=year, last_serial=serial)
-        )
+        conn.execute(series.insert().values(prefix=prefix, financial_year=year, last_serial=serial))
     elif current < serial:
-        conn.execute(t.invoice_series.update().where(*key).values(last_serial=serial))
+        conn.execute(series.update().where(*key).values(last_serial=serial))
 
 
 class WatermarkKeeper:
@@ -168,4 +183,17 @@ class WatermarkKeeper:
             mark = self._mark
             mark.seqs[stream] = max(mark.seqs.get(stream, 0), seq)
             mark.invoices[series] = max(mark.invoices.get(series, 0), serial)
+            write(self.path, mark)
+
+    def advance_note(
+        self, epoch: str, positions: Iterable[tuple[str, int]], series: str, serial: int
+    ) -> None:
+        """Record a committed return: its outbox rows and its credit-note serial."""
+        with self._lock:
+            if self._mark is None or self._mark.epoch != epoch:
+                self._mark = Watermark(epoch=epoch)
+            mark = self._mark
+            for stream, seq in positions:
+                mark.seqs[stream] = max(mark.seqs.get(stream, 0), seq)
+            mark.notes[series] = max(mark.notes.get(series, 0), serial)
             write(self.path, mark)

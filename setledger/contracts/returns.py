@@ -147,6 +147,14 @@ def credit_note_number(prefix: str, year: FinancialYear, serial: int) -> str:
     return number
 
 
+def parse_credit_note_number(number: str) -> tuple[str, str, int]:
+    """(box prefix, FY short form, serial) of a number made by :func:`credit_note_number`."""
+    prefix, year, serial = number.split("/")
+    if not serial.startswith(CREDIT_NOTE_MARK):
+        raise ValueError(f"{number!r} is not a credit note number")
+    return prefix, year, int(serial[len(CREDIT_NOTE_MARK) :])
+
+
 def is_credit_note_of(number: str, prefix: str, year: FinancialYear) -> bool:
     """Is ``number`` in the credit note series of box ``prefix`` for ``year``?"""
     head = f"{prefix}/{year.short}/{CREDIT_NOTE_MARK}"

@@ -1,4 +1,4 @@
-"""A box database restored from an older copy never reuses a seq or an invoice number."""
+"""A box database restored from an older copy never reuses a seq, an invoice or a credit-note number."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from edge.app import create_app
 from edge.settings import BoxSettings
 from edge.store.db import backup_copy
 from tests.edge.conftest import SettableClock, make_bundle
-from tests.edge.staff import sign_in
+from tests.edge.staff import approval, sign_in
 
 
 def sell(client: TestClient) -> dict[str, object]:
@@ -44,7 +44,12 @@ def test_a_restored_database_starts_a_new_epoch_past_every_number(
         later = [sell(client) for _ in range(4)]
     assert [s["invoice_no"] for s in later][-1] == "C1/2627/000007"
     mark = json.loads(settings.watermark_path.read_text())
-    assert mark == {"epoch": first_epoch, "seqs": {"sales": 7}, "invoices": {"C1|2026-27": 7}}
+    assert mark == {
+        "epoch": first_epoch,
+        "seqs": {"sales": 7},
+        "invoices": {"C1|2026-27": 7},
+        "notes": {},
+    }
 
     # The installer puts the older copy back (WAL files of the newer one gone too).
     for suffix in ("", "-wal", "-shm"):
@@ -105,3 +110,47 @@ def test_the_restore_command_starts_a_new_epoch_even_without_a_watermark(
     with TestClient(create_app(settings, wall_clock=clock)) as client:
         sign_in(client)
         assert client.get("/api/v1/box").json()["epoch"] == new_epoch
+
+
+def give_back_one(client: TestClient, invoice_no: object) -> str:
+    lines = [{"line_no": 1, "qty": 1}]
+    quote = client.post("/api/v1/returns/quote", json={"invoice_no": invoice_no, "lines": lines})
+    assert quote.status_code == 200, quote.text
+    body = {
+        "return_id": str(uuid.uuid4()),
+        "invoice_no": invoice_no,
+        "lines": lines,
+        "refunds": [{"kind": "cash", "amount": quote.json()["totals"]["payable"]}],
+        "reason": "damaged",
+        "approval": approval(),
+    }
+    r = client.post("/api/v1/returns", json=body)
+    assert r.status_code == 201, r.text
+    return str(r.json()["note"]["note_no"])
+
+
+def test_a_restored_database_never_reissues_a_credit_note_number(
+    tmp_path: Path, clock: SettableClock
+) -> None:
+    bundle = tmp_path / "bundle.json"
+    bundle.write_text(make_bundle().model_dump_json())
+    settings = BoxSettings(data_dir=tmp_path / "box", provision_file=bundle)
+
+    with TestClient(create_app(settings, wall_clock=clock)) as client:
+        sign_in(client)
+        sales = [sell(client) for _ in range(3)]
+        first = give_back_one(client, sales[0]["invoice_no"])
+        copy = backup_copy(settings.db_path, tmp_path / "copies", "before-more-returns")
+        later = [give_back_one(client, sale["invoice_no"]) for sale in sales[1:]]
+    assert [first, *later] == ["C1/2627/C00001", "C1/2627/C00002", "C1/2627/C00003"]
+    assert json.loads(settings.watermark_path.read_text())["notes"] == {"C1|2026-27": 3}
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{settings.db_path}{suffix}").unlink(missing_ok=True)
+    shutil.copy(copy, settings.db_path)
+
+    with TestClient(create_app(settings, wall_clock=clock)) as client:
+        sign_in(client)
+        # The copy knows only the first note; sale 2 is returnable again there.
+        again = give_back_one(client, sales[1]["invoice_no"])
+    assert again == "C1/2627/C00004", "the restored box must not reissue notes 2-3"
