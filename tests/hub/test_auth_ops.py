@@ -30,6 +30,14 @@ FAKE_IDS = {
 }
 
 
+def fake_id(name: str) -> str:
+    """A value for a path parameter: every ``*_id`` is a UUID, the rest are listed."""
+    if name in FAKE_IDS:
+        return FAKE_IDS[name]
+    assert name.endswith("_id"), f"add a fake value for {{{name}}} to FAKE_IDS"
+    return FAKE_IDS["store_id"]
+
+
 def api_routes(hub: Hub) -> list[tuple[str, str]]:
     """Every (method, path) under /api/v1 but the public ones (sign-up, sign-in...)."""
     found: list[tuple[str, str]] = []
@@ -40,7 +48,7 @@ def api_routes(hub: Hub) -> list[tuple[str, str]]:
         declared = access_of(route)
         if declared is not None and declared[0] == Access.PUBLIC:
             continue
-        path = re.sub(r"\{(\w+)\}", lambda m: FAKE_IDS[m.group(1)], template)
+        path = re.sub(r"\{(\w+)\}", lambda m: fake_id(m.group(1)), template)
         found.extend((method, path) for method in route.methods)
     return found
 
