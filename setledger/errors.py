@@ -719,6 +719,45 @@ LEDGER_YEAR_OPEN = ErrorSpec(
     "Close a year after 31 March, once its sales have reached the hub.",
 )
 
+DEBIT_NOTE_EMPTY = ErrorSpec(
+    "DEBIT_NOTE_EMPTY",
+    _I,
+    "A debit note needs at least one line.",
+    "Name the lines of the invoice that were under-charged and the extra taxable value of each.",
+)
+DEBIT_NOTE_LINE_UNKNOWN = ErrorSpec(
+    "DEBIT_NOTE_LINE_UNKNOWN",
+    _I,
+    "Invoice {invoice_no} has no line {line}, or it is named twice.",
+    "Name each line of the invoice once, by its line number (GET the sale to see them).",
+)
+DEBIT_NOTE_AMOUNT_INVALID = ErrorSpec(
+    "DEBIT_NOTE_AMOUNT_INVALID",
+    _I,
+    "Line {line}: an extra taxable value of {taxable} paise is refused "
+    "(more than 0, at most {maximum}).",
+    "Give the extra taxable value (before tax) in paise; the tax is computed at the line's "
+    "rate. To give money back, issue a credit note (a return).",
+)
+DEBIT_NOTE_ID_REUSED = ErrorSpec(
+    "DEBIT_NOTE_ID_REUSED",
+    ErrorKind.CONFLICT,
+    "Debit note {debit_note_id} was already issued with different contents.",
+    "A retry must resend exactly the same note. For a new note, make a new debit_note_id.",
+)
+DEBIT_NOTE_NOT_FOUND = ErrorSpec(
+    "DEBIT_NOTE_NOT_FOUND",
+    ErrorKind.NOT_FOUND,
+    "No debit note {debit_note_id}.",
+    "Check the debit note id (GET .../debit-notes lists a month's notes).",
+)
+INVOICE_PREFIX_RESERVED = ErrorSpec(
+    "INVOICE_PREFIX_RESERVED",
+    _I,
+    "{prefix!r} is reserved: the hub numbers its debit notes {prefix}/<year>/<serial>.",
+    "Choose another prefix for the box (1-4 letters or digits).",
+)
+
 
 CATALOGUE: tuple[ErrorSpec, ...] = tuple(
     value for value in list(globals().values()) if isinstance(value, ErrorSpec)

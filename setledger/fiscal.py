@@ -26,6 +26,9 @@ INVOICE_NUMBER_RE = re.compile(r"^[a-zA-Z1-9][a-zA-Z0-9/-]{0,15}$")
 BOX_PREFIX_RE = re.compile(r"^[A-Z1-9][A-Z0-9]{0,3}$")
 MAX_INVOICE_NUMBER_LENGTH = 16
 MIN_SERIAL_DIGITS = 6
+DEBIT_NOTE_PREFIX = "DN"
+"""The hub numbers its debit notes ``DN/<FY short>/<serial>`` per org, so no box
+may take ``DN`` as its prefix."""
 
 
 @dataclass(frozen=True, order=True)
@@ -69,6 +72,8 @@ def is_valid_invoice_number(number: str) -> bool:
 def check_box_prefix(prefix: str) -> None:
     if BOX_PREFIX_RE.match(prefix) is None:
         raise errors.INVOICE_PREFIX_INVALID.error(prefix=prefix)
+    if prefix == DEBIT_NOTE_PREFIX:
+        raise errors.INVOICE_PREFIX_RESERVED.error(prefix=prefix)
 
 
 def parse_invoice_number(number: str) -> tuple[str, str, int]:

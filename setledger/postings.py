@@ -20,6 +20,8 @@ The rules (``setledger.chart`` names the accounts):
   cash short (expense);
 - cost of sale (when cost prices exist): Dr COGS, Cr inventory;
 - reversal: every line of an entry negated, referring to it;
+- debit note (issued at the hub): Dr receivables, Cr sales and output tax
+  per head at each rate, as a sale of the difference would credit them;
 - year close: every income and expense balance of the financial year
   moved to retained earnings, per store (the statements leave close
   entries out of the P&L, so a closed year still shows its profit).
@@ -350,5 +352,44 @@ def post_year_close(
         entry_date=year_end,
         narration=f"Close of financial year {label}: profit to retained earnings",
         postings=tuple(postings),
+    )
+    return check_balanced(draft)
+
+
+@dataclass(frozen=True)
+class DebitNoteDocument:
+    """A debit note issued at the hub: what the buyer owes on top of an invoice
+    that under-charged (a price revised upward, a short-billed quantity)."""
+
+    debit_note_id: uuid.UUID
+    business_date: date
+    note_no: str
+    original_invoice_no: str
+    store_id: uuid.UUID
+    """The original sale's store: the note adds to that store's sales."""
+    lines: tuple[TaxedAmounts, ...]
+    round_off: Paise = 0
+    union_territory: bool = False
+
+
+def post_debit_note(note: DebitNoteDocument) -> EntryDraft:
+    """Dr trade receivables (the buyer owes the difference); Cr sales and output
+    tax per head at each rate, as a sale of the difference would credit them."""
+    owed = note.round_off + sum(
+        line.taxable + line.cgst + line.sgst + line.igst + line.cess for line in note.lines
+    )
+    draft = EntryDraft(
+        source_type="debit_note",
+        source_id=note.debit_note_id,
+        entry_date=note.business_date,
+        narration=f"Debit note {note.note_no} on invoice {note.original_invoice_no}",
+        postings=_merge(
+            [
+                (chart.RECEIVABLES, owed),
+                *_revenue_side(note.lines, note.round_off, note.union_territory, returned=False),
+            ],
+            note.store_id,
+        ),
+        store_id=note.store_id,
     )
     return check_balanced(draft)
