@@ -15,6 +15,7 @@ from hub.api import (
     bank,
     blobs,
     catalog,
+    debit_notes,
     einvoice,
     gst,
     labels,
@@ -30,6 +31,6 @@ API_PREFIX = "/api/v1"
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
     modules = (accounts, registry, catalog, sales, staff, blobs, labels, ledger, bank, gst)
-    for module in (*modules, einvoice):
+    for module in (*modules, einvoice, debit_notes):
         router.include_router(module.router)
     return router

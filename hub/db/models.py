@@ -22,6 +22,7 @@ from hub.db.bank import (
 from hub.db.base import Base
 from hub.db.catalog import Product, ProductBarcode, ProductPrice
 from hub.db.catalog_import import CatalogImport
+from hub.db.debit_notes import DebitNote, DebitNoteLine
 from hub.db.einvoice import EInvoice, EInvoiceAttempt, EInvoiceBuyer
 from hub.db.ingest import UNKNOWN_ORG, DeviceCursor, InboxEntry, QuarantinedEnvelope
 from hub.db.ledger import JournalEntry, JournalLine, LedgerAccount, PeriodLock
@@ -48,6 +49,8 @@ __all__ = [
     "CatalogBlob",
     "CatalogImport",
     "CatalogPublication",
+    "DebitNote",
+    "DebitNoteLine",
     "Device",
     "DeviceCursor",
     "EInvoice",

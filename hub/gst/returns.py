@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from hub.db.models import Org
+from hub.gst import debit_notes
 from hub.gst.invoices import b2cl_originals, credit_notes_for_period, invoices_for_period
 from setledger import errors
 from setledger.gstin import normalise
@@ -61,7 +62,7 @@ def filing_documents(
     gstin: str | None = None,
     store_id: uuid.UUID | None = None,
 ) -> tuple[str, list[Invoice]]:
-    """The filing GSTIN and its invoices and credit notes of the month."""
+    """The filing GSTIN and its invoices, credit and debit notes of the month."""
     org = session.get(Org, org_id)
     if org is None:
         raise errors.ORG_NOT_FOUND.error(org_id=str(org_id))
@@ -81,6 +82,9 @@ def filing_documents(
     documents = invoices_for_period(
         session, org_id, month.first_day, month.last_day, store_id=store_id
     ) + credit_notes_for_period(session, org_id, month.first_day, month.last_day, store_id=store_id)
+    documents += debit_notes.debit_notes_for_period(
+        session, org_id, month.first_day, month.last_day, store_id=store_id
+    )
     return filer, [doc for doc in documents if normalise(doc.seller.gstin or "") == filer]
 
 
@@ -100,6 +104,9 @@ def gstr1(
     with session.begin():
         filer, documents = filing_documents(session, org_id, month, gstin=gstin, store_id=store_id)
         b2cl = b2cl_originals(session, org_id, month.first_day, month.last_day, store_id=store_id)
+        b2cl |= debit_notes.b2cl_originals(
+            session, org_id, month.first_day, month.last_day, store_id=store_id
+        )
     return build_gstr1(filer, month.fp, documents, b2cl_originals=b2cl)
 
 

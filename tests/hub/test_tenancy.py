@@ -82,6 +82,11 @@ SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("POST", "/orgs/{org}/bank-accounts/{account_id}/statements"): None,  # see SAMPLE_FILES
     ("POST", "/orgs/{org}/bank-lines/{line_id}/reconcile"): {"account": "3000", "narration": "Spy"},
     ("POST", "/orgs/{org}/bank-lines/{line_id}/undo"): None,
+    ("POST", "/orgs/{org}/sales/{sale_id}/debit-notes"): {
+        "debit_note_id": "0190b6d2-0000-7000-8000-0000000000d1",
+        "reason": "Spy",
+        "lines": [{"line_no": 1, "taxable": 100}],
+    },
     ("POST", "/orgs/{org}/payments"): {
         "payment_id": "0190b6d2-0000-7000-8000-0000000005e7",
         "received_on": "2026-11-21",
@@ -128,6 +133,17 @@ def make_tenant(hub: Hub) -> Tenant:
     assert hub.apply(sale).outcome == "applied"
     with hub.runtime.sessions() as session:  # the books get the sale and the store's cash
         post_all_pending_sales(session, uuid.UUID(org["uuid"]))
+    debit_note = ok(
+        hub.client.post(
+            f"{API}/orgs/{owner.org_code}/sales/{sale.payload['sale_id']}/debit-notes",
+            json={
+                "debit_note_id": str(uuid.uuid4()),
+                "reason": "Price revised",
+                "lines": [{"line_no": 1, "taxable": 500}],
+            },
+        ),
+        201,
+    )
     member = ok(
         hub.client.post(
             f"{API}/orgs/{owner.org_code}/staff",
@@ -186,6 +202,7 @@ def make_tenant(hub: Hub) -> Tenant:
             "code": f"1100-{store['code']}",  # the store's cash account
             "account_id": bank_account["account_id"],
             "line_id": bank_line["line_id"],
+            "debit_note_id": debit_note["debit_note_id"],
         },
     )
 
@@ -361,6 +378,7 @@ def snapshot_of(hub: Hub, tenant: Tenant) -> dict[str, Any]:
         "devices": ok(hub.get(f"/orgs/{code}/devices")),
         "products": ok(hub.get(f"/orgs/{code}/products")),
         "sales": ok(hub.get(f"/orgs/{code}/sales"))["totals"],
+        "debit_notes": ok(hub.get(f"/orgs/{code}/debit-notes")),
         "bank_lines": ok(hub.get(f"/orgs/{code}/bank-accounts/{tenant.ids['account_id']}/lines")),
         "sessions": len(
             ok(hub.client.get(f"{API}/auth/sessions", headers=tenant.owner.headers))["sessions"]
