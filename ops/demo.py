@@ -25,6 +25,7 @@ import httpx
 import pyotp
 from sqlalchemy import create_engine
 
+from edge.services.identity import SellerProfile
 from hub.accounts.keyring import new_key_entry
 from ops import demo_data
 from ops.broker import Broker, port_open
@@ -255,8 +256,10 @@ def write_bundle(
     org_id, store_id = state["org_id"], state["store_id"]
     snapshot = _check(hub.get(f"/api/v1/orgs/{org_id}/catalog/snapshot"))
     roster = _check(hub.get(f"/api/v1/orgs/{org_id}/stores/{store_id}/staff"))
+    profile = _check(hub.get(f"/api/v1/orgs/{org_id}/tax-profile"))
     identity = {k: v for k, v in state.items() if k not in {"staff", "owner"}}
     bundle = identity | {
+        "seller": {k: v for k, v in profile.items() if k in SellerProfile.model_fields},
         "catalog": snapshot,
         "staff": roster,
         "hub_url": hub_url,

@@ -22,6 +22,25 @@ from setledger.fiscal import check_box_prefix
 from setledger.gst import check_state
 
 
+class SellerProfile(BaseModel):
+    """The org's tax profile as the hub keeps it (``GET /orgs/{org}/tax-profile``):
+    what the box's invoices print about the seller, besides its GSTIN and state."""
+
+    legal_name: str | None = None
+    trade_name: str | None = None
+    address1: str | None = None
+    address2: str | None = None
+    location: str | None = None
+    pin: int | None = Field(default=None, ge=100_000, le=999_999)
+    phone: str | None = None
+    email: str | None = None
+    aato: int | None = Field(default=None, ge=0, strict=True)
+    """Last year's aggregate turnover, paise: the HSN digit rule (R14) and R21's QR."""
+    upi_vpa: str | None = None
+    upi_payee: str | None = None
+    gst_sandbox: bool = False
+
+
 class ProvisionBundle(BaseModel):
     """Everything a new box needs to start selling: identity, catalog, staff."""
 
@@ -34,6 +53,8 @@ class ProvisionBundle(BaseModel):
     invoice_prefix: str
     seller_state: str
     seller_gstin: str | None = None
+    seller: SellerProfile | None = None
+    """The seller's address, turnover and UPI address for invoices (absent: name only)."""
     catalog: CatalogSnapshot
     hub_url: str | None = None
     """Where blobs (catalog snapshots and deltas) are fetched over HTTP(S)."""
@@ -57,6 +78,7 @@ class BoxIdentity:
     invoice_prefix: str
     seller_state: str
     seller_gstin: str | None
+    seller: SellerProfile | None = None
 
 
 def load_identity(conn: Connection) -> BoxIdentity | None:
@@ -74,6 +96,9 @@ def load_identity(conn: Connection) -> BoxIdentity | None:
         invoice_prefix=m["invoice_prefix"],
         seller_state=m["seller_state"],
         seller_gstin=m["seller_gstin"],
+        seller=(
+            SellerProfile.model_validate_json(m["seller_profile"]) if m["seller_profile"] else None
+        ),
     )
 
 
@@ -101,6 +126,7 @@ def write_identity(conn: Connection, bundle: ProvisionBundle, now: datetime) -> 
             invoice_prefix=bundle.invoice_prefix,
             seller_state=bundle.seller_state,
             seller_gstin=bundle.seller_gstin,
+            seller_profile=None if bundle.seller is None else bundle.seller.model_dump_json(),
             provisioned_at=now.isoformat(),
         )
     )

@@ -44,6 +44,8 @@ box_identity = Table(
     Column("seller_state", String(2), nullable=False),
     Column("seller_gstin", String(15)),
     Column("provisioned_at", Text, nullable=False),
+    # The hub's tax profile as JSON (SellerProfile); null: name and GSTIN only.
+    Column("seller_profile", Text),
     CheckConstraint("id = 1", name="box_identity_singleton"),
 )
 

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from documents.invoice_pdf import PaperSize
 from edge.app import create_app
+from edge.services.identity import SellerProfile
 from edge.settings import BoxSettings
 from ops import demo_data
 from setledger.money import format_rupees
@@ -97,3 +98,35 @@ def test_a_box_without_the_sellers_gstin_names_the_invoice(
     assert error["code"] == "INVOICE_INCONSISTENT"
     assert error["details"]["invoice_no"] == sale["invoice_no"]
     assert error["details"]["field"] == "seller.gstin"
+
+
+def test_a_box_provisioned_with_the_tax_profile_prints_the_address_and_upi_qr(
+    tmp_path: Path, clock: SettableClock
+) -> None:
+    seller = SellerProfile(
+        legal_name="Sharma General Stores Pvt Ltd",
+        trade_name=demo_data.ORG_NAME,
+        address1="Ranade Road, Dadar West",
+        location="Mumbai",
+        pin=400028,
+        aato=3_00_00_000_00,
+        upi_vpa="sharmastore@okaxis",
+        upi_payee=demo_data.ORG_NAME,
+    )
+    bundle = make_bundle().model_copy(update={"seller": seller})
+    provision = tmp_path / "bundle.json"
+    provision.write_text(bundle.model_dump_json())
+    settings = BoxSettings(data_dir=tmp_path / "box", provision_file=provision)
+    with TestClient(create_app(settings, wall_clock=clock)) as client:
+        sign_in(client)
+        box = Box(client, settings.db_path, bundle, clock)
+        sale = sell(box)
+        response = client.get(f"/api/v1/sales/{sale['sale_id']}/invoice.pdf?paper=a4")
+    assert response.status_code == 200, response.text
+    got = read_back(response.content)
+    for printed in ("Sharma General Stores Pvt Ltd", "Ranade Road, Dadar West", "400028"):
+        assert printed in got.text, printed
+    assert len(got.qr_texts) == 1
+    upi = got.qr_texts[0]
+    assert upi.startswith("upi://pay?")
+    assert "pa=sharmastore@okaxis" in upi
