@@ -1,7 +1,9 @@
-"""The INV-01 documents of the hub's sales, for the queue and for the offline export.
+"""The INV-01 documents of the hub's sales, credit and debit notes, for the queue
+and for the offline export.
 
 Invoices come from :mod:`hub.gst.invoices` (the sale as the box sent it,
-the org's tax profile as seller). Only B2B, SEZ and export documents are
+the org's tax profile as seller), credit notes from the boxes' returns and
+debit notes from :mod:`hub.gst.debit_notes`. Only B2B, SEZ and export documents are
 e-invoiced (R19); each is validated with the product's validator, in the
 org's sandbox mode and with its AATO for the HSN digits rule (R14).
 """
@@ -14,13 +16,19 @@ from datetime import date, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from hub.db.debit_notes import DebitNote
 from hub.db.models import Org, Sale
+from hub.db.returns import SaleReturn
 from hub.einvoice.buyers import with_buyer_details
 from hub.einvoice.queue import Prepared, prepare
-from hub.gst.invoices import invoice_for_sale, invoices_for_period
+from hub.gst.debit_notes import debit_notes_for_period
+from hub.gst.invoices import credit_notes_for_period, invoice_for_sale, invoices_for_period
 from setledger import errors
-from setledger.invoice import Invoice
+from setledger.invoice import DocType, Invoice
 from setledger.states import EXPORT_PLACE_OF_SUPPLY
+
+Documented = Sale | SaleReturn | DebitNote
+"""Tables of documents with a date, a buyer GSTIN and a place of supply."""
 
 
 def period_dates(period: str) -> tuple[date, date]:
@@ -64,19 +72,22 @@ def _prepare(
     return prepare(completed, sandbox=sandbox, aato=aato, **hint)
 
 
-def _may_be_einvoiced(session: Session, org_id: uuid.UUID, first: date, last: date) -> bool:
-    """Whether any sale of the period has a buyer GSTIN or is an export.
+def _may_be_einvoiced(
+    session: Session, org_id: uuid.UUID, first: date, last: date, table: type[Documented] = Sale
+) -> bool:
+    """Whether any sale (or credit or debit note) of the period has a buyer GSTIN or
+    is an export.
 
     A shop that only sells to consumers needs no tax profile for an empty
     export; without this, building its B2C invoices would demand one.
     """
     found = session.scalar(
-        select(Sale.sale_id)
+        select(table.org_id)
         .where(
-            Sale.org_id == org_id,
-            Sale.business_date >= first,
-            Sale.business_date <= last,
-            or_(Sale.buyer_gstin.is_not(None), Sale.place_of_supply == EXPORT_PLACE_OF_SUPPLY),
+            table.org_id == org_id,
+            table.business_date >= first,
+            table.business_date <= last,
+            or_(table.buyer_gstin.is_not(None), table.place_of_supply == EXPORT_PLACE_OF_SUPPLY),
         )
         .limit(1)
     )
@@ -100,16 +111,27 @@ def _sale_ids(
 def documents_for_period(session: Session, org_id: uuid.UUID, period: str) -> list[Prepared]:
     """Every e-invoiced document dated in ``period`` (``YYYY-MM``), validated, by date and number."""
     first, last = period_dates(period)
-    if not _may_be_einvoiced(session, org_id, first, last):
+    documents: list[Invoice] = []
+    if _may_be_einvoiced(session, org_id, first, last):
+        documents += invoices_for_period(session, org_id, first, last)
+    if _may_be_einvoiced(session, org_id, first, last, SaleReturn):
+        documents += credit_notes_for_period(session, org_id, first, last)
+    if _may_be_einvoiced(session, org_id, first, last, DebitNote):
+        documents += debit_notes_for_period(session, org_id, first, last)
+    documents = [doc for doc in documents if doc.supply_type.e_invoiced]
+    if not documents:
         return []
     sandbox, aato = _seller_options(session, org_id)
-    invoices = [
-        invoice
-        for invoice in invoices_for_period(session, org_id, first, last)
-        if invoice.supply_type.e_invoiced
-    ]
+    invoices = [doc for doc in documents if doc.doc_type is DocType.INVOICE]
     ids = _sale_ids(session, org_id, invoices)
-    sourced = [(ids.get((inv.number, inv.financial_year)), inv) for inv in invoices]
+    # Notes are queued by their own number; only invoices name the sale they print.
+    sourced = [
+        (
+            ids.get((doc.number, doc.financial_year)) if doc.doc_type is DocType.INVOICE else None,
+            doc,
+        )
+        for doc in sorted(documents, key=lambda doc: (doc.date, doc.number))
+    ]
     return _prepare(session, org_id, sourced, sandbox, aato)
 
 

@@ -39,7 +39,7 @@ from setledger.errors import SetLedgerError
 from setledger.fiscal import IST
 from setledger.invoice import DocType, OriginalInvoice, invoice_from_sale
 from tests.hub.harness import API, Hub, error_code, make_gstin, ok
-from tests.hub.sales_factory import Item, Till
+from tests.hub.sales_factory import SOLD_AT, Item, ReturnsDesk, Till
 from tests.kernel import invoice_cases as cases
 
 BUYER_GSTIN = make_gstin("29", "AABCB1234C")
@@ -505,3 +505,28 @@ def test_the_einvoice_submit_command_drains_the_queue(
     }
     assert shop.queue()[0]["state"] == "accepted"
     assert list(SandboxConnector(irp).issued()) == [irn]
+
+
+def test_a_months_credit_and_debit_notes_are_queued_with_its_invoices(
+    hub: Hub, sandbox: SandboxConnector
+) -> None:
+    shop = Shop(hub)
+    sale = shop.till.sale([Item(shop.shirt)], place_of_supply="29")
+    sale = sale.model_copy(update={"buyer": Buyer(name="Buyer", gstin=BUYER_GSTIN)})
+    assert hub.apply(shop.till.seal(sale)).outcome == "applied"
+    desk = ReturnsDesk(shop.org, shop.till.device)
+    note = desk.give_back(sale, {1: 1000}, SOLD_AT + timedelta(days=1))
+    assert hub.apply(desk.seal(note)).outcome == "applied"
+    debit = {"debit_note_id": str(uuid.uuid4()), "reason": "price revised", "lines": []}
+    debit["lines"] = [{"line_no": 1, "taxable": 10_000}]
+    url = f"{API}/orgs/{shop.code}/sales/{sale.sale_id}/debit-notes"
+    issued = ok(hub.client.post(url, json=debit), 201)
+    shop.add_buyer()
+
+    months = {sale.business_date.strftime("%Y-%m"), str(issued["business_date"])[:7]}
+    queued = [doc for month in sorted(months) for doc in shop.enqueue(period=month)["queued"]]
+    assert sorted((d["doc_type"], d["doc_no"]) for d in queued) == sorted(
+        [("INV", sale.invoice_no), ("CRN", note.note_no), ("DBN", issued["note_no"])]
+    )
+    assert shop.submit(sandbox) == {"accepted": 3}
+    assert {d["state"] for d in shop.queue()} == {"accepted"}
