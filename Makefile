@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint typecheck schemas clean help mosquitto chromium hledger
+.PHONY: run test bench lint typecheck schemas clean help mosquitto chromium hledger pos-ui
 
 help:
 	@echo "make run    start broker + hub + a demo store box (Ctrl-C stops)"
@@ -30,7 +30,18 @@ chromium:
 hledger:
 	@ops/sh/ensure-hledger.sh
 
-run: $(STAMP) mosquitto
+# The counter UI the box serves at /pos/: npm packages from the committed
+# lock file only (npm ci), then the esbuild bundle into pos_ui/dist/.
+POS_UI_SOURCES := $(shell find pos_ui/src pos_ui/i18n -type f 2>/dev/null) pos_ui/build.mjs
+pos_ui/node_modules/.package-lock.json: pos_ui/package-lock.json pos_ui/package.json
+	cd pos_ui && npm ci --no-audit --no-fund --loglevel=error
+
+pos_ui/dist/index.html: pos_ui/node_modules/.package-lock.json $(POS_UI_SOURCES)
+	cd pos_ui && npm run --silent build
+
+pos-ui: pos_ui/dist/index.html
+
+run: $(STAMP) mosquitto pos-ui
 	$(BIN)/setledger demo
 
 lint: $(STAMP)
@@ -40,7 +51,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy setledger appkit edge hub ops labels documents
 
-test: $(STAMP) mosquitto chromium hledger lint typecheck
+test: $(STAMP) mosquitto chromium hledger pos-ui lint typecheck
 	$(BIN)/pytest
 
 bench: $(STAMP)

@@ -19,7 +19,7 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy import func, select, text
 
 from appkit.wiring import wire
-from edge.api import auth, carts, catalog, drawer, labels, returns, sales
+from edge.api import auth, carts, catalog, drawer, labels, pos_ui, returns, sales
 from edge.api import box as box_routes
 from edge.metrics import BoxCollector
 from edge.runtime import BoxRuntime, system_now
@@ -148,6 +148,7 @@ def create_app(
         returns.router,
         drawer.router,
         labels.router,
+        pos_ui.router,
     ):
         app.include_router(router)
     return app

@@ -759,6 +759,20 @@ INVOICE_PREFIX_RESERVED = ErrorSpec(
 )
 
 
+POS_UI_NOT_BUILT = ErrorSpec(
+    "POS_UI_NOT_BUILT",
+    ErrorKind.UNAVAILABLE,
+    "The counter UI has not been built on this box (no {index}).",
+    "Build it with 'make pos-ui' (npm ci and the build in pos_ui/), then reload /pos/.",
+)
+POS_UI_ASSET_NOT_FOUND = ErrorSpec(
+    "POS_UI_ASSET_NOT_FOUND",
+    ErrorKind.NOT_FOUND,
+    "The counter UI has no file {name!r}.",
+    "Reload /pos/: the page names the files of the UI build this box serves.",
+)
+
+
 CATALOGUE: tuple[ErrorSpec, ...] = tuple(
     value for value in list(globals().values()) if isinstance(value, ErrorSpec)
 )

@@ -1,0 +1,82 @@
+// The box API, same origin. The cashier's box token is kept for the tab
+// (sessionStorage): a reload stays signed in, a closed tab does not.
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+export interface Staff { user_id: string; display_name: string; role: string }
+export interface Member { user_id: string; user_code: string; display_name: string; role: string }
+export interface SessionOut { session_id: string; expires_at: string; member: Member; token?: string | null }
+export interface BoxStatus { store_name: string; device_name: string; outbox_depth: number }
+export interface Product { product_id: string; sku: string; name: string; price: number | null; display: Record<string, string> }
+export interface Line {
+  line_no: number; product_id: string; sku: string; name: string; qty: number; unit_price: number;
+  charged: number; display: Record<string, string>;
+}
+export interface Totals { taxable: number; cgst: number; sgst: number; igst: number; cess: number; round_off: number; payable: number }
+export interface Cart { cart_id: string; status: string; sale_id: string | null; lines: Line[]; totals: Totals; display: Record<string, string>; added_line?: number | null }
+export type TenderKind = "cash" | "upi" | "card";
+export interface Tender { kind: TenderKind; amount: number; reference?: string | null }
+export interface Approval { user_id: string; pin: string; reason?: string }
+export interface SaleOut {
+  sale: { sale_id: string; invoice_no: string; totals: { payable: number; tendered: number; change: number } };
+  replayed: boolean;
+  display: Record<string, string>;
+}
+
+const TOKEN = "pos.token";
+export const token = {
+  get: (): string | null => sessionStorage.getItem(TOKEN),
+  set: (value: string | null) => (value ? sessionStorage.setItem(TOKEN, value) : sessionStorage.removeItem(TOKEN)),
+};
+
+export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const t = token.get();
+  if (t) headers.Authorization = `Bearer ${t}`;
+  let response: Response;
+  try {
+    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    throw new ApiError(0, "OFFLINE", "the box did not answer");
+  }
+  if (response.status === 204) return undefined as T;
+  const data = await response.json().catch(() => null);
+  if (!response.ok) {
+    const err = data?.error;
+    throw new ApiError(response.status, err?.code ?? `HTTP_${response.status}`, err?.message ?? response.statusText, err?.details ?? {});
+  }
+  return data as T;
+}
+
+export const api = {
+  box: () => call<BoxStatus>("GET", "/api/v1/box"),
+  staff: () => call<Staff[]>("GET", "/api/v1/auth/staff"),
+  signIn: (user_id: string, pin: string) => call<SessionOut>("POST", "/api/v1/auth/pin", { user_id, pin }),
+  me: () => call<SessionOut>("GET", "/api/v1/auth/me"),
+  signOut: () => call<void>("POST", "/api/v1/auth/logout"),
+  newCart: (cart_id: string) => call<Cart>("POST", "/api/v1/carts", { cart_id }),
+  cart: (id: string) => call<Cart>("GET", `/api/v1/carts/${id}`),
+  addLine: (id: string, line: { code?: string; product_id?: string }) => call<Cart>("POST", `/api/v1/carts/${id}/lines`, line),
+  setQty: (id: string, lineNo: number, qty: string, approval?: Approval) =>
+    call<Cart>("PATCH", `/api/v1/carts/${id}/lines/${lineNo}`, approval ? { qty, approval } : { qty }),
+  search: (q: string) => call<Product[]>("GET", `/api/v1/catalog/search?q=${encodeURIComponent(q)}&limit=8`),
+  checkout: (id: string, sale_id: string, tenders: Tender[]) =>
+    call<SaleOut>("POST", `/api/v1/carts/${id}/checkout`, { sale_id, tenders }),
+};
+
+/** Milli-units from the box back to the text it accepts: 1250 -> "1.25". */
+export function qtyText(milli: number): string {
+  const whole = Math.trunc(milli / 1000);
+  const frac = Math.abs(milli % 1000);
+  return frac ? `${whole}.${String(frac).padStart(3, "0").replace(/0+$/, "")}` : String(whole);
+}

@@ -1,0 +1,66 @@
+"""Browser tests of the kiosk POS (pos_ui/) served by a real box on a real port."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import uvicorn
+
+from edge.api.pos_ui import DIST
+from edge.app import create_app
+from edge.services.identity import ProvisionBundle
+from edge.settings import BoxSettings
+from ops.broker import free_port
+from tests.edge.staff import sign_in
+
+ARTIFACTS = Path(__file__).resolve().parents[3] / "var" / "test-artifacts" / "pos"
+
+
+class PosBox:
+    """A provisioned box app served by uvicorn on loopback, as ``setledger box`` runs it."""
+
+    def __init__(self, data_dir: Path, bundle: ProvisionBundle) -> None:
+        provision = data_dir / "bundle.json"
+        provision.write_text(bundle.model_dump_json())
+        self.bundle = bundle
+        self.settings = BoxSettings(data_dir=data_dir / "box", provision_file=provision)
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(
+            create_app(self.settings),
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            access_log=False,
+            lifespan="on",
+            timeout_graceful_shutdown=2,
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, name="pos-box-uvicorn")
+
+    def start(self) -> PosBox:
+        if not (DIST / "index.html").is_file():
+            raise AssertionError(f"{DIST} is not built: run 'make pos-ui' (make test does)")
+        self._thread.start()
+        deadline = time.monotonic() + 15
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise AssertionError("uvicorn did not start")
+            time.sleep(0.02)
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=15)
+
+    @contextmanager
+    def client(self) -> Iterator[httpx.Client]:
+        """An API client signed in as the roster's cashier (to check what the UI did)."""
+        with httpx.Client(base_url=self.base_url, timeout=10) as client:
+            sign_in(client)
+            yield client

@@ -1,0 +1,213 @@
+"""The cashier's flow in the real browser: PIN sign-in, a keyboard-wedge scan,
+a quantity change, cash with change, "Sale done"; then the sale is read back
+from the box API and every figure the page showed is checked against it.
+
+The expected figures are not worked out by hand: the box records the sale
+(its kernel prices it), the test reads it back, formats it with the box's own
+``format_rupees`` and compares with what the page showed. The scanned product
+and the typed cash come from the provisioning fixture, so a pricing change
+in the demo catalog does not break the test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from edge.api.pos_ui import CSP
+from setledger.money import format_rupees
+from tests.edge.conftest import make_bundle
+from tests.edge.staff import CASHIER_PIN
+from tests.edge.ui import ARTIFACTS, PosBox
+
+CASHIER_NAME = "Asha (cashier)"
+EVENTS = "**/api/v1/devices/events"
+
+
+@pytest.fixture(scope="module")
+def pos_box(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PosBox]:
+    server = PosBox(tmp_path_factory.mktemp("posbox"), make_bundle()).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def page(chromium: Any, pos_box: PosBox) -> Iterator[Any]:
+    context = chromium.new_context(
+        base_url=pos_box.base_url, viewport={"width": 1280, "height": 800}
+    )
+    page = context.new_page()
+    page.set_default_timeout(5000)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def wedge_scan(page: Any, code: str) -> None:
+    """A USB scanner in keyboard mode: the code's keys in a fast burst, then Enter."""
+    page.keyboard.type(code, delay=5)
+    page.keyboard.press("Enter")
+
+
+def scannable(pos_box: PosBox) -> Any:
+    """A product of the fixture catalog with a barcode and a whole-unit price."""
+    return next(p for p in pos_box.bundle.catalog.products if p.barcodes and not p.fractional_qty)
+
+
+def sign_in_as_cashier(page: Any) -> None:
+    page.goto("/pos/")
+    page.get_by_test_id("staff").filter(has_text=CASHIER_NAME).click()
+    page.get_by_test_id("pin-dots").wait_for()
+    page.keyboard.type(CASHIER_PIN)  # the keypad also takes the keyboard's digits
+    page.keyboard.press("Enter")
+    page.locator("[data-screen=sell]").wait_for()
+
+
+def test_cashier_sells_with_a_wedge_scan_and_cash_change(page: Any, pos_box: PosBox) -> None:
+    product = scannable(pos_box)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # A box without the devices route (older box, or devices off): the page must cope.
+    page.route(EVENTS, lambda route: route.fulfill(status=404, json={"error": {}}))
+
+    page.goto("/pos/")
+    page.get_by_test_id("staff").first.wait_for()
+    names = page.get_by_test_id("staff").all_inner_texts()
+    assert sorted(names) == sorted(m.display_name for m in pos_box.bundle.staff.members)  # type: ignore[union-attr]
+    shot(page, "1-sign-in")
+    page.get_by_test_id("staff").filter(has_text=CASHIER_NAME).click()
+    for digit in CASHIER_PIN:  # touch: the on-screen keypad
+        page.locator(".keys button", has_text=digit).click()
+    assert page.get_by_test_id("pin-dots").inner_text() == "•" * len(CASHIER_PIN)
+    shot(page, "2-pin")
+    page.get_by_test_id("pin-enter").click()
+    page.locator("[data-screen=sell]").wait_for()
+    # No devices route: the page says it reads scans from the keyboard wedge.
+    page.locator(".scanner", has_text="keyboard").wait_for()
+
+    wedge_scan(page, str(product.barcodes[0]))
+    row = page.locator(f"tr[data-sku='{product.sku}']")
+    row.wait_for()
+    assert product.name in row.inner_text()
+    row.get_by_test_id("qty-plus").click()
+    page.locator(f"tr[data-sku='{product.sku}'] [data-testid=qty]", has_text="2").wait_for()
+    assert page.locator("tr[data-line]").count() == 1
+    payable_shown = page.get_by_test_id("payable").inner_text()
+    shot(page, "3-sell")
+
+    page.keyboard.press("F4")
+    page.locator("[data-screen=tender]").wait_for()
+    assert page.get_by_test_id("tender-payable").inner_text() == payable_shown
+    # The customer hands over the next ₹500 above the bill (parsed from the page).
+    payable_paise = int(payable_shown.replace("₹", "").replace(",", "").replace(".", ""))
+    cash = (payable_paise // 50000 + 1) * 50000
+    page.get_by_test_id("amount").fill(f"{cash // 100}")
+    assert page.get_by_test_id("change-preview").inner_text() == format_rupees(cash - payable_paise)
+    shot(page, "4-tender")
+    page.get_by_test_id("complete").click()
+    done = page.get_by_test_id("done")
+    done.wait_for()
+    done_text = done.inner_text()
+    shot(page, "5-done")
+
+    with pos_box.client() as api:
+        listed = api.get("/api/v1/sales").json()["sales"]
+        assert len(listed) == 1
+        sale = api.get(f"/api/v1/sales/{listed[0]['sale_id']}").json()["sale"]
+    assert [(ln["product_id"], ln["qty"]) for ln in sale["lines"]] == [
+        (str(product.product_id), 2000)
+    ]
+    assert [(t["kind"], t["amount"]) for t in sale["tenders"]] == [("cash", cash)]
+    assert format_rupees(sale["totals"]["payable"]) == payable_shown
+    assert sale["totals"]["change"] == cash - sale["totals"]["payable"]
+    assert done_text == f"Sale done — change {format_rupees(sale['totals']['change'])}"
+    assert sale["invoice_no"] in page.locator(".done p").inner_text()
+    assert errors == []
+
+    # Next customer: a fresh, empty bill.
+    page.keyboard.press("Enter")
+    page.locator("[data-screen=sell] .empty").wait_for()
+
+
+def test_search_split_tender_and_hindi(page: Any, pos_box: PosBox) -> None:
+    """Search by name, pay part by UPI (with its reference) and the rest in cash,
+    in Hindi; the sale records both tenders."""
+    product = scannable(pos_box)
+    sign_in_as_cashier(page)
+    page.keyboard.press("F10")
+    page.locator("html[lang=hi]").wait_for()
+    page.keyboard.press("F2")
+    page.get_by_test_id("search").fill(product.name[:5])
+    page.get_by_test_id("hit").filter(has_text=product.name).first.click()
+    page.locator(f"tr[data-sku='{product.sku}']").wait_for()
+    payable_shown = page.get_by_test_id("payable").inner_text()
+    page.get_by_test_id("pay").click()
+    page.locator("[data-screen=tender]").wait_for()
+    payable_paise = int(payable_shown.replace("₹", "").replace(",", "").replace(".", ""))
+    upi = payable_paise // 2
+    page.get_by_test_id("kind-upi").click()
+    page.get_by_test_id("amount").fill(f"{upi // 100}.{upi % 100:02d}")
+    page.get_by_test_id("add-tender").click()
+    assert "संदर्भ" in page.locator("[role=alert]").inner_text()  # a UPI payment needs its reference
+    page.get_by_test_id("reference").fill("UPI-REF-123456")
+    page.get_by_test_id("add-tender").click()
+    assert page.get_by_test_id("due").inner_text() == format_rupees(payable_paise - upi)
+    page.get_by_test_id("kind-cash").click()
+    shot(page, "6-split-tender-hi")
+    page.get_by_test_id("complete").click()  # empty amount: cash for what is still due
+    page.get_by_test_id("done").wait_for()
+    assert "बिक्री पूरी" in page.get_by_test_id("done").inner_text()
+    shot(page, "7-done-hi")
+
+    with pos_box.client() as api:
+        newest = api.get("/api/v1/sales").json()["sales"][0]
+        sale = api.get(f"/api/v1/sales/{newest['sale_id']}").json()["sale"]
+    assert sorted((t["kind"], t["amount"], t.get("reference")) for t in sale["tenders"]) == [
+        ("cash", payable_paise - upi, None),
+        ("upi", upi, "UPI-REF-123456"),
+    ]
+
+
+def test_pos_is_served_with_strict_headers(pos_box: PosBox) -> None:
+    with httpx.Client(base_url=pos_box.base_url) as http:
+        index = http.get("/pos/")
+        assert index.status_code == 200
+        assert index.headers["cache-control"] == "no-cache"
+        assert index.headers["content-security-policy"] == CSP
+        assert "<script>" not in index.text  # no inline script under script-src 'self'
+        asset = next(p for p in index.text.split('"') if p.startswith("assets/"))
+        hashed = http.get(f"/pos/{asset}")
+        assert hashed.status_code == 200
+        assert "immutable" in hashed.headers["cache-control"]
+        missing = http.get("/pos/assets/nope-123.js")
+        assert missing.status_code == 404
+        assert missing.json()["error"]["code"] == "POS_UI_ASSET_NOT_FOUND"
+        assert http.get("/pos/assets/..%2Fi18n%2Fen.json").status_code == 404
+        assert http.get("/pos", follow_redirects=False).headers["location"] == "/pos/"
+
+
+def test_pos_not_built_is_a_structured_error(tmp_path: Path) -> None:
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from appkit.errors import install_error_handlers
+    from edge.api.pos_ui import make_router
+
+    app = FastAPI()
+    install_error_handlers(app)
+    app.include_router(make_router(tmp_path / "dist"))
+    answer = TestClient(app).get("/pos/")
+    assert answer.status_code == 503
+    assert answer.json()["error"]["code"] == "POS_UI_NOT_BUILT"
