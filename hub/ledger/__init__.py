@@ -7,7 +7,9 @@
 - :mod:`hub.ledger.chain` hashes each entry with its lines and the hash of
   the entry before it; ``verify_chain`` finds an edited, deleted or
   inserted entry.
-- :mod:`hub.ledger.sales` posts every ingested sale not yet posted.
+- :mod:`hub.ledger.pending` posts documents not yet in the journal, batch
+  by batch; :mod:`hub.ledger.sales` and :mod:`hub.ledger.returns` say how a
+  sale or a return becomes an entry (``post_every_org`` runs both).
 - :mod:`hub.ledger.close` closes a financial year: profit to retained
   earnings per store, and the year locked.
 - :mod:`hub.ledger.reports` (trial balance, general ledger) and

@@ -21,43 +21,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.db.bulk import one_of
-from hub.db.ledger import JournalEntry
-from hub.db.models import Store
 from hub.db.returns import SaleReturn, SaleReturnLine, SaleReturnRefund
-from hub.ledger.journal import Posted, post
-from setledger.postings import ReturnDocument, TaxedAmounts, post_return
+from hub.ledger.journal import Posted
+from hub.ledger.pending import BATCH, Source, post_all_pending, post_pending, store_codes
+from setledger.postings import EntryDraft, ReturnDocument, TaxedAmounts, post_return
 from setledger.states import state_tax_head
-
-BATCH = 5000
-
-
-def unposted_return_ids(session: Session, org_id: uuid.UUID, limit: int) -> list[uuid.UUID]:
-    posted = (
-        select(JournalEntry.source_id)
-        .where(
-            JournalEntry.org_id == org_id,
-            JournalEntry.source_type == "return",
-            JournalEntry.source_id == SaleReturn.return_id,
-        )
-        .exists()
-    )
-    return list(
-        session.scalars(
-            select(SaleReturn.return_id)
-            .where(SaleReturn.org_id == org_id, ~posted)
-            .order_by(SaleReturn.business_date, SaleReturn.returned_at, SaleReturn.return_id)
-            .limit(limit)
-        )
-    )
 
 
 def return_documents(
     session: Session, org_id: uuid.UUID, return_ids: list[uuid.UUID]
 ) -> list[ReturnDocument]:
-    stores: dict[uuid.UUID, str] = {
-        row.store_id: row.code
-        for row in session.execute(select(Store.store_id, Store.code).where(Store.org_id == org_id))
-    }
+    stores = store_codes(session, org_id)
     lines: dict[uuid.UUID, list[TaxedAmounts]] = defaultdict(list)
     for line in session.execute(
         select(
@@ -113,23 +87,26 @@ def return_documents(
     ]
 
 
+def _return_drafts(session: Session, org_id: uuid.UUID, ids: list[uuid.UUID]) -> list[EntryDraft]:
+    return [post_return(document) for document in return_documents(session, org_id, ids)]
+
+
+RETURNS = Source(
+    "return",
+    SaleReturn.org_id,
+    SaleReturn.return_id,
+    (SaleReturn.business_date, SaleReturn.returned_at, SaleReturn.return_id),
+    _return_drafts,
+)
+
+
 def post_pending_returns(
     session: Session, org_id: uuid.UUID, *, at: datetime | None = None, batch: int = BATCH
 ) -> Posted:
     """Post up to ``batch`` unposted returns of the org, in one transaction."""
-    with session.begin():
-        ids = unposted_return_ids(session, org_id, batch)
-        if not ids:
-            return Posted([], 0)
-        drafts = [post_return(document) for document in return_documents(session, org_id, ids)]
-        return post(session, org_id, drafts, at=at, roll_forward=True)
+    return post_pending(session, org_id, RETURNS, at=at, batch=batch)
 
 
 def post_all_pending_returns(session: Session, org_id: uuid.UUID, *, batch: int = BATCH) -> int:
     """Post until none is left; the number of entries written."""
-    total = 0
-    while True:
-        posted = post_pending_returns(session, org_id, batch=batch)
-        total += len(posted.entry_ids)
-        if not posted.entry_ids:
-            return total
+    return post_all_pending(session, org_id, RETURNS, batch=batch)

@@ -14,47 +14,22 @@ import uuid
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.db.bulk import is_pg, one_of
-from hub.db.ledger import JournalEntry
-from hub.db.models import UNKNOWN_ORG, Org, Sale, SaleLine, SaleTender, Store
-from hub.ledger.journal import Posted, post
+from hub.db.bulk import one_of
+from hub.db.models import UNKNOWN_ORG, Org, Sale, SaleLine, SaleTender
+from hub.ledger.journal import Posted
+from hub.ledger.pending import BATCH, Source, post_all_pending, post_pending, store_codes
 from hub.ledger.returns import post_all_pending_returns
-from setledger.postings import SaleDocument, TaxedAmounts, post_sale
+from setledger.postings import EntryDraft, SaleDocument, TaxedAmounts, post_sale
 from setledger.states import state_tax_head
-
-BATCH = 5000
-
-
-def unposted_sale_ids(session: Session, org_id: uuid.UUID, limit: int) -> list[uuid.UUID]:
-    posted = (
-        select(JournalEntry.source_id)
-        .where(
-            JournalEntry.org_id == org_id,
-            JournalEntry.source_type == "sale",
-            JournalEntry.source_id == Sale.sale_id,
-        )
-        .exists()
-    )
-    return list(
-        session.scalars(
-            select(Sale.sale_id)
-            .where(Sale.org_id == org_id, ~posted)
-            .order_by(Sale.business_date, Sale.sold_at, Sale.sale_id)
-            .limit(limit)
-        )
-    )
 
 
 def sale_documents(
     session: Session, org_id: uuid.UUID, sale_ids: list[uuid.UUID]
 ) -> list[SaleDocument]:
-    stores: dict[uuid.UUID, str] = {
-        row.store_id: row.code
-        for row in session.execute(select(Store.store_id, Store.code).where(Store.org_id == org_id))
-    }
+    stores = store_codes(session, org_id)
     lines: dict[uuid.UUID, list[TaxedAmounts]] = defaultdict(list)
     for line in session.execute(
         select(
@@ -106,45 +81,29 @@ def sale_documents(
     ]
 
 
+def _sale_drafts(session: Session, org_id: uuid.UUID, ids: list[uuid.UUID]) -> list[EntryDraft]:
+    return [post_sale(document) for document in sale_documents(session, org_id, ids)]
+
+
+SALES = Source(
+    "sale",
+    Sale.org_id,
+    Sale.sale_id,
+    (Sale.business_date, Sale.sold_at, Sale.sale_id),
+    _sale_drafts,
+)
+
+
 def post_pending_sales(
     session: Session, org_id: uuid.UUID, *, at: datetime | None = None, batch: int = BATCH
 ) -> Posted:
     """Post up to ``batch`` unposted sales of the org, in one transaction."""
-    with session.begin():
-        ids = unposted_sale_ids(session, org_id, batch)
-        if not ids:
-            return Posted([], 0)
-        drafts = [post_sale(document) for document in sale_documents(session, org_id, ids)]
-        return post(session, org_id, drafts, at=at, roll_forward=True)
+    return post_pending(session, org_id, SALES, at=at, batch=batch)
 
 
 def post_all_pending_sales(session: Session, org_id: uuid.UUID, *, batch: int = BATCH) -> int:
     """Post until none is left; the number of entries written."""
-    total = 0
-    while True:
-        posted = post_pending_sales(session, org_id, batch=batch)
-        total += len(posted.entry_ids)
-        if not posted.entry_ids:
-            return total
-        if len(posted.entry_ids) == batch:
-            refresh_statistics(session)
-
-
-def refresh_statistics(session: Session) -> None:
-    """Fresh planner statistics for the "unposted sales" anti-join, during a backlog.
-
-    Measured: after a catch-up of 10,000 sales, with ``journal_entry`` last
-    analysed empty, PostgreSQL planned the anti-join as a nested loop over a
-    materialised scan of the posted entries (37 million comparisons, 2.2 s
-    for the second batch of 5,000). Autovacuum analyses on its own schedule,
-    a minute or more later; an ANALYZE of the two tables takes milliseconds
-    and the next plan is a hash anti-join. Only after a full batch, so a
-    poster that keeps up never runs it.
-    """
-    if not is_pg(session):
-        return
-    with session.begin():
-        session.execute(text("ANALYZE sale, journal_entry"))
+    return post_all_pending(session, org_id, SALES, batch=batch)
 
 
 def post_every_org(sessions: sessionmaker[Session], org_code: str | None = None) -> dict[str, int]:
