@@ -15,6 +15,7 @@ from bench import (
     invoice_pdf,
     label_sheets,
     ledger,
+    pos_ui,
     replication_drain,
 )
 
@@ -26,6 +27,7 @@ BENCHMARKS = [
     catalog_import.main,
     ledger.main,
     invoice_pdf.main,
+    pos_ui.main,
 ]
 
 

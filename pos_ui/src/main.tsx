@@ -1,5 +1,5 @@
 import { render } from "preact";
-import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, ApiError, Approval, BoxStatus, Cart, Product, qtyText, SaleOut, SessionOut, Staff, Tender, TenderKind, token } from "./api";
 import { Lang, savedLang, translate } from "./i18n";
 import { uuid7 } from "./ids";
@@ -55,7 +55,7 @@ function usePinKeys(active: boolean, setPin: (f: (v: string) => string) => void,
   // Functional updates: a fast typist's digits arrive before the next render.
   const actions = useRef({ enter, back });
   actions.current = { enter, back };
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!active) return;
     const onKey = (e: KeyboardEvent) => {
       if (/^[0-9]$/.test(e.key)) setPin((p) => (p + e.key).slice(0, 12));
@@ -157,7 +157,7 @@ function Sell(props: {
     const timer = setTimeout(() => api.search(text).then(setHits, () => setHits([])), 150);
     return () => clearTimeout(timer);
   }, [q]);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const lines = cart?.lines ?? [];
       const idx = lines.findIndex((l) => l.line_no === props.selected);
@@ -257,7 +257,7 @@ function TenderScreen(props: { t: T; cart: Cart; busy: boolean; error: string; o
     if (amount || (due > 0 && kind === "cash")) { const n = add(); if (!n) return; all = n; }
     props.onComplete(all);
   };
-  useEffect(() => {
+  useLayoutEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === "F1") setKind("cash");
       else if (e.key === "F2") setKind("upi");
@@ -320,7 +320,7 @@ function TenderScreen(props: { t: T; cart: Cart; busy: boolean; error: string; o
 // ---------------------------------------------------------------- done
 function Done(props: { t: T; sale: SaleOut; onNext: () => void }) {
   const { t, sale } = props;
-  useEffect(() => {
+  useLayoutEffect(() => {
     const onKey = (e: KeyboardEvent) => { if (e.key === "Enter" || e.key === "Escape") { e.preventDefault(); props.onNext(); } };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
@@ -448,7 +448,7 @@ function App() {
   // Scans: the keyboard wedge anywhere on the screen, and the box's devices when it has them.
   const onScanRef = useRef(addCode);
   onScanRef.current = addCode;
-  useEffect(() => attachWedge(window, {
+  useLayoutEffect(() => attachWedge(window, {
     onScan: (code) => onScanRef.current({ code }),
     onManual: (code) => onScanRef.current({ code }),
   }, () => screenRef.current === "sell" && !askRef.current), []);
@@ -477,7 +477,7 @@ function App() {
     return () => { source?.close(); clearTimeout(retry); };
   }, []);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     const onKey = (e: KeyboardEvent) => { if (e.key === "F10") { e.preventDefault(); setLang(lang === "en" ? "hi" : "en"); } };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);

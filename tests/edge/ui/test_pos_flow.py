@@ -180,6 +180,36 @@ def test_search_split_tender_and_hindi(page: Any, pos_box: PosBox) -> None:
     ]
 
 
+def test_scan_from_the_box_devices_stream(page: Any, pos_box: PosBox) -> None:
+    """Scans the box's scanner driver reads arrive as server-sent events
+    ``{"type":"scan","code":...}``; the page adds them like a wedge scan.
+
+    The stream is played by the browser's network layer (the devices route is
+    another part of the box): until the bill is open it only asks the page to
+    reconnect soon, then it sends one scan and a long reconnect delay."""
+    product = scannable(pos_box)
+    bill_open = False
+    served: list[str] = []
+
+    def stream(route: Any) -> None:
+        if bill_open:
+            body = f'retry: 600000\ndata: {{"type":"scan","code":"{product.barcodes[0]}"}}\n\n'
+        else:
+            body = "retry: 200\n: nothing yet\n\n"
+        served.append(body)
+        route.fulfill(status=200, headers={"Content-Type": "text/event-stream"}, body=body)
+
+    page.route(EVENTS, stream)
+    sign_in_as_cashier(page)
+    page.locator("[data-screen=sell] .empty").wait_for()
+    page.locator(".scanner", has_text="box").wait_for()
+    bill_open = True
+    row = page.locator(f"tr[data-sku='{product.sku}']")
+    row.wait_for()
+    assert row.get_by_test_id("qty").inner_text() == "1"
+    assert sum("scan" in body for body in served) == 1
+
+
 def test_pos_is_served_with_strict_headers(pos_box: PosBox) -> None:
     with httpx.Client(base_url=pos_box.base_url) as http:
         index = http.get("/pos/")
