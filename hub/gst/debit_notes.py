@@ -37,12 +37,12 @@ from hub.db.bulk import one_of
 from hub.db.debit_notes import DebitNote, DebitNoteLine
 from hub.db.models import Org, Sale, SaleLine, Store
 from hub.gst.invoice_pdf import pdf_options
-from hub.gst.invoices import invoice_for_sale, seller_of
+from hub.gst.invoices import buyer_of, invoice_for_sale, seller_of
 from hub.ledger import journal
 from hub.ledger.debit_notes import post_debit_note_rows
 from setledger import errors, fiscal, gst
-from setledger.contracts.sales import Buyer, SaleRecorded, SaleTotals
 from setledger.contracts.sales import SaleLine as SaleLineContract
+from setledger.contracts.sales import SaleRecorded, SaleTotals
 from setledger.gst_thresholds import b2c_section
 from setledger.invoice import DocType, Invoice, OriginalInvoice, invoice_from_sale
 from setledger.money import MILLI_PER_UNIT, round_div
@@ -252,14 +252,7 @@ def _new_note(
 def note_record(note: DebitNote, lines: Sequence[DebitNoteLine]) -> SaleRecorded:
     """The sale-shaped record of what the note charges, for the kernel's document
     (:func:`setledger.invoice.invoice_from_sale` with ``DocType.DEBIT_NOTE``)."""
-    buyer = None
-    if any((note.buyer_name, note.buyer_phone, note.buyer_gstin, note.buyer_state)):
-        buyer = Buyer(
-            name=note.buyer_name,
-            phone=note.buyer_phone,
-            gstin=note.buyer_gstin,
-            state=note.buyer_state,
-        )
+    buyer = buyer_of(note)
     return SaleRecorded(
         sale_id=note.debit_note_id,
         invoice_no=note.note_no,

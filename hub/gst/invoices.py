@@ -12,6 +12,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
+from typing import Protocol
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
@@ -127,6 +128,22 @@ def stored_sales(
     ]
 
 
+class _BuyerColumns(Protocol):
+    buyer_name: str | None
+    buyer_phone: str | None
+    buyer_gstin: str | None
+    buyer_state: str | None
+
+
+def buyer_of(row: _BuyerColumns) -> Buyer | None:
+    """The buyer a stored sale or note recorded, if any."""
+    if not any((row.buyer_name, row.buyer_phone, row.buyer_gstin, row.buyer_state)):
+        return None
+    return Buyer(
+        name=row.buyer_name, phone=row.buyer_phone, gstin=row.buyer_gstin, state=row.buyer_state
+    )
+
+
 def sale_message(
     sale: Sale, lines: Sequence[SaleLine], tenders: Sequence[SaleTender]
 ) -> SaleRecorded:
@@ -134,14 +151,7 @@ def sale_message(
 
     Stock moves are not part of an invoice and are left out.
     """
-    buyer = None
-    if any((sale.buyer_name, sale.buyer_phone, sale.buyer_gstin, sale.buyer_state)):
-        buyer = Buyer(
-            name=sale.buyer_name,
-            phone=sale.buyer_phone,
-            gstin=sale.buyer_gstin,
-            state=sale.buyer_state,
-        )
+    buyer = buyer_of(sale)
     return SaleRecorded(
         sale_id=sale.sale_id,
         invoice_no=sale.invoice_no,
@@ -353,14 +363,7 @@ def return_message(
     note: SaleReturn, lines: Sequence[SaleReturnLine], refunds: Sequence[SaleReturnRefund]
 ) -> ReturnRecorded:
     """The ``return.recorded`` message the stored rows were written from."""
-    buyer = None
-    if any((note.buyer_name, note.buyer_phone, note.buyer_gstin, note.buyer_state)):
-        buyer = Buyer(
-            name=note.buyer_name,
-            phone=note.buyer_phone,
-            gstin=note.buyer_gstin,
-            state=note.buyer_state,
-        )
+    buyer = buyer_of(note)
     line_fields = set(ReturnLine.model_fields)
     return ReturnRecorded(
         return_id=note.return_id,
