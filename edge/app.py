@@ -21,6 +21,9 @@ from sqlalchemy import func, select, text
 from appkit.wiring import wire
 from edge.api import auth, carts, catalog, drawer, labels, pos_ui, returns, sales
 from edge.api import box as box_routes
+from edge.api import devices as device_routes
+from edge.devices.events import Broadcaster
+from edge.devices.manager import DeviceCollector, build_manager
 from edge.metrics import BoxCollector
 from edge.runtime import BoxRuntime, system_now
 from edge.services.identity import load_identity, load_link
@@ -94,6 +97,13 @@ def create_app(
         replicator = start_replicator(box)
         collector = BoxCollector(db, replicator)
         registry.register(collector)
+        # Devices start after the database: a scan may look up the catalog.
+        device_events = Broadcaster()
+        devices = build_manager(settings.devices, device_events)
+        app.state.device_events, app.state.devices = device_events, devices
+        device_collector = DeviceCollector(devices)
+        registry.register(device_collector)
+        await devices.start()
         log.info(
             "box started",
             extra={"db": str(settings.db_path), "replicating": replicator is not None},
@@ -101,6 +111,9 @@ def create_app(
         try:
             yield
         finally:
+            await devices.stop()
+            device_events.close()
+            registry.unregister(device_collector)
             if replicator is not None:
                 replicator.stop()
             registry.unregister(collector)
@@ -148,6 +161,7 @@ def create_app(
         returns.router,
         drawer.router,
         labels.router,
+        device_routes.router,
         pos_ui.router,
     ):
         app.include_router(router)

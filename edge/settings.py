@@ -2,12 +2,51 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from setledger.gst import Rounding
+
+Terminator = Literal["enter", "kpenter", "tab"]
+
+
+def _enter_keys() -> list[Terminator]:
+    return ["enter", "kpenter"]
+
+
+class DeviceConfig(BaseModel):
+    """One device at the counter (see docs/DEVICES.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")
+    kind: Literal["scanner"] = "scanner"
+    transport: Literal["evdev", "serial", "fake"] = "evdev"
+    path: str | None = None
+    """evdev: an input device (best a stable /dev/input/by-id/... link); serial: the port."""
+    device_name: str | None = None
+    """evdev: match the input device's name instead of a path."""
+    usb_id: str | None = Field(default=None, pattern=r"^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$")
+    """evdev: match vendor:product (hex), e.g. "0c2e:0b61"."""
+    layout: Literal["us", "de", "fr"] = "us"
+    """The keyboard layout the scanner is programmed for (not the box's)."""
+    terminators: list[Terminator] = Field(default_factory=_enter_keys, min_length=1)
+    """Keys that end a scan (the scanner's suffix)."""
+    baudrate: int = Field(default=9600, gt=0)
+    grab: bool = True
+    """evdev: hold the device exclusively so scans never type into other apps."""
+    replay: Path | None = None
+    """fake: a recording (24-byte kernel events) the fake scanner plays at start."""
+
+    @model_validator(mode="after")
+    def _serial_needs_a_port(self) -> DeviceConfig:
+        if self.transport == "serial" and not self.path:
+            raise ValueError("a serial scanner needs path (e.g. /dev/ttyACM0)")
+        return self
 
 
 class BoxSettings(BaseModel):
@@ -45,6 +84,15 @@ class BoxSettings(BaseModel):
     discount_limit_bp: int = Field(default=1000, ge=0, le=10000)
     """A line discount above this share of the line's gross (basis points of a
     percent: 1000 = 10%) needs a manager's PIN."""
+    devices: list[DeviceConfig] = Field(default_factory=list)
+    """Scanners (and later printers) the box runs; none by default."""
+
+    @model_validator(mode="after")
+    def _device_names_unique(self) -> BoxSettings:
+        names = [device.name for device in self.devices]
+        if len(names) != len(set(names)):
+            raise ValueError(f"device names must be unique: {names}")
+        return self
 
     @property
     def db_path(self) -> Path:
@@ -84,6 +132,8 @@ class BoxSettings(BaseModel):
             values["session_hours"] = int(env["SETLEDGER_BOX_SESSION_HOURS"])
         if "SETLEDGER_BOX_DISCOUNT_LIMIT_BP" in env:
             values["discount_limit_bp"] = int(env["SETLEDGER_BOX_DISCOUNT_LIMIT_BP"])
+        if "SETLEDGER_BOX_DEVICES" in env:
+            values["devices"] = json.loads(env["SETLEDGER_BOX_DEVICES"])
         if "SETLEDGER_LOG_LEVEL" in env:
             values["log_level"] = env["SETLEDGER_LOG_LEVEL"]
         return cls.model_validate(values)

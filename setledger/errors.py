@@ -757,6 +757,39 @@ INVOICE_PREFIX_RESERVED = ErrorSpec(
     "{prefix!r} is reserved: the hub numbers its debit notes {prefix}/<year>/<serial>.",
     "Choose another prefix for the box (1-4 letters or digits).",
 )
+# Counter devices (edge/devices): scanners, and the device manager.
+DEVICE_NOT_FOUND = ErrorSpec(
+    "DEVICE_NOT_FOUND",
+    ErrorKind.NOT_FOUND,
+    "No device named {name!r} at this box.",
+    "GET /api/v1/devices lists the devices in the box's settings (SETLEDGER_BOX_DEVICES).",
+)
+DEVICE_NOT_FAKE = ErrorSpec(
+    "DEVICE_NOT_FAKE",
+    ErrorKind.CONFLICT,
+    "Device {name!r} is a real {transport} device; only fake devices take injected input.",
+    "Scan with the real scanner, or configure a device with transport 'fake' for demos and tests.",
+)
+DEVICE_UNPLUGGED = ErrorSpec(
+    "DEVICE_UNPLUGGED",
+    ErrorKind.CONFLICT,
+    "Fake device {name!r} is unplugged.",
+    "Plug it back in (POST .../plug) before injecting a scan.",
+)
+SCAN_UNREADABLE = ErrorSpec(
+    "SCAN_UNREADABLE",
+    _I,
+    "A scan from {device!r} could not be read ({reason}).",
+    "Scan again. If it keeps failing, check the scanner is programmed for the keyboard layout "
+    "set for it in the box's settings (us, de or fr) and sends Enter after each code.",
+)
+SCAN_NOT_TYPABLE = ErrorSpec(
+    "SCAN_NOT_TYPABLE",
+    _I,
+    "A scanner set to layout {layout!r} cannot type {char!r}.",
+    "Inject text of characters on that layout's keys (letters, digits, common punctuation), "
+    "ending with at most one newline.",
+)
 
 
 POS_UI_NOT_BUILT = ErrorSpec(

@@ -1,0 +1,1 @@
+"""Scanners and the device manager."""
