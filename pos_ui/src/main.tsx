@@ -4,11 +4,12 @@ import { api, ApiError, Approval, BoxStatus, Cart, Product, qtyText, SaleOut, Se
 import { Lang, savedLang, translate } from "./i18n";
 import { uuid7 } from "./ids";
 import { formatRupees, parseRupees } from "./money";
+import { outbox, PendingSale } from "./outbox";
 import { attachWedge } from "./wedge";
 import "./app.css";
 
 type T = (key: string, vars?: Record<string, string | number>) => string;
-type Screen = "signin" | "sell" | "tender" | "done";
+type Screen = "signin" | "sell" | "tender" | "done" | "held";
 interface Ask { reason: string; resolve: (a: Approval | null) => void }
 
 const MANAGER_ROLES = new Set(["store_manager", "manager", "owner", "admin"]);
@@ -19,7 +20,7 @@ function message(t: T, err: unknown): string {
 }
 
 // ---------------------------------------------------------------- header
-function Header(props: { t: T; lang: Lang; setLang: (l: Lang) => void; box: BoxStatus | null; boxDown: boolean; scanner: boolean; who?: string }) {
+function Header(props: { t: T; lang: Lang; setLang: (l: Lang) => void; box: BoxStatus | null; boxDown: boolean; scanner: boolean; who?: string; undelivered: number }) {
   const { t, box } = props;
   const sync = props.boxDown ? t("sync.offline") : box && box.outbox_depth > 0 ? t("sync.waiting", { n: box.outbox_depth }) : t("sync.ok");
   const state = props.boxDown ? "down" : box && box.outbox_depth > 0 ? "waiting" : "ok";
@@ -28,6 +29,7 @@ function Header(props: { t: T; lang: Lang; setLang: (l: Lang) => void; box: BoxS
       <strong>{box ? `${box.store_name} · ${box.device_name}` : t("app.title")}</strong>
       {props.who && <span>{t("sell.cashier", { name: props.who })}</span>}
       <span class={`sync sync-${state}`} data-testid="sync" data-depth={box?.outbox_depth ?? ""}>{sync}</span>
+      {props.undelivered > 0 && <span class="sync sync-down" data-testid="undelivered">{t("outbox.count", { n: props.undelivered })}</span>}
       <span class="scanner">{props.scanner ? t("scanner.live") : t("scanner.keyboard")}</span>
       <button class="lang" onClick={() => props.setLang(props.lang === "en" ? "hi" : "en")} title="F10">{t("lang.toggle")}</button>
     </header>
@@ -383,7 +385,8 @@ function App() {
   // Start-up: the roster, and a session kept across a reload.
   useEffect(() => {
     api.staff().then(setStaff, () => setBoxDown(true));
-    if (token.get()) api.me().then(signedIn, () => token.set(null));
+    // Only a refused token is dropped: with the box unreachable the session may still be good.
+    if (token.get()) api.me().then(signedIn, (err) => { if (err instanceof ApiError && err.status === 401) token.set(null); });
   }, []);
 
   const needApproval = (reason: string) => new Promise<Approval | null>((resolve) => setAsk({ reason, resolve }));
@@ -421,19 +424,82 @@ function App() {
     }
   }, [t]);
 
+  const [pending, setPending] = useState<PendingSale[]>([]);
+  const refreshPending = useCallback(() => outbox.all().then(setPending, () => undefined), []);
+
+  // Send one kept sale. True when the box has it (now or from an earlier try).
+  const deliver = useCallback(async (kept: PendingSale): Promise<SaleOut | null> => {
+    try {
+      const done = await api.checkout(kept.cart_id, kept.sale_id, kept.tenders);
+      await outbox.drop(kept.sale_id);
+      return done;
+    } catch (err) {
+      // No answer, a box error or an ended session: keep it and try again. A refusal
+      // (bad tender, unknown cart) will not change by trying again: drop it and say so.
+      const retry = !(err instanceof ApiError) || err.status === 0 || err.status >= 500 || err.status === 401;
+      if (!retry) await outbox.drop(kept.sale_id);
+      throw err;
+    }
+  }, []);
+
   const checkout = useCallback(async (tenders: Tender[]) => {
     const current = cartRef.current;
     if (!current || busy) return;
     // One sale id per sale: a retry after a lost answer reuses it, and the box records the sale once.
     saleId.current ??= uuid7();
+    const kept: PendingSale = { sale_id: saleId.current, cart_id: current.cart_id, tenders, kept_at: Date.now() };
     setBusy(true);
     try {
-      const done = await api.checkout(current.cart_id, saleId.current, tenders);
+      await outbox.keep(kept); // kept before it is sent: a reload mid-request loses nothing
+      const done = await deliver(kept);
       setSale(done); setScreen("done"); setError("");
       api.box().then(setBox, () => setBoxDown(true));
-    } catch (err) { setError(message(t, err)); }
-    finally { setBusy(false); }
-  }, [busy, t]);
+    } catch (err) {
+      if (err instanceof ApiError && (err.status === 0 || err.status >= 500)) setScreen("held");
+      else setError(message(t, err));
+    } finally {
+      setBusy(false);
+      refreshPending();
+    }
+  }, [busy, t, deliver]);
+
+  // Kept sales go to the box as soon as it answers, oldest first.
+  useEffect(() => {
+    let running = false;
+    const flush = async () => {
+      if (running) return;
+      if (!token.get()) { refreshPending(); return; }
+      running = true;
+      try {
+        const kept = (await outbox.all()).sort((a, b) => a.kept_at - b.kept_at);
+        for (const one of kept) {
+          try {
+            const done = await deliver(one);
+            if (done && one.sale_id === saleId.current && screenRef.current === "held") {
+              setSale(done); setScreen("done");
+            } else if (done) setNotice(t("outbox.delivered", { invoice: done.sale.invoice_no }));
+          } catch { break; }
+        }
+      } finally {
+        running = false;
+        refreshPending();
+      }
+    };
+    flush();
+    const timer = setInterval(flush, 3000);
+    return () => clearInterval(timer);
+  }, [deliver, t]);
+
+  // Warn before closing with sales the box has not confirmed.
+  useEffect(() => {
+    const warn = (e: BeforeUnloadEvent) => {
+      if (pending.length === 0) return;
+      e.preventDefault();
+      e.returnValue = "";
+    };
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, [pending]);
 
   const signOut = useCallback(async () => {
     try { await api.signOut(); } catch { /* the token is dropped either way */ }
@@ -485,7 +551,7 @@ function App() {
 
   return (
     <div class="app" data-screen={screen}>
-      <Header t={t} lang={lang} setLang={setLang} box={box} boxDown={boxDown} scanner={scanner} who={session?.member.display_name} />
+      <Header t={t} lang={lang} setLang={setLang} box={box} boxDown={boxDown} scanner={scanner} who={session?.member.display_name} undelivered={pending.length} />
       {screen === "signin" && <SignIn t={t} staff={staff} onSignedIn={signedIn} />}
       {screen === "sell" && (
         <Sell t={t} cart={cart} selected={selected} setSelected={setSelected} notice={notice} error={error}
@@ -496,6 +562,9 @@ function App() {
         <TenderScreen t={t} cart={cart} busy={busy} error={error} onBack={() => { setError(""); setScreen("sell"); }} onComplete={checkout} />
       )}
       {screen === "done" && sale && <Done t={t} sale={sale} onNext={next} />}
+      {screen === "held" && (
+        <main class="done held" data-testid="held"><h1>{t("held.title")}</h1><p>{t("held.body")}</p></main>
+      )}
       {ask && <ApprovalDialog t={t} ask={ask} staff={staff} onDone={() => setAsk(null)} />}
     </div>
   );

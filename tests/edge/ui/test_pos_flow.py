@@ -210,6 +210,56 @@ def test_scan_from_the_box_devices_stream(page: Any, pos_box: PosBox) -> None:
     assert sum("scan" in body for body in served) == 1
 
 
+def test_sale_kept_on_the_device_until_the_box_answers(page: Any, pos_box: PosBox) -> None:
+    """The box records the checkout but its answer is lost (Wi-Fi drops): the
+    page keeps the sale in IndexedDB, survives a reload, warns before closing,
+    and once answers get through the sale is confirmed: one sale on the box."""
+    product = scannable(pos_box)
+    with pos_box.client() as api:
+        before = api.get("/api/v1/sales").json()["count"]
+    reached_box: list[int] = []
+
+    def answer_lost(route: Any) -> None:
+        reached_box.append(route.fetch().status)  # the box gets it and answers...
+        route.abort("internetdisconnected")  # ...but the page never sees the answer
+
+    sign_in_as_cashier(page)
+    wedge_scan(page, str(product.barcodes[0]))
+    page.locator(f"tr[data-sku='{product.sku}']").wait_for()
+    page.route("**/api/v1/carts/*/checkout", answer_lost)
+    page.keyboard.press("F4")
+    page.locator("[data-screen=tender]").wait_for()
+    page.keyboard.press("F12")  # exact cash
+    page.get_by_test_id("held").wait_for()
+    shot(page, "8-held")
+    page.get_by_test_id("undelivered").wait_for()
+    warned = page.evaluate(
+        "() => { const e = new Event('beforeunload', {cancelable: true});"
+        " window.dispatchEvent(e); return e.defaultPrevented; }"
+    )
+    assert warned is True
+
+    page.reload()
+    page.locator("[data-screen=sell]").wait_for()  # the session survives the reload
+    assert "1" in page.get_by_test_id("undelivered").inner_text()  # so does the sale
+    page.unroute("**/api/v1/carts/*/checkout")
+    page.get_by_test_id("undelivered").wait_for(state="detached", timeout=10000)
+
+    assert reached_box[:1] == [201]  # recorded on the first try
+    assert all(status in (200, 201) for status in reached_box)
+    with pos_box.client() as api:
+        page_of_sales = api.get("/api/v1/sales").json()
+    assert page_of_sales["count"] == before + 1  # exactly once, however often it was sent
+    assert (
+        page.evaluate(
+            "() => new Promise((ok) => { const r = indexedDB.open('setledger-pos');"
+            " r.onsuccess = () => { const q = r.result.transaction('undelivered_sales')"
+            ".objectStore('undelivered_sales').count(); q.onsuccess = () => ok(q.result); }; })"
+        )
+        == 0
+    )
+
+
 def test_pos_is_served_with_strict_headers(pos_box: PosBox) -> None:
     with httpx.Client(base_url=pos_box.base_url) as http:
         index = http.get("/pos/")
