@@ -16,7 +16,7 @@ from edge.devices.events import Broadcaster, DeviceEvent, Subscription
 from edge.devices.manager import Backoff, DeviceCollector, DeviceManager, Report
 from edge.devices.scanner import HidScanner, Match, ScanDecoder
 from edge.devices.scanner.keys import US
-from edge.devices.scanner.recording import from_records, typing_events
+from edge.devices.scanner.recording import InputEvent, from_records, typing_events
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "devices"
 FAST = Backoff(base_s=0.001, cap_s=0.004)
@@ -212,3 +212,29 @@ def test_status_in_metrics() -> None:
     assert f"setledger_box_device_connected{{{labels}}} 1.0" in text
     assert f"setledger_box_device_events_total{{{labels}}} 1.0" in text
     assert f"setledger_box_device_connects_total{{{labels}}} 1.0" in text
+
+
+def test_an_unreadable_scan_is_an_event_not_a_code() -> None:
+    async def main() -> list[DeviceEvent]:
+        manager = DeviceManager(Broadcaster())
+        sub = manager.events.subscribe()
+        device = manager.fake_bus.plug("/dev/input/event5")
+        manager.add(scanner(manager, "till-1", device.path), FAST)
+        await manager.start()
+        # "12" with F1 (no character in any layout) pressed between the digits,
+        # then a good scan.
+        f1 = 59
+        keys = [*typing_events("1", US), InputEvent(0, 0, 1, f1, 1), InputEvent(0, 0, 1, f1, 0)]
+        device.feed(keys + typing_events("2\n", US) + typing_events("8901234000021\n", US))
+        seen: list[DeviceEvent] = []
+        await drain(sub, "scan", 1, seen)
+        await manager.stop()
+        return [e for e in seen if e.kind != "status"]
+
+    seen = asyncio.run(main())
+    assert [(e.kind, e.data.get("code"), e.data.get("error")) for e in seen] == [
+        ("unreadable", None, "SCAN_UNREADABLE"),
+        ("scan", "8901234000021", None),
+    ]
+    assert seen[0].data["reason"] == "unmapped_key"
+    assert seen[0].data["keys"] == [59]

@@ -180,3 +180,39 @@ def test_serial_lines() -> None:
     assert decode_line(b"\r\n") is None
     assert decode_line(b"\xff\xfe12\r\n") == UnreadableScan("undecodable_bytes")
     assert decode_line(b"12\x1b[A\r") == UnreadableScan("undecodable_bytes")
+
+
+def test_python_evdev_events_decode_the_same() -> None:
+    """What python-evdev's async_read_loop yields (its own InputEvent) goes straight in."""
+    from evdev.events import InputEvent as EvdevEvent
+
+    decoder = ScanDecoder(FR)
+    found = []
+    for e in events("fr_sku_shift.events"):
+        real = EvdevEvent(e.sec, e.usec, e.type, e.code, e.value)
+        result = decoder.feed(real.type, real.code, real.value)
+        if result is not None:
+            found.append(result)
+    assert found == [Scan("SKU-Ab12")]
+
+
+def test_a_box_without_input_devices_reports_the_scanner_missing() -> None:
+    import asyncio
+    import errno
+
+    from edge.devices.scanner import EvdevBus, HidScanner, Match
+
+    bus = EvdevBus("/nonexistent/input")
+    assert bus.list_devices() == []
+    scanner = HidScanner("till-1", bus, Match(vendor=0x0C2E, product=0x0B61), ScanDecoder)
+
+    class Silent:
+        def connected(self, **detail: object) -> None:
+            raise AssertionError("nothing to connect to")
+
+        def event(self, kind: str, data: dict[str, object]) -> None:
+            raise AssertionError(kind)
+
+    with pytest.raises(OSError, match="no scanner matching 0c2e:0b61") as caught:
+        asyncio.run(scanner.start(Silent()))
+    assert caught.value.errno == errno.ENODEV
