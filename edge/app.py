@@ -19,11 +19,12 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy import func, select, text
 
 from appkit.wiring import wire
-from edge.api import auth, carts, catalog, drawer, labels, pos_ui, returns, sales
+from edge.api import auth, carts, catalog, drawer, labels, pos_ui, receipts, returns, sales
 from edge.api import box as box_routes
 from edge.api import devices as device_routes
 from edge.devices.events import Broadcaster
 from edge.devices.manager import DeviceCollector, build_manager
+from edge.devices.printer.run import start_printer
 from edge.metrics import BoxCollector
 from edge.runtime import BoxRuntime, system_now
 from edge.services.identity import load_identity, load_link
@@ -94,6 +95,9 @@ def create_app(
             watermark=watermark.WatermarkKeeper(settings.watermark_path, mark),
         )
         app.state.box = box
+        # The printer's queue is on the runtime before any sale: receipts follow commits.
+        printer = start_printer(box, registry)
+        app.state.printer = None if printer is None else printer.worker
         replicator = start_replicator(box)
         collector = BoxCollector(db, replicator)
         registry.register(collector)
@@ -117,6 +121,8 @@ def create_app(
             if replicator is not None:
                 replicator.stop()
             registry.unregister(collector)
+            if printer is not None:
+                await printer.stop()
             db.dispose()
             log.info("box stopped")
 
@@ -159,6 +165,7 @@ def create_app(
         sales.router,
         returns.sales_router,
         returns.router,
+        receipts.router,
         drawer.router,
         labels.router,
         device_routes.router,

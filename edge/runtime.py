@@ -16,6 +16,7 @@ from setledger.hlc import HybridClock, from_unix_ms, unix_ms
 
 if TYPE_CHECKING:
     from edge.services.checkout import RecordedSale
+    from edge.services.receipts import ReceiptQueue
 
 
 def system_now() -> datetime:
@@ -38,6 +39,8 @@ class BoxRuntime:
     watermark: WatermarkKeeper | None = None
     outbox_listener: OutboxListener | None = None
     """The replicator, when the box has a broker to talk to."""
+    receipts: ReceiptQueue | None = None
+    """The receipt printer's queue, when the box has a printer."""
 
     def now(self) -> datetime:
         """The later of the HLC and the wall clock: never goes back, even when a
@@ -46,7 +49,7 @@ class BoxRuntime:
         return from_unix_ms(max(self.clock.peek().wall_ms, unix_ms(self.wall_clock())))
 
     def sale_committed(self, recorded: RecordedSale) -> None:
-        """After a sale's commit (never inside it): watermark, then replication."""
+        """After a sale's commit (never inside it): watermark, replication, then the receipt."""
         if not recorded.created or recorded.epoch is None or recorded.seq is None:
             return
         sale = recorded.sale
@@ -55,6 +58,8 @@ class BoxRuntime:
             series = series_key(prefix, sale.financial_year)
             self.watermark.advance(recorded.epoch, recorded.stream, recorded.seq, series, serial)
         self.outbox_committed(recorded.epoch, recorded.more)
+        if self.receipts is not None:
+            self.receipts.sale_committed(recorded)  # never raises: the sale stands
 
     def return_committed(
         self, epoch: str, positions: Iterable[tuple[str, int]], note_no: str, financial_year: str

@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from edge.devices.printer.config import PrinterConfig
 from setledger.gst import Rounding
 
 Terminator = Literal["enter", "kpenter", "tab"]
@@ -84,6 +85,8 @@ class BoxSettings(BaseModel):
     discount_limit_bp: int = Field(default=1000, ge=0, le=10000)
     """A line discount above this share of the line's gross (basis points of a
     percent: 1000 = 10%) needs a manager's PIN."""
+    printer: PrinterConfig | None = None
+    """The receipt printer and its cash drawer (docs/DEVICES.md); none by default."""
     devices: list[DeviceConfig] = Field(default_factory=list)
     """Scanners (and later printers) the box runs; none by default."""
 
@@ -132,6 +135,8 @@ class BoxSettings(BaseModel):
             values["session_hours"] = int(env["SETLEDGER_BOX_SESSION_HOURS"])
         if "SETLEDGER_BOX_DISCOUNT_LIMIT_BP" in env:
             values["discount_limit_bp"] = int(env["SETLEDGER_BOX_DISCOUNT_LIMIT_BP"])
+        if "SETLEDGER_BOX_PRINTER" in env:
+            values["printer"] = PrinterConfig.model_validate_json(env["SETLEDGER_BOX_PRINTER"])
         if "SETLEDGER_BOX_DEVICES" in env:
             values["devices"] = json.loads(env["SETLEDGER_BOX_DEVICES"])
         if "SETLEDGER_LOG_LEVEL" in env:

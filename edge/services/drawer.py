@@ -1,7 +1,9 @@
 """Opening the cash drawer without a sale: a manager's approval, recorded.
 
-Only the record for now (the approval, replicated on stream ``approvals``);
-driving the drawer's hardware comes with the peripherals work.
+The approval is recorded (and replicated on stream ``approvals``) first;
+then, when the box has a receipt printer, the drawer is kicked through it
+(ESC p, a job on the print queue). A printer that is away does not undo
+the approval: the drawer opens when it is back, or with its key.
 """
 
 from __future__ import annotations
@@ -26,4 +28,6 @@ def open_without_sale(
             correlation_id=actor.correlation_id,
         )
     box.outbox_committed(recorded.epoch, [recorded.position])
+    if box.receipts is not None:
+        box.receipts.drawer_opened()  # never raises: the approval stands
     return recorded.approval

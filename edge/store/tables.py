@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -448,3 +449,28 @@ approval = Table(
     Column("epoch", String(32), nullable=False),
 )
 """Manager PIN approvals (append-only), each written with what it approves."""
+
+print_job = Table(
+    "print_job",
+    metadata,
+    Column("job_id", String(36), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("sale_id", String(36)),
+    Column("return_id", String(36)),
+    Column("payload", LargeBinary),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_ms", BigInteger, nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("printed_at", Text),
+    Column("last_error", Text),
+    CheckConstraint(
+        "kind IN ('receipt', 'reprint', 'credit_note', 'drawer')", name="print_job_kind"
+    ),
+    CheckConstraint("state IN ('queued', 'printing', 'printed', 'failed')", name="print_job_state"),
+    Index("print_job_due", "state", "next_attempt_ms"),
+    Index("print_job_sale", "sale_id"),
+)
+"""The receipt printer's durable queue, written after a sale's commit (never
+inside it). ``payload`` is the ESC/POS bytes, rendered on the first attempt
+so every retry prints the same slip; a drawer job carries its ESC p."""

@@ -1,0 +1,87 @@
+"""Starting and stopping the receipt printer with the box app, and its /metrics.
+
+The box app calls :func:`start_printer` in its lifespan once the database
+is open: it puts the print queue on the runtime (so sales queue receipts
+after their commit) and runs the print worker under :func:`supervise`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from prometheus_client import CollectorRegistry
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from edge.devices.printer.supervise import supervise
+from edge.devices.printer.worker import PrintWorker
+from edge.runtime import BoxRuntime
+from edge.services.receipts import ReceiptQueue
+
+JOB_STATES = ("queued", "printing", "printed", "failed")
+
+
+class PrinterCollector(Collector):
+    """Printer status and print-queue depth, read at scrape time."""
+
+    def __init__(self, worker: PrintWorker) -> None:
+        self.worker = worker
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        status = self.worker.status()
+        labels = ["printer"]
+        name = [self.worker.name]
+        reachable = GaugeMetricFamily(
+            "setledger_box_printer_reachable", "1 when the printer answered", labels=labels
+        )
+        reachable.add_metric(name, int(bool(status["reachable"])))
+        paper_out = GaugeMetricFamily(
+            "setledger_box_printer_paper_out",
+            "1 when the printer reports no paper (DLE EOT 4)",
+            labels=labels,
+        )
+        paper_out.add_metric(name, int(status["paper"] == "out"))
+        offline = GaugeMetricFamily(
+            "setledger_box_printer_offline",
+            "1 when the printer reports itself offline (DLE EOT 1)",
+            labels=labels,
+        )
+        offline.add_metric(name, int(status["online"] == "offline"))
+        jobs = GaugeMetricFamily(
+            "setledger_box_print_jobs", "Print jobs by state", labels=["printer", "state"]
+        )
+        counts = self.worker.queue.counts()
+        for state in JOB_STATES:
+            jobs.add_metric([self.worker.name, state], counts.get(state, 0))
+        yield from (reachable, paper_out, offline, jobs)
+
+
+@dataclass
+class PrinterRun:
+    worker: PrintWorker
+    task: asyncio.Task[None]
+    collector: PrinterCollector
+    registry: CollectorRegistry
+
+    async def stop(self) -> None:
+        self.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.task
+        self.registry.unregister(self.collector)
+
+
+def start_printer(box: BoxRuntime, registry: CollectorRegistry) -> PrinterRun | None:
+    """The printer from the box's settings, running; None when the box has none."""
+    config = box.settings.printer
+    if config is None:
+        return None
+    queue = ReceiptQueue(box.db, config, box.now)
+    box.receipts = queue
+    worker = PrintWorker(config, queue)
+    collector = PrinterCollector(worker)
+    registry.register(collector)
+    task = asyncio.create_task(supervise(worker), name=f"printer-{config.name}")
+    return PrinterRun(worker, task, collector, registry)
