@@ -104,6 +104,8 @@ def create_app(
         # Devices start after the database: a scan may look up the catalog.
         device_events = Broadcaster()
         devices = build_manager(settings.devices, device_events)
+        if printer is not None:
+            devices.add(printer.worker, printer.backoff)
         app.state.device_events, app.state.devices = device_events, devices
         device_collector = DeviceCollector(devices)
         registry.register(device_collector)
@@ -122,7 +124,7 @@ def create_app(
                 replicator.stop()
             registry.unregister(collector)
             if printer is not None:
-                await printer.stop()
+                printer.stop()
             db.dispose()
             log.info("box stopped")
 

@@ -2,13 +2,14 @@
 
 The box app calls :func:`start_printer` in its lifespan once the database
 is open: it puts the print queue on the runtime (so sales queue receipts
-after their commit) and runs the print worker under :func:`supervise`.
+after their commit) and hands back the print worker, which the app adds
+to the device manager (``edge.devices.manager``): the manager runs it,
+restarts it with the printer's back-off and shows its status with the
+other devices (``GET /api/v1/devices``).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -16,7 +17,7 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from edge.devices.printer.supervise import supervise
+from edge.devices.manager import Backoff
 from edge.devices.printer.worker import PrintWorker
 from edge.runtime import BoxRuntime
 from edge.services.receipts import ReceiptQueue
@@ -62,19 +63,18 @@ class PrinterCollector(Collector):
 @dataclass
 class PrinterRun:
     worker: PrintWorker
-    task: asyncio.Task[None]
+    backoff: Backoff
+    """How the device manager retries the printer (the settings' retry base and cap)."""
     collector: PrinterCollector
     registry: CollectorRegistry
 
-    async def stop(self) -> None:
-        self.task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self.task
+    def stop(self) -> None:
+        """After the device manager stopped the worker."""
         self.registry.unregister(self.collector)
 
 
 def start_printer(box: BoxRuntime, registry: CollectorRegistry) -> PrinterRun | None:
-    """The printer from the box's settings, running; None when the box has none."""
+    """The printer from the box's settings; None when the box has none."""
     config = box.settings.printer
     if config is None:
         return None
@@ -83,5 +83,5 @@ def start_printer(box: BoxRuntime, registry: CollectorRegistry) -> PrinterRun | 
     worker = PrintWorker(config, queue)
     collector = PrinterCollector(worker)
     registry.register(collector)
-    task = asyncio.create_task(supervise(worker), name=f"printer-{config.name}")
-    return PrinterRun(worker, task, collector, registry)
+    backoff = Backoff(base_s=config.retry_base_s, cap_s=config.retry_cap_s)
+    return PrinterRun(worker, backoff, collector, registry)

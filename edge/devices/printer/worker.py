@@ -5,7 +5,7 @@ answers), reports it connected, then prints due jobs from the box's
 ``print_job`` queue until the printer fails: the failed job goes back to
 the queue with its own back-off and ``start`` raises
 :class:`~edge.devices.printer.transports.PrinterUnavailable` (an OSError),
-so the supervisor retries the printer with its back-off. The blocking
+so the device manager retries the printer with its back-off. The blocking
 work (SQLite, sockets, USB) runs in a thread; the event loop only waits.
 """
 
@@ -36,7 +36,11 @@ class Report(Protocol):
 
 
 class PrintWorker:
-    kind = "printer"
+    """The printer as the device manager sees it (``edge.devices.manager.Device``)."""
+
+    kind: str = "printer"
+    name: str
+    transport: str
 
     def __init__(
         self, config: PrinterConfig, queue: ReceiptQueue, transport: Transport | None = None

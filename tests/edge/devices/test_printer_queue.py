@@ -160,12 +160,19 @@ def test_a_sale_with_the_printer_down_commits_and_prints_when_it_is_back(
     assert job["state"] == "queued"
     assert "cannot open network printer" in job["last_error"]
     assert printing_box.jobs()["printer"]["reachable"] is False
+    [device] = printing_box.client.get("/api/v1/devices").json()
+    assert (device["name"], device["kind"], device["connected"]) == ("receipt", "printer", False)
+    assert device["failures"] >= 2
+    assert device["detail"]["reachable"] is False
 
     printing_box.printer.start()
     printing_box.printed(sale["sale_id"])
     [slip] = printing_box.slips()
     assert f"Invoice: {sale['invoice_no']}" in slip.lines
     assert printing_box.jobs()["printer"]["reachable"] is True
+    [device] = printing_box.client.get("/api/v1/devices").json()
+    assert device["connected"] is True
+    assert device["events"] >= 1  # the printed job
 
 
 def test_paper_out_shows_in_the_status_and_the_receipt_waits(printing_box: PrintingBox) -> None:
