@@ -65,6 +65,15 @@ def make_router(dist: Path = DIST) -> APIRouter:
         headers = {**SECURITY_HEADERS, "Cache-Control": REVALIDATE}
         return FileResponse(index, media_type="text/html; charset=utf-8", headers=headers)
 
+    @router.get("/sw.js")
+    def pos_service_worker() -> FileResponse:
+        """The service worker that caches the app shell; revalidated like index.html."""
+        path = dist / "sw.js"
+        if not path.is_file():
+            raise errors.POS_UI_NOT_BUILT.error(index=str(path))
+        headers = {**SECURITY_HEADERS, "Cache-Control": REVALIDATE}
+        return FileResponse(path, media_type=MEDIA_TYPES[".js"], headers=headers)
+
     @router.get("/assets/{name}")
     def pos_asset(name: str) -> FileResponse:
         """A content-hashed file of the build: cached for a year."""

@@ -571,4 +571,8 @@ function App() {
 }
 
 document.documentElement.lang = savedLang();
+// The app shell offline (tablets); browsers allow it on https and on localhost only.
+if ("serviceWorker" in navigator && window.isSecureContext) {
+  navigator.serviceWorker.register("sw.js", { scope: "./" }).catch(() => undefined);
+}
 render(<App />, document.getElementById("app")!);

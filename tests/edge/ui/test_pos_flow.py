@@ -260,6 +260,25 @@ def test_sale_kept_on_the_device_until_the_box_answers(page: Any, pos_box: PosBo
     )
 
 
+def test_app_shell_loads_from_the_service_worker_offline(page: Any) -> None:
+    """A tablet that lost the store Wi-Fi still opens the POS (from the service
+    worker's cache) and says the box is unreachable."""
+    page.goto("/pos/")
+    page.get_by_test_id("staff").first.wait_for()
+    ready = page.evaluate(
+        "() => Promise.race([navigator.serviceWorker.ready.then(() => true),"
+        " new Promise((ok) => setTimeout(() => ok(false), 5000))])"
+    )
+    assert ready is True
+    page.context.set_offline(True)
+    try:
+        page.reload()
+        page.locator("[data-testid=sync].sync-down").wait_for()
+        assert page.locator("header").is_visible()
+    finally:
+        page.context.set_offline(False)
+
+
 def test_pos_is_served_with_strict_headers(pos_box: PosBox) -> None:
     with httpx.Client(base_url=pos_box.base_url) as http:
         index = http.get("/pos/")
@@ -271,6 +290,10 @@ def test_pos_is_served_with_strict_headers(pos_box: PosBox) -> None:
         hashed = http.get(f"/pos/{asset}")
         assert hashed.status_code == 200
         assert "immutable" in hashed.headers["cache-control"]
+        worker = http.get("/pos/sw.js")
+        assert worker.status_code == 200
+        assert worker.headers["cache-control"] == "no-cache"
+        assert asset in worker.text  # the worker caches this build's files
         missing = http.get("/pos/assets/nope-123.js")
         assert missing.status_code == 404
         assert missing.json()["error"]["code"] == "POS_UI_ASSET_NOT_FOUND"
