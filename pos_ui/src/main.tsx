@@ -359,12 +359,21 @@ function App() {
   const saleId = useRef<string | null>(null);
   const cartRef = useRef<Cart | null>(null);
   cartRef.current = cart;
+  const sessionRef = useRef<SessionOut | null>(null);
+  sessionRef.current = session;
+  const staffRef = useRef<Staff[]>([]);
+  staffRef.current = staff;
   const screenRef = useRef<Screen>(screen);
   screenRef.current = screen;
 
   // Box status (hub-sync state) every 5 s.
   useEffect(() => {
-    const poll = () => api.box().then((b) => { setBox(b); setBoxDown(false); }, () => setBoxDown(true));
+    const poll = () => api.box().then((b) => {
+      setBox(b); setBoxDown(false);
+      // Back after the box was unreachable at start: the roster, and the session kept in this tab.
+      if (!staffRef.current.length) api.staff().then(setStaff, () => undefined);
+      if (token.get() && !sessionRef.current) api.me().then((s) => signedInRef.current(s), () => undefined);
+    }, () => setBoxDown(true));
     poll();
     const timer = setInterval(poll, 5000);
     return () => clearInterval(timer);
@@ -381,6 +390,8 @@ function App() {
     setScreen("sell");
     try { await startCart(); } catch (err) { setError(message(t, err)); }
   }, [startCart, t]);
+  const signedInRef = useRef(signedIn);
+  signedInRef.current = signedIn;
 
   // Start-up: the roster, and a session kept across a reload.
   useEffect(() => {
