@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 
 DLE_EOT = b"\x10\x04"
@@ -30,6 +31,8 @@ class PrinterEmulator:
         self.offline = False
         self.received = bytearray()
         self.connections = 0
+        self.active = 0
+        """Connections open now: a client's bytes are all in once its connection closed."""
         self._server: socket.socket | None = None
         self._threads: list[threading.Thread] = []
         self._clients: list[socket.socket] = []
@@ -61,7 +64,11 @@ class PrinterEmulator:
             thread.join(timeout=2)
         self._threads = []
 
-    def take(self) -> bytes:
+    def take(self, settle_s: float = 5.0) -> bytes:
+        """The bytes received so far (and forget them), once no client is still sending."""
+        deadline = time.monotonic() + settle_s
+        while self.active and time.monotonic() < deadline:
+            time.sleep(0.005)
         with self._lock:
             data = bytes(self.received)
             self.received.clear()
@@ -79,6 +86,7 @@ class PrinterEmulator:
             with self._lock:
                 self._clients.append(client)
                 self.connections += 1
+                self.active += 1
             thread = threading.Thread(target=self._serve, args=(client,), daemon=True)
             thread.start()
             self._threads.append(thread)
@@ -111,6 +119,8 @@ class PrinterEmulator:
                     break
                 start = at + 3
         client.close()
+        with self._lock:
+            self.active -= 1
 
 
 @dataclass
