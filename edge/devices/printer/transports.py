@@ -118,8 +118,8 @@ class Transport:
             _close(device)
 
     def _open(self) -> Any:
-        device = _escpos_device(self.config)
         try:
+            device = _escpos_device(self.config)
             device.open()
         except Exception as err:  # python-escpos raises its own DeviceNotFoundError and others
             raise PrinterUnavailable(f"cannot open {self.config.transport} printer: {err}") from err
