@@ -523,27 +523,38 @@ function App() {
   }, [startCart, t]);
 
   // Scans: the keyboard wedge anywhere on the screen, and the box's devices when it has them.
+  const t2 = useRef(t);
+  t2.current = t;
   const onScanRef = useRef(addCode);
   onScanRef.current = addCode;
   useLayoutEffect(() => attachWedge(window, {
     onScan: (code) => onScanRef.current({ code }),
     onManual: (code) => onScanRef.current({ code }),
   }, () => screenRef.current === "sell" && !askRef.current), []);
+  // The box's own scanners (GET /api/v1/devices/events, Server-Sent Events) once
+  // signed in: EventSource sends no headers, so the box token goes as ?access_token=.
+  const signedInId = session?.session_id;
   useEffect(() => {
+    const t = token.get();
+    if (!signedInId || !t) { setScanner(false); return; }
     let source: EventSource | null = null;
     let retry: ReturnType<typeof setTimeout> | undefined;
+    const onEvent = (e: MessageEvent) => {
+      try {
+        const event = JSON.parse(e.data);
+        if (event?.type === "scan" && typeof event.code === "string") onScanRef.current({ code: event.code });
+        else if (event?.type === "unreadable") setError(t2.current("scan.unreadable", { device: String(event.device ?? "") }));
+      } catch { /* not an event of ours */ }
+    };
     const open = () => {
-      source = new EventSource("/api/v1/devices/events");
+      source = new EventSource(`/api/v1/devices/events?access_token=${encodeURIComponent(t)}`);
       source.onopen = () => setScanner(true);
-      source.onmessage = (e) => {
-        try {
-          const event = JSON.parse(e.data);
-          if (event?.type === "scan" && typeof event.code === "string") onScanRef.current({ code: event.code });
-        } catch { /* not an event of ours */ }
-      };
+      source.onmessage = onEvent;
+      source.addEventListener("scan", onEvent as EventListener);
+      source.addEventListener("unreadable", onEvent as EventListener);
       source.onerror = () => {
         if (source?.readyState === EventSource.CLOSED) {
-          // No devices route (404) or the box is gone: keyboard only, look again in a minute.
+          // No devices route (404), or refused: keyboard only, look again in a minute.
           setScanner(false);
           source.close();
           retry = setTimeout(open, 60000);
@@ -552,7 +563,7 @@ function App() {
     };
     open();
     return () => { source?.close(); clearTimeout(retry); };
-  }, []);
+  }, [signedInId]);
 
   useLayoutEffect(() => {
     const onKey = (e: KeyboardEvent) => { if (e.key === "F10") { e.preventDefault(); setLang(lang === "en" ? "hi" : "en"); } };

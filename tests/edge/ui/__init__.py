@@ -14,7 +14,7 @@ import uvicorn
 from edge.api.pos_ui import DIST
 from edge.app import create_app
 from edge.services.identity import ProvisionBundle
-from edge.settings import BoxSettings
+from edge.settings import BoxSettings, DeviceConfig
 from ops.broker import free_port
 from tests.edge.staff import sign_in
 
@@ -24,11 +24,15 @@ ARTIFACTS = Path(__file__).resolve().parents[3] / "var" / "test-artifacts" / "po
 class PosBox:
     """A provisioned box app served by uvicorn on loopback, as ``setledger box`` runs it."""
 
-    def __init__(self, data_dir: Path, bundle: ProvisionBundle) -> None:
+    def __init__(
+        self, data_dir: Path, bundle: ProvisionBundle, devices: list[DeviceConfig] | None = None
+    ) -> None:
         provision = data_dir / "bundle.json"
         provision.write_text(bundle.model_dump_json())
         self.bundle = bundle
-        self.settings = BoxSettings(data_dir=data_dir / "box", provision_file=provision)
+        self.settings = BoxSettings(
+            data_dir=data_dir / "box", provision_file=provision, devices=devices or []
+        )
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
