@@ -758,8 +758,8 @@ INVOICE_PREFIX_RESERVED = ErrorSpec(
     "Choose another prefix for the box (1-4 letters or digits).",
 )
 # Counter devices (edge/devices): scanners, and the device manager.
-DEVICE_NOT_FOUND = ErrorSpec(
-    "DEVICE_NOT_FOUND",
+BOX_DEVICE_UNKNOWN = ErrorSpec(
+    "BOX_DEVICE_UNKNOWN",
     ErrorKind.NOT_FOUND,
     "No device named {name!r} at this box.",
     "GET /api/v1/devices lists the devices in the box's settings (SETLEDGER_BOX_DEVICES).",

@@ -106,7 +106,7 @@ def _fake(devices: DeviceManager, name: str) -> tuple[HidScanner, str]:
     try:
         device = devices.device(name)
     except KeyError:
-        raise errors.DEVICE_NOT_FOUND.error(name=name) from None
+        raise errors.BOX_DEVICE_UNKNOWN.error(name=name) from None
     if device.transport != "fake" or not isinstance(device, HidScanner):
         raise errors.DEVICE_NOT_FAKE.error(name=name, transport=device.transport)
     path = device.match.path

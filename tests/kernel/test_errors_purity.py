@@ -19,6 +19,19 @@ def test_error_codes_are_unique_and_actionable() -> None:
         assert spec.remediation.strip()
 
 
+def test_no_error_is_defined_twice() -> None:
+    # A second assignment would silently replace the first spec (and its message).
+    tree = ast.parse((KERNEL / "errors.py").read_text())
+    names = [
+        target.id
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name) and target.id.isupper()
+    ]
+    assert sorted({n for n in names if names.count(n) > 1}) == []
+
+
 def test_error_messages_fill_from_their_details() -> None:
     for spec in errors.CATALOGUE:
         fields = {

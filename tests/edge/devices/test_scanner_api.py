@@ -158,7 +158,7 @@ def test_unplug_and_plug_a_fake_scanner_through_the_api(client: TestClient) -> N
 def test_bad_requests_are_refused_and_change_nothing(client: TestClient) -> None:
     before = client.get("/api/v1/devices").json()
     r = client.post("/api/v1/devices/till-9/scan", json={"text": "1"})
-    assert (r.status_code, r.json()["error"]["code"]) == (404, "DEVICE_NOT_FOUND")
+    assert (r.status_code, r.json()["error"]["code"]) == (404, "BOX_DEVICE_UNKNOWN")
     # 'ü' has no key on a French scanner.
     r = client.post("/api/v1/devices/till-2/scan", json={"text": "Aü1"})
     assert (r.status_code, r.json()["error"]["code"]) == (422, "SCAN_NOT_TYPABLE")
