@@ -54,11 +54,11 @@ typecheck: $(STAMP)
 test: $(STAMP) mosquitto chromium hledger pos-ui lint typecheck
 	$(BIN)/pytest
 
-bench: $(STAMP)
+bench: $(STAMP) pos-ui
 	$(BIN)/python -m bench
 
 schemas: $(STAMP)
 	$(BIN)/setledger contracts export
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis pos_ui/node_modules pos_ui/dist

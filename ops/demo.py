@@ -282,8 +282,11 @@ def banner(
     return f"""
 {READY_LINE}.
 
-  Store box  API   {box_url}/api/v1/box
+  Store box  POS   {box_url}/pos/   (sign in as a cashier below; scan by typing a barcode + Enter)
+             API   {box_url}/api/v1/box
              docs  {box_url}/docs
+             fake scanner: POST {box_url}/api/v1/devices/till-1/scan {{"text": "8901234000021"}}
+             receipts (ESC/POS bytes): {var / "box" / "receipts.escpos"}
   Hub        console {hub_url}/console/
              API   {hub_url}/api/v1/orgs/{state["org_id"]}
              docs  {hub_url}/docs
@@ -405,7 +408,14 @@ def run_demo(var_dir: Path, broker_port: int, hub_port: int, box_port: int) -> i
                 "--provision-file", str(var / "box" / "provision.json"),
             ],
             var / "log" / "box.log",
-            {},
+            {
+                # A fake scanner to scan with (POST /api/v1/devices/till-1/scan) and a
+                # "printer" that appends each receipt's ESC/POS bytes to a file.
+                "SETLEDGER_BOX_DEVICES": json.dumps([{"name": "till-1", "transport": "fake"}]),
+                "SETLEDGER_BOX_PRINTER": json.dumps(
+                    {"transport": "file", "path": str(var / "box" / "receipts.escpos"), "paper_mm": 80}
+                ),
+            },
         )  # fmt: skip
         children.append(box)
         _wait_healthy(box, box_url)

@@ -84,7 +84,7 @@ def test_make_run_on_a_clean_copy(tmp_path: Path) -> None:
         assert ready.wait(timeout=600), "make run never became ready:\n" + "".join(output)
         time.sleep(0.5)  # the rest of the banner
         text = "".join(output)
-        box_url = re.search(r"Store box\s+API\s+(http://\S+)/api/v1/box", text).group(1)  # type: ignore[union-attr]
+        box_url = re.search(r"Store box\s+POS\s+(http://\S+)/pos/", text).group(1)  # type: ignore[union-attr]
         found = re.search(r"API\s+(http://\S+)/api/v1/orgs/(ORG-[0-9a-f]{8})", text)
         assert found is not None, text
         hub_url, org_id = found.group(1), found.group(2)
@@ -119,6 +119,14 @@ def test_make_run_on_a_clean_copy(tmp_path: Path) -> None:
             assert sale.status_code == 201, sale.text
             assert sale.json()["display"]["change"] == "₹30.00"
             sold_in = sale.json()["sale"]["business_date"][:7]  # YYYY-MM: the GSTR-1 period
+            assert box.get("/pos/").status_code == 200, "the counter UI is built and served"
+        # The demo's printer is a file: the receipt's ESC/POS bytes land there.
+        receipts = repo / "var" / "box" / "receipts.escpos"
+        deadline = time.monotonic() + 30
+        while not (receipts.exists() and receipts.stat().st_size) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert receipts.exists(), "no receipt was printed"
+        assert sale.json()["sale"]["invoice_no"].encode() in receipts.read_bytes()
         admin = {"Authorization": f"Bearer {token}"}
         org = httpx.get(f"{hub_url}/api/v1/orgs/{org_id}", headers=admin)
         assert org.status_code == 200, org.text
