@@ -38,7 +38,9 @@ for every raster image."""
 
 
 @lru_cache(maxsize=1)
-def _printer_module() -> ModuleType:
+def escpos_printer() -> ModuleType:
+    """``escpos.printer``, imported once without its side effects (PITFALLS: the
+    capabilities pickle folder, and ``logging.basicConfig()`` on import)."""
     folder = os.environ.setdefault(
         "ESCPOS_CAPABILITIES_PICKLE_DIR",
         os.path.join(tempfile.gettempdir(), "setledger-escpos-capabilities"),
@@ -85,7 +87,7 @@ def _raster(payload: str, module_dots: int) -> Image.Image:
 
 def escpos_bytes(job: LabelJob, template: Template) -> bytes:
     width_dots = template.dots(template.page_w)
-    printer = _printer_module().Dummy(profile=BASE_PROFILE)
+    printer = escpos_printer().Dummy(profile=BASE_PROFILE)
     printer.profile = _profile(width_dots)
     columns = width_dots // FONT_A_DOTS
     module_dots = 6 if width_dots < 500 else 8

@@ -17,19 +17,15 @@ bytes never depend on the printer's code pages.
 
 from __future__ import annotations
 
-import logging
-import os
-import tempfile
 import textwrap
 import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta, timezone
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+from labels.thermal import escpos_printer
 from setledger.contracts.sales import SaleRecorded
 from setledger.gst import SupplyKind
 from setledger.invoice import Invoice
@@ -95,25 +91,6 @@ def two_columns(left: str, right: str, columns: int) -> str:
 
 def wrapped(text: str, columns: int) -> str:
     return "\n".join(textwrap.wrap(text, columns)) or ""
-
-
-@lru_cache(maxsize=1)
-def escpos_printer() -> ModuleType:
-    """``escpos.printer``, imported once without its side effects (see PITFALLS)."""
-    folder = os.environ.setdefault(
-        "ESCPOS_CAPABILITIES_PICKLE_DIR",
-        os.path.join(tempfile.gettempdir(), "setledger-escpos-capabilities"),
-    )
-    os.makedirs(folder, exist_ok=True)
-    root = logging.getLogger()
-    guard = logging.NullHandler()
-    root.addHandler(guard)  # basicConfig() does nothing when the root has a handler
-    try:
-        from escpos import printer as module
-    finally:
-        root.removeHandler(guard)
-    printer: ModuleType = module
-    return printer
 
 
 def dummy(paper_mm: int) -> Any:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from edge.devices.printer.config import PrinterConfig
-from edge.devices.printer.layout import escpos_printer
+from labels.thermal import escpos_printer
 
 Paper = Literal["ok", "near_end", "out", "unknown"]
 Online = Literal["online", "offline", "unknown"]
