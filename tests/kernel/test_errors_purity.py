@@ -32,6 +32,25 @@ def test_no_error_is_defined_twice() -> None:
     assert sorted({n for n in names if names.count(n) > 1}) == []
 
 
+def test_error_codes_are_unique_across_the_product() -> None:
+    # Specs also live beside their feature (bank, e-invoice, receipts); a code
+    # means one thing wherever the client meets it.
+    root = KERNEL.parent
+    codes: list[str] = []
+    for package in ("setledger", "edge", "hub"):
+        for path in (root / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if (
+                    isinstance(node, ast.Call)
+                    and getattr(node.func, "id", None) == "ErrorSpec"
+                    and node.args
+                    and isinstance(node.args[0], ast.Constant)
+                ):
+                    codes.append(str(node.args[0].value))
+    assert len(codes) > len(errors.CATALOGUE)  # the feature modules were read
+    assert sorted({c for c in codes if codes.count(c) > 1}) == []
+
+
 def test_error_messages_fill_from_their_details() -> None:
     for spec in errors.CATALOGUE:
         fields = {
