@@ -19,7 +19,7 @@ export interface BoxStatus { store_name: string; device_name: string; outbox_dep
 export interface Product { product_id: string; sku: string; name: string; price: number | null; display: Record<string, string> }
 export interface Line {
   line_no: number; product_id: string; sku: string; name: string; qty: number; unit_price: number;
-  charged: number; display: Record<string, string>;
+  discount: number; charged: number; display: Record<string, string>;
 }
 export interface Totals { taxable: number; cgst: number; sgst: number; igst: number; cess: number; round_off: number; payable: number }
 export interface Cart { cart_id: string; status: string; sale_id: string | null; lines: Line[]; totals: Totals; display: Record<string, string>; added_line?: number | null }
@@ -69,6 +69,10 @@ export const api = {
   addLine: (id: string, line: { code?: string; product_id?: string }) => call<Cart>("POST", `/api/v1/carts/${id}/lines`, line),
   setQty: (id: string, lineNo: number, qty: string, approval?: Approval) =>
     call<Cart>("PATCH", `/api/v1/carts/${id}/lines/${lineNo}`, approval ? { qty, approval } : { qty }),
+  setDiscount: (id: string, lineNo: number, discount: number, approval?: Approval) =>
+    call<Cart>("PATCH", `/api/v1/carts/${id}/lines/${lineNo}`, approval ? { discount, approval } : { discount }),
+  voidLine: (id: string, lineNo: number, approval?: Approval) =>
+    call<Cart>("DELETE", `/api/v1/carts/${id}/lines/${lineNo}`, approval ? { approval } : undefined),
   search: (q: string) => call<Product[]>("GET", `/api/v1/catalog/search?q=${encodeURIComponent(q)}&limit=8`),
   checkout: (id: string, sale_id: string, tenders: Tender[]) =>
     call<SaleOut>("POST", `/api/v1/carts/${id}/checkout`, { sale_id, tenders }),

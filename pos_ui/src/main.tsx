@@ -1,9 +1,9 @@
 import { render } from "preact";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
-import { api, ApiError, Approval, BoxStatus, Cart, Product, qtyText, SaleOut, SessionOut, Staff, Tender, TenderKind, token } from "./api";
+import { api, ApiError, Approval, BoxStatus, Cart, Line, Product, qtyText, SaleOut, SessionOut, Staff, Tender, TenderKind, token } from "./api";
 import { Lang, savedLang, translate } from "./i18n";
 import { uuid7 } from "./ids";
-import { formatRupees, parseRupees } from "./money";
+import { formatRupees, parsePercentBp, parseRupees, percentOf } from "./money";
 import { outbox, PendingSale } from "./outbox";
 import { attachWedge } from "./wedge";
 import "./app.css";
@@ -143,10 +143,60 @@ function ApprovalDialog(props: { t: T; ask: Ask; staff: Staff[]; onDone: () => v
   );
 }
 
+// ---------------------------------------------------------------- line discount
+/** The line's price before its discount, in paise (qty is in thousandths). */
+const grossOf = (l: Line) => Math.round((l.unit_price * l.qty) / 1000);
+
+function DiscountDialog(props: { t: T; line: Line; onApply: (paise: number) => void; onCancel: () => void }) {
+  const { t, line } = props;
+  const gross = grossOf(line);
+  const [mode, setMode] = useState<"rupees" | "percent">("rupees");
+  const [text, setText] = useState(line.discount ? (line.discount / 100).toFixed(2) : "");
+  const [local, setLocal] = useState("");
+  const inputRef = useRef<HTMLInputElement>(null);
+  useEffect(() => { inputRef.current?.focus(); inputRef.current?.select(); }, [mode]);
+  const paise = (): number | null => {
+    if (mode === "percent") { const bp = parsePercentBp(text.trim()); return bp === null ? null : percentOf(gross, bp); }
+    return parseRupees(text.trim() || "0");
+  };
+  const apply = () => {
+    const p = paise();
+    if (p === null) { setLocal(t(mode === "percent" ? "discount.bad_percent" : "discount.bad_amount")); return; }
+    if (p > gross) { setLocal(t("discount.too_much", { gross: formatRupees(gross) })); return; }
+    props.onApply(p);
+  };
+  const preview = paise();
+  return (
+    <div class="modal" role="dialog" aria-modal="true" data-testid="discount-dialog">
+      <div class="modal-body">
+        <h2>{t("discount.title", { name: line.name })}</h2>
+        <p>{t("discount.gross", { gross: formatRupees(gross) })}</p>
+        <div class="kinds">
+          <button data-testid="discount-rupees" class={mode === "rupees" ? "chosen" : ""} onClick={() => setMode("rupees")}>₹</button>
+          <button data-testid="discount-percent" class={mode === "percent" ? "chosen" : ""} onClick={() => setMode("percent")}>%</button>
+        </div>
+        <input ref={inputRef} data-testid="discount-input" inputMode="decimal" value={text}
+          placeholder={mode === "percent" ? "10%" : "0.00"}
+          onInput={(e) => { setText((e.target as HTMLInputElement).value); setLocal(""); }}
+          onKeyDown={(e) => {
+            if (e.key === "Enter") { e.preventDefault(); e.stopPropagation(); apply(); }
+            else if (e.key === "Escape") { e.preventDefault(); e.stopPropagation(); props.onCancel(); }
+            else if (e.key === "%") { e.preventDefault(); setMode("percent"); }
+          }} />
+        <p data-testid="discount-preview">{preview !== null && preview <= gross ? t("discount.preview", { amount: formatRupees(preview) }) : "\u00a0"}</p>
+        {local && <p class="error" role="alert">{local}</p>}
+        <button class="primary wide" data-testid="discount-apply" onClick={apply}>{t("discount.apply")} (Enter)</button>
+        <button class="link" onClick={props.onCancel}>{t("approval.cancel")} (Esc)</button>
+      </div>
+    </div>
+  );
+}
+
 // ---------------------------------------------------------------- sell
 function Sell(props: {
   t: T; cart: Cart | null; selected: number | null; setSelected: (n: number) => void; notice: string; error: string;
   onCode: (code: string) => void; onProduct: (p: Product) => void; onQty: (lineNo: number, delta: number) => void;
+  onDiscount: (lineNo: number) => void; onVoid: (lineNo: number) => void; modal: boolean;
   onPay: () => void; onSignOut: () => void;
 }) {
   const { t, cart } = props;
@@ -161,6 +211,7 @@ function Sell(props: {
   }, [q]);
   useLayoutEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      if (props.modal) return;
       const lines = cart?.lines ?? [];
       const idx = lines.findIndex((l) => l.line_no === props.selected);
       if (e.key === "F2") searchRef.current?.focus();
@@ -168,6 +219,8 @@ function Sell(props: {
       else if (e.key === "F9") props.onSignOut();
       else if (e.key === "F6" && props.selected !== null) props.onQty(props.selected, +1);
       else if (e.key === "F7" && props.selected !== null) props.onQty(props.selected, -1);
+      else if (e.key === "F8" && props.selected !== null) props.onDiscount(props.selected);
+      else if (e.key === "Delete" && props.selected !== null && document.activeElement !== searchRef.current) props.onVoid(props.selected);
       else if (e.key === "ArrowUp" && lines.length) props.setSelected(lines[Math.max(0, idx - 1)].line_no);
       else if (e.key === "ArrowDown" && lines.length) props.setSelected(lines[Math.min(lines.length - 1, idx + 1)].line_no);
       else if (e.key === "Escape" && document.activeElement === searchRef.current) { setQ(""); searchRef.current?.blur(); }
@@ -176,7 +229,7 @@ function Sell(props: {
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [cart, props.selected, props.onPay, props.onQty, props.onSignOut]);
+  }, [cart, props.selected, props.modal, props.onPay, props.onQty, props.onDiscount, props.onVoid, props.onSignOut]);
   const pick = (p: Product) => { props.onProduct(p); setQ(""); setHits([]); searchRef.current?.blur(); };
   const totals = cart?.totals;
   const tax = totals ? totals.cgst + totals.sgst + totals.igst + totals.cess : 0;
@@ -199,7 +252,7 @@ function Sell(props: {
         </div>
         <p class="hint">{props.error ? <span class="error" role="alert">{props.error}</span> : props.notice || t("sell.scan_hint")}</p>
         <table class="lines" data-testid="lines">
-          <thead><tr><th>{t("sell.item")}</th><th class="qty">{t("sell.qty")}</th><th class="num">{t("sell.amount")}</th></tr></thead>
+          <thead><tr><th>{t("sell.item")}</th><th class="qty">{t("sell.qty")}</th><th class="num">{t("sell.amount")}</th><th /></tr></thead>
           <tbody>
             {(cart?.lines ?? []).map((l) => (
               <tr key={l.line_no} data-line={l.line_no} data-sku={l.sku} class={l.line_no === props.selected ? "selected" : ""} onClick={() => props.setSelected(l.line_no)}>
@@ -209,10 +262,17 @@ function Sell(props: {
                   <span data-testid="qty">{l.display.qty}</span>
                   <button class="step" aria-label="+" data-testid="qty-plus" onClick={(e) => { e.stopPropagation(); props.onQty(l.line_no, +1); }}>+</button>
                 </td>
-                <td class="num">{l.display.charged}</td>
+                <td class="num">
+                  {l.display.charged}
+                  {l.discount > 0 && <small data-testid="line-discount-shown">{t("discount.on_line", { amount: formatRupees(l.discount) })}</small>}
+                </td>
+                <td class="acts">
+                  <button class="step" title="F8" data-testid="line-discount" onClick={(e) => { e.stopPropagation(); props.setSelected(l.line_no); props.onDiscount(l.line_no); }}>%</button>
+                  <button class="step" title="Del" aria-label={t("void.button")} data-testid="line-void" onClick={(e) => { e.stopPropagation(); props.setSelected(l.line_no); props.onVoid(l.line_no); }}>✕</button>
+                </td>
               </tr>
             ))}
-            {cart && cart.lines.length === 0 && <tr><td colSpan={3} class="empty">{t("sell.empty")}</td></tr>}
+            {cart && cart.lines.length === 0 && <tr><td colSpan={4} class="empty">{t("sell.empty")}</td></tr>}
           </tbody>
         </table>
       </section>
@@ -356,6 +416,9 @@ function App() {
   const [ask, setAsk] = useState<Ask | null>(null);
   const askRef = useRef<Ask | null>(null);
   askRef.current = ask;
+  const [discounting, setDiscounting] = useState<number | null>(null);
+  const discountingRef = useRef<number | null>(null);
+  discountingRef.current = discounting;
   const saleId = useRef<string | null>(null);
   const cartRef = useRef<Cart | null>(null);
   cartRef.current = cart;
@@ -434,6 +497,34 @@ function App() {
       } else setError(message(t, err));
     }
   }, [t]);
+
+  // Send a cart change; when the box answers that a manager must approve it, ask
+  // for the manager's PIN and send it again with the approval. The box's refusal
+  // (wrong PIN, over the limit, ...) is shown as it words it.
+  const withApproval = useCallback(async (send: (a?: Approval) => Promise<Cart>) => {
+    try {
+      setCart(await send()); setError("");
+    } catch (err) {
+      if (!(err instanceof ApiError && err.code === "APPROVAL_REQUIRED")) { setError(message(t, err)); return; }
+      const approval = await needApproval(err.message);
+      if (!approval) return;
+      try { setCart(await send(approval)); setError(""); }
+      catch (again) { setError(message(t, again)); }
+    }
+  }, [t]);
+
+  const applyDiscount = useCallback(async (lineNo: number, paise: number) => {
+    setDiscounting(null);
+    const current = cartRef.current;
+    if (!current || !current.lines.some((l) => l.line_no === lineNo)) return;
+    await withApproval((a) => api.setDiscount(current.cart_id, lineNo, paise, a));
+  }, [withApproval]);
+
+  const voidLine = useCallback(async (lineNo: number) => {
+    const current = cartRef.current;
+    if (!current || !current.lines.some((l) => l.line_no === lineNo)) return;
+    await withApproval((a) => api.voidLine(current.cart_id, lineNo, a));
+  }, [withApproval]);
 
   const [pending, setPending] = useState<PendingSale[]>([]);
   const refreshPending = useCallback(() => outbox.all().then(setPending, () => undefined), []);
@@ -530,7 +621,7 @@ function App() {
   useLayoutEffect(() => attachWedge(window, {
     onScan: (code) => onScanRef.current({ code }),
     onManual: (code) => onScanRef.current({ code }),
-  }, () => screenRef.current === "sell" && !askRef.current), []);
+  }, () => screenRef.current === "sell" && !askRef.current && discountingRef.current === null), []);
   // The box's own scanners (GET /api/v1/devices/events, Server-Sent Events) once
   // signed in: EventSource sends no headers, so the box token goes as ?access_token=.
   const signedInId = session?.session_id;
@@ -578,7 +669,8 @@ function App() {
       {screen === "sell" && (
         <Sell t={t} cart={cart} selected={selected} setSelected={setSelected} notice={notice} error={error}
           onCode={(code) => addCode({ code })} onProduct={(p) => addCode({ product_id: p.product_id })}
-          onQty={changeQty} onPay={() => { if (cartRef.current?.lines.length) { setError(""); setScreen("tender"); } }} onSignOut={signOut} />
+          onQty={changeQty} onDiscount={setDiscounting} onVoid={voidLine} modal={ask !== null || discounting !== null}
+          onPay={() => { if (cartRef.current?.lines.length) { setError(""); setScreen("tender"); } }} onSignOut={signOut} />
       )}
       {screen === "tender" && cart && (
         <TenderScreen t={t} cart={cart} busy={busy} error={error} onBack={() => { setError(""); setScreen("sell"); }} onComplete={checkout} />
@@ -586,6 +678,10 @@ function App() {
       {screen === "done" && sale && <Done t={t} sale={sale} onNext={next} />}
       {screen === "held" && (
         <main class="done held" data-testid="held"><h1>{t("held.title")}</h1><p>{t("held.body")}</p></main>
+      )}
+      {screen === "sell" && discounting !== null && cart?.lines.find((l) => l.line_no === discounting) && (
+        <DiscountDialog t={t} line={cart.lines.find((l) => l.line_no === discounting)!}
+          onApply={(paise) => applyDiscount(discounting, paise)} onCancel={() => setDiscounting(null)} />
       )}
       {ask && <ApprovalDialog t={t} ask={ask} staff={staff} onDone={() => setAsk(null)} />}
     </div>

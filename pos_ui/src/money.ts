@@ -32,3 +32,16 @@ export function parseRupees(text: string): number | null {
   if (!m) return null;
   return Number(m[1]) * 100 + Number((m[2] ?? "").padEnd(2, "0"));
 }
+
+/** "10", "12.5", "7.25%" -> basis points (1000, 1250, 725); null when not a percent up to 100. */
+export function parsePercentBp(text: string): number | null {
+  const m = /^(\d{1,3})(?:\.(\d{1,2}))?%?$/.exec(text.replace(/\s/g, ""));
+  if (!m) return null;
+  const bp = Number(m[1]) * 100 + Number((m[2] ?? "").padEnd(2, "0"));
+  return bp <= 10000 ? bp : null;
+}
+
+/** A percent of a line's gross in whole paise, rounded down (never above what was typed). */
+export function percentOf(gross: number, bp: number): number {
+  return Math.floor((gross * bp) / 10000);
+}

@@ -1,0 +1,153 @@
+"""Line discounts on the kiosk POS, in the real browser against a real box.
+
+A discount under the box's limit (``discount_limit_bp``) applies without a
+manager; one above it brings up the manager sign-off, a wrong PIN is refused
+(the box's message shown, nothing changed, no approval recorded) and the
+manager's PIN applies it. The discounts are worked out from the fixture
+product's price (the catalog the box was provisioned with) and checked against
+the sale the box recorded and its ``approval`` table.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from setledger.money import format_rupees
+from tests.edge.conftest import make_bundle
+from tests.edge.staff import MANAGER_ID, MANAGER_PIN
+from tests.edge.ui import PosBox
+from tests.edge.ui.test_pos_flow import scannable, shot, sign_in_as_cashier, wedge_scan
+
+EVENTS = "**/api/v1/devices/events*"
+
+
+@pytest.fixture(scope="module")
+def pos_box(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PosBox]:
+    server = PosBox(tmp_path_factory.mktemp("posdisc"), make_bundle()).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def page(chromium: Any, pos_box: PosBox) -> Iterator[Any]:
+    context = chromium.new_context(
+        base_url=pos_box.base_url, viewport={"width": 1280, "height": 800}
+    )
+    page = context.new_page()
+    page.set_default_timeout(5000)
+    page.route(EVENTS, lambda route: route.fulfill(status=404, json={"error": {}}))
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def discount_approvals(pos_box: PosBox) -> list[tuple[str, int]]:
+    with sqlite3.connect(f"file:{pos_box.settings.db_path}?mode=ro", uri=True) as db:
+        rows = db.execute(
+            "SELECT approved_by, amount FROM approval WHERE action = 'discount' ORDER BY rowid"
+        ).fetchall()
+    return [(str(by), int(amount)) for by, amount in rows]
+
+
+def pay_exact_cash(page: Any) -> str:
+    """Pay the bill in cash, exactly; the invoice number from "Sale done"."""
+    page.keyboard.press("F4")
+    page.locator("[data-screen=tender]").wait_for()
+    page.get_by_test_id("complete").click()
+    page.get_by_test_id("done").wait_for()
+    text: str = page.locator(".done p").inner_text()  # "Invoice <no> · ₹x"
+    return text.split()[1]
+
+
+def recorded_line(pos_box: PosBox, invoice_no: str) -> dict[str, Any]:
+    with pos_box.client() as api:
+        listed = api.get("/api/v1/sales", params={"invoice_no": invoice_no}).json()["sales"]
+        assert [s["invoice_no"] for s in listed] == [invoice_no]
+        sale = api.get(f"/api/v1/sales/{listed[0]['sale_id']}").json()["sale"]
+    assert len(sale["lines"]) == 1
+    line: dict[str, Any] = sale["lines"][0]
+    return line
+
+
+def test_discount_under_the_limit_needs_no_manager(page: Any, pos_box: PosBox) -> None:
+    product = scannable(pos_box)
+    limit_bp = pos_box.settings.discount_limit_bp
+    percent_bp = limit_bp // 2  # half the limit, typed as a percent
+    before = discount_approvals(pos_box)
+    sign_in_as_cashier(page)
+    wedge_scan(page, str(product.barcodes[0]))
+    row = page.locator(f"tr[data-sku='{product.sku}']")
+    row.wait_for()
+    page.keyboard.press("F8")  # the chosen (just scanned) line
+    page.get_by_test_id("discount-dialog").wait_for()
+    page.get_by_test_id("discount-percent").click()
+    page.get_by_test_id("discount-input").fill(f"{percent_bp / 100:g}")
+    page.keyboard.press("Enter")
+    row.get_by_test_id("line-discount-shown").wait_for()
+    assert page.locator(".modal").count() == 0  # no manager asked for
+    shot(page, "d1-discount-under-limit")
+    invoice_no = pay_exact_cash(page)
+
+    line = recorded_line(pos_box, invoice_no)
+    gross = line["unit_price"] * line["qty"] // 1000
+    assert line["discount"] == gross * percent_bp // 10_000 > 0
+    assert discount_approvals(pos_box) == before
+
+
+def test_discount_above_the_limit_needs_the_managers_pin(page: Any, pos_box: PosBox) -> None:
+    product = scannable(pos_box)
+    limit_bp = pos_box.settings.discount_limit_bp
+    before = discount_approvals(pos_box)
+    sign_in_as_cashier(page)
+    wedge_scan(page, str(product.barcodes[0]))
+    row = page.locator(f"tr[data-sku='{product.sku}']")
+    row.wait_for()
+    payable_before = page.get_by_test_id("payable").inner_text()
+    # Twice the limit of the line's price, typed in rupees (the dialog shows the gross).
+    row.get_by_test_id("line-discount").click()
+    gross_text = page.locator("[data-testid=discount-dialog] p").first.inner_text()
+    gross = int(gross_text.split("₹")[-1].replace(",", "").replace(".", ""))
+    discount = gross * 2 * limit_bp // 10_000
+    page.get_by_test_id("discount-input").fill(f"{discount // 100}.{discount % 100:02d}")
+    page.get_by_test_id("discount-apply").click()
+
+    # The manager's sign-off: a wrong PIN is refused with the box's words, nothing changes.
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_text("approval", exact=False).first.wait_for()
+    dialog.get_by_test_id("pin-dots").wait_for()
+    page.keyboard.type("0000")
+    page.keyboard.press("Enter")
+    alert = page.locator(".hint [role=alert]")
+    alert.wait_for()
+    assert alert.inner_text() == "The manager's approval was refused: wrong PIN."
+    shot(page, "d2-wrong-pin")
+    assert row.get_by_test_id("line-discount-shown").count() == 0
+    assert page.get_by_test_id("payable").inner_text() == payable_before
+    assert discount_approvals(pos_box) == before
+
+    # Again, with the manager's PIN on the touch keypad.
+    page.keyboard.press("F8")
+    page.get_by_test_id("discount-input").fill(f"{discount // 100}.{discount % 100:02d}")
+    page.keyboard.press("Enter")
+    page.get_by_test_id("pin-dots").wait_for()
+    shot(page, "d3-manager-approval")
+    for digit in MANAGER_PIN:
+        page.locator(".modal .keys button", has_text=digit).click()
+    page.get_by_test_id("pin-enter").click()
+    row.get_by_test_id("line-discount-shown").wait_for()
+    assert row.get_by_test_id("line-discount-shown").inner_text() == (
+        f"discount {format_rupees(discount)}"
+    )
+    invoice_no = pay_exact_cash(page)
+
+    line = recorded_line(pos_box, invoice_no)
+    assert line["unit_price"] * line["qty"] // 1000 == gross
+    assert line["discount"] == discount
+    assert discount_approvals(pos_box) == [*before, (str(MANAGER_ID), discount)]
