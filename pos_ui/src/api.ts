@@ -32,6 +32,12 @@ export interface SaleOut {
   display: Record<string, string>;
 }
 
+export interface ReturnableLine { line_no: number; sku: string; name: string; sold: number; returned: number; returnable: number; display: Record<string, string> }
+export interface SaleForReturn { sale: { sale_id: string; invoice_no: string }; lines: ReturnableLine[]; refunded: number }
+export interface ReturnLineIn { line_no: number; qty: string }
+export interface ReturnQuote { invoice_no: string; totals: { payable: number }; display: Record<string, string> }
+export interface ReturnOut { note: { return_id: string; note_no: string; totals: { payable: number } }; replayed: boolean; display: Record<string, string> }
+
 const TOKEN = "pos.token";
 export const token = {
   get: (): string | null => sessionStorage.getItem(TOKEN),
@@ -73,6 +79,10 @@ export const api = {
     call<Cart>("PATCH", `/api/v1/carts/${id}/lines/${lineNo}`, approval ? { discount, approval } : { discount }),
   voidLine: (id: string, lineNo: number, approval?: Approval) =>
     call<Cart>("DELETE", `/api/v1/carts/${id}/lines/${lineNo}`, approval ? { approval } : undefined),
+  saleForReturn: (invoice: string) => call<SaleForReturn>("GET", `/api/v1/sales/by-invoice/${encodeURIComponent(invoice)}`),
+  quoteReturn: (invoice_no: string, lines: ReturnLineIn[]) => call<ReturnQuote>("POST", "/api/v1/returns/quote", { invoice_no, lines }),
+  recordReturn: (body: { return_id: string; invoice_no: string; lines: ReturnLineIn[]; refunds: Tender[]; reason: string; approval?: Approval }) =>
+    call<ReturnOut>("POST", "/api/v1/returns", body),
   search: (q: string) => call<Product[]>("GET", `/api/v1/catalog/search?q=${encodeURIComponent(q)}&limit=8`),
   checkout: (id: string, sale_id: string, tenders: Tender[]) =>
     call<SaleOut>("POST", `/api/v1/carts/${id}/checkout`, { sale_id, tenders }),

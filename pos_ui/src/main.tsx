@@ -1,6 +1,6 @@
 import { render } from "preact";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
-import { api, ApiError, Approval, BoxStatus, Cart, Line, Product, qtyText, SaleOut, SessionOut, Staff, Tender, TenderKind, token } from "./api";
+import { api, ApiError, Approval, BoxStatus, Cart, Line, Product, qtyText, ReturnLineIn, ReturnOut, ReturnQuote, SaleForReturn, SaleOut, SessionOut, Staff, Tender, TenderKind, token } from "./api";
 import { Lang, savedLang, translate } from "./i18n";
 import { uuid7 } from "./ids";
 import { formatRupees, parsePercentBp, parseRupees, percentOf } from "./money";
@@ -9,7 +9,7 @@ import { attachWedge } from "./wedge";
 import "./app.css";
 
 type T = (key: string, vars?: Record<string, string | number>) => string;
-type Screen = "signin" | "sell" | "tender" | "done" | "held";
+type Screen = "signin" | "sell" | "tender" | "done" | "held" | "returns";
 interface Ask { reason: string; resolve: (a: Approval | null) => void }
 
 const MANAGER_ROLES = new Set(["store_manager", "manager", "owner", "admin"]);
@@ -192,11 +192,126 @@ function DiscountDialog(props: { t: T; line: Line; onApply: (paise: number) => v
   );
 }
 
+// ---------------------------------------------------------------- returns
+function ReturnsScreen(props: { t: T; approve: (reason: string) => Promise<Approval | null>; onBack: () => void }) {
+  const { t } = props;
+  const [invoice, setInvoice] = useState("");
+  const [found, setFound] = useState<SaleForReturn | null>(null);
+  const [qty, setQty] = useState<Record<number, string>>({});
+  const [quoted, setQuoted] = useState<ReturnQuote | null>(null);
+  const [kind, setKind] = useState<TenderKind>("cash");
+  const [reference, setReference] = useState("");
+  const [reason, setReason] = useState("");
+  const [done, setDone] = useState<ReturnOut | null>(null);
+  const [error, setError] = useState("");
+  const [busy, setBusy] = useState(false);
+  const returnId = useRef<string | null>(null);
+  const invoiceRef = useRef<HTMLInputElement>(null);
+  useEffect(() => { invoiceRef.current?.focus(); }, []);
+  useLayoutEffect(() => {
+    // Esc leaves, unless it is cancelling the manager's dialog over this screen.
+    const onKey = (e: KeyboardEvent) => { if (e.key === "Escape" && !document.querySelector(".modal")) { e.preventDefault(); props.onBack(); } };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [props.onBack]);
+  const chosen = (): ReturnLineIn[] =>
+    Object.entries(qty).filter(([, q]) => q.trim() && Number(q) > 0).map(([n, q]) => ({ line_no: Number(n), qty: q.trim() }));
+  const find = async () => {
+    const no = invoice.trim();
+    if (!no) return;
+    setBusy(true);
+    try {
+      const sale = await api.saleForReturn(no);
+      setFound(sale); setQty({}); setQuoted(null); setDone(null); setError(""); returnId.current = null;
+    } catch (err) { setFound(null); setError(message(t, err)); }
+    finally { setBusy(false); }
+  };
+  const quote = async () => {
+    if (!found) return;
+    const lines = chosen();
+    if (!lines.length) { setError(t("returns.none_chosen")); return; }
+    try {
+      setQuoted(await api.quoteReturn(found.sale.invoice_no, lines)); setError("");
+      returnId.current = uuid7(); // one id per return: a retry is recorded once
+    } catch (err) { setQuoted(null); setError(message(t, err)); }
+  };
+  const refund = async () => {
+    if (!found || !quoted || !returnId.current || busy) return;
+    if (kind !== "cash" && !reference.trim()) { setError(t("tender.need_reference")); return; }
+    const body = {
+      return_id: returnId.current, invoice_no: found.sale.invoice_no, lines: chosen(),
+      refunds: [{ kind, amount: quoted.totals.payable, reference: kind === "cash" ? null : reference.trim() }],
+      reason: reason.trim() || t("returns.reason_default"),
+    };
+    setBusy(true);
+    try {
+      try { setDone(await api.recordReturn(body)); }
+      catch (err) {
+        if (!(err instanceof ApiError && err.code === "APPROVAL_REQUIRED")) throw err;
+        const approval = await props.approve(err.message);
+        if (!approval) return;
+        setDone(await api.recordReturn({ ...body, approval }));
+      }
+      setError("");
+    } catch (err) { setError(message(t, err)); }
+    finally { setBusy(false); }
+  };
+  if (done) {
+    return (
+      <main class="done" data-testid="return-done" data-return-id={done.note.return_id}>
+        <h1>{t("returns.done", { note: done.note.note_no, amount: done.display.payable })}</h1>
+        <button class="primary" onClick={props.onBack}>{t("returns.back")} (Esc)</button>
+      </main>
+    );
+  }
+  return (
+    <main class="returns">
+      <h1>{t("returns.title")}</h1>
+      <div class="search">
+        <input ref={invoiceRef} data-testid="return-invoice" placeholder={t("returns.invoice")} value={invoice}
+          onInput={(e) => setInvoice((e.target as HTMLInputElement).value)}
+          onKeyDown={(e) => { if (e.key === "Enter") { e.preventDefault(); find(); } }} />
+      </div>
+      {error && <p class="error" role="alert">{error}</p>}
+      {found && (
+        <table class="lines" data-testid="return-lines">
+          <thead><tr><th>{t("sell.item")}</th><th class="qty">{t("returns.returnable")}</th><th class="qty">{t("returns.qty")}</th></tr></thead>
+          <tbody>
+            {found.lines.map((l) => (
+              <tr key={l.line_no} data-line={l.line_no} data-sku={l.sku}>
+                <td>{l.name}<small>{l.sku}</small></td>
+                <td class="qty">{l.display.returnable}</td>
+                <td class="qty"><input data-testid="return-qty" inputMode="decimal" disabled={l.returnable <= 0} value={qty[l.line_no] ?? ""}
+                  onInput={(e) => { setQty({ ...qty, [l.line_no]: (e.target as HTMLInputElement).value }); setQuoted(null); }} /></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {found && <button class="wide" data-testid="return-quote" onClick={quote}>{t("returns.quote")}</button>}
+      {quoted && (
+        <section class="refund">
+          <p class="big">{t("returns.refund_due")} <strong data-testid="return-payable">{quoted.display.payable}</strong></p>
+          <div class="kinds">
+            {(["cash", "upi", "card"] as TenderKind[]).map((k) => (
+              <button key={k} data-testid={`refund-${k}`} class={k === kind ? "chosen" : ""} onClick={() => setKind(k)}>{t(`tender.${k}`)}</button>
+            ))}
+          </div>
+          {kind !== "cash" && <label>{t("tender.reference")}<input data-testid="refund-reference" value={reference} onInput={(e) => setReference((e.target as HTMLInputElement).value)} /></label>}
+          <label>{t("returns.reason")}<input data-testid="return-reason" value={reason} placeholder={t("returns.reason_default")} onInput={(e) => setReason((e.target as HTMLInputElement).value)} /></label>
+          <button class="primary wide" data-testid="return-refund" disabled={busy} onClick={refund}>{t("returns.refund")}</button>
+        </section>
+      )}
+      <button class="link" onClick={props.onBack}>{t("returns.back")} (Esc)</button>
+    </main>
+  );
+}
+
 // ---------------------------------------------------------------- sell
 function Sell(props: {
   t: T; cart: Cart | null; selected: number | null; setSelected: (n: number) => void; notice: string; error: string;
   onCode: (code: string) => void; onProduct: (p: Product) => void; onQty: (lineNo: number, delta: number) => void;
-  onDiscount: (lineNo: number) => void; onVoid: (lineNo: number) => void; modal: boolean;
+  onDiscount: (lineNo: number) => void; onVoid: (lineNo: number) => void; modal: boolean; onReturns: () => void;
   onPay: () => void; onSignOut: () => void;
 }) {
   const { t, cart } = props;
@@ -216,6 +331,7 @@ function Sell(props: {
       const idx = lines.findIndex((l) => l.line_no === props.selected);
       if (e.key === "F2") searchRef.current?.focus();
       else if (e.key === "F4") props.onPay();
+      else if (e.key === "F3") props.onReturns();
       else if (e.key === "F9") props.onSignOut();
       else if (e.key === "F6" && props.selected !== null) props.onQty(props.selected, +1);
       else if (e.key === "F7" && props.selected !== null) props.onQty(props.selected, -1);
@@ -229,7 +345,7 @@ function Sell(props: {
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [cart, props.selected, props.modal, props.onPay, props.onQty, props.onDiscount, props.onVoid, props.onSignOut]);
+  }, [cart, props.selected, props.modal, props.onPay, props.onQty, props.onDiscount, props.onVoid, props.onReturns, props.onSignOut]);
   const pick = (p: Product) => { props.onProduct(p); setQ(""); setHits([]); searchRef.current?.blur(); };
   const totals = cart?.totals;
   const tax = totals ? totals.cgst + totals.sgst + totals.igst + totals.cess : 0;
@@ -284,6 +400,7 @@ function Sell(props: {
           <dt class="big">{t("sell.payable")}</dt><dd class="big" data-testid="payable">{cart?.display.payable ?? formatRupees(0)}</dd>
         </dl>
         <button class="primary wide" data-testid="pay" disabled={!cart || cart.lines.length === 0} onClick={props.onPay}>{t("sell.pay")} (F4)</button>
+        <button class="wide" data-testid="returns" onClick={props.onReturns}>{t("returns.title")} (F3)</button>
         <button class="wide" onClick={props.onSignOut}>{t("sell.signout")} (F9)</button>
       </aside>
     </main>
@@ -670,11 +787,13 @@ function App() {
         <Sell t={t} cart={cart} selected={selected} setSelected={setSelected} notice={notice} error={error}
           onCode={(code) => addCode({ code })} onProduct={(p) => addCode({ product_id: p.product_id })}
           onQty={changeQty} onDiscount={setDiscounting} onVoid={voidLine} modal={ask !== null || discounting !== null}
+          onReturns={() => { setError(""); setScreen("returns"); }}
           onPay={() => { if (cartRef.current?.lines.length) { setError(""); setScreen("tender"); } }} onSignOut={signOut} />
       )}
       {screen === "tender" && cart && (
         <TenderScreen t={t} cart={cart} busy={busy} error={error} onBack={() => { setError(""); setScreen("sell"); }} onComplete={checkout} />
       )}
+      {screen === "returns" && <ReturnsScreen t={t} approve={needApproval} onBack={() => setScreen("sell")} />}
       {screen === "done" && sale && <Done t={t} sale={sale} onNext={next} />}
       {screen === "held" && (
         <main class="done held" data-testid="held"><h1>{t("held.title")}</h1><p>{t("held.body")}</p></main>

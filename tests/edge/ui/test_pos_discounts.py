@@ -11,6 +11,7 @@ the sale the box recorded and its ``approval`` table.
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -151,3 +152,61 @@ def test_discount_above_the_limit_needs_the_managers_pin(page: Any, pos_box: Pos
     assert line["unit_price"] * line["qty"] // 1000 == gross
     assert line["discount"] == discount
     assert discount_approvals(pos_box) == [*before, (str(MANAGER_ID), discount)]
+
+
+def test_partial_return_through_the_returns_screen(page: Any, pos_box: PosBox) -> None:
+    """A sale of 3 (recorded through the API) has 1 returned on the screen."""
+    product = scannable(pos_box)
+    with pos_box.client() as api:
+        cart_id = str(uuid.uuid4())
+        api.post("/api/v1/carts", json={"cart_id": cart_id}).raise_for_status()
+        code = str(product.barcodes[0])
+        added = api.post(f"/api/v1/carts/{cart_id}/lines", json={"code": code, "qty": "3"})
+        payable = added.json()["totals"]["payable"]
+        tenders = [{"kind": "cash", "amount": payable}]
+        sold = api.post(
+            f"/api/v1/carts/{cart_id}/checkout",
+            json={"sale_id": str(uuid.uuid4()), "tenders": tenders},
+        )
+        invoice_no = sold.json()["sale"]["invoice_no"]
+        quoted = api.post(
+            "/api/v1/returns/quote",
+            json={"invoice_no": invoice_no, "lines": [{"line_no": 1, "qty": "1"}]},
+        ).json()
+
+    sign_in_as_cashier(page)
+    page.keyboard.press("F3")
+    page.get_by_test_id("return-invoice").fill("NO-SUCH-1")
+    page.keyboard.press("Enter")
+    page.locator(".returns [role=alert]").wait_for()  # the box's refusal, nothing to return
+    assert page.get_by_test_id("return-lines").count() == 0
+    page.get_by_test_id("return-invoice").fill(invoice_no)
+    page.keyboard.press("Enter")
+    row = page.locator("[data-testid=return-lines] tr[data-line='1']")
+    row.wait_for()
+    row.get_by_test_id("return-qty").fill("1")
+    page.get_by_test_id("return-quote").click()
+    assert page.get_by_test_id("return-payable").inner_text() == format_rupees(
+        quoted["totals"]["payable"]
+    )
+    shot(page, "r1-return-quote")
+    page.get_by_test_id("return-refund").click()
+    page.get_by_test_id("pin-dots").wait_for()  # every refund needs a manager
+    page.keyboard.type(MANAGER_PIN)
+    page.keyboard.press("Enter")
+    done = page.get_by_test_id("return-done")
+    done.wait_for()
+    shot(page, "r2-return-done")
+
+    with pos_box.client() as api:
+        note = api.get(f"/api/v1/returns/{done.get_attribute('data-return-id')}").json()["note"]
+        left = api.get(f"/api/v1/sales/by-invoice/{invoice_no}").json()["lines"]
+    assert done.locator("h1").inner_text() == (
+        f"Credit note {note['note_no']}, refund {format_rupees(note['totals']['payable'])}"
+    )
+    assert note["totals"]["payable"] == quoted["totals"]["payable"] > 0
+    assert [(x["line_no"], x["qty"]) for x in note["lines"]] == [(1, 1000)]
+    assert [(r["kind"], r["amount"]) for r in note["refunds"]] == [
+        ("cash", note["totals"]["payable"])
+    ]
+    assert [(x["sold"], x["returned"], x["returnable"]) for x in left] == [(3000, 1000, 2000)]
