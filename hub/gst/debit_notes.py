@@ -43,7 +43,6 @@ from hub.ledger.debit_notes import post_debit_note_rows
 from setledger import errors, fiscal, gst
 from setledger.contracts.sales import SaleLine as SaleLineContract
 from setledger.contracts.sales import SaleRecorded, SaleTotals
-from setledger.gst_thresholds import b2c_section
 from setledger.invoice import DocType, Invoice, OriginalInvoice, invoice_from_sale
 from setledger.money import MILLI_PER_UNIT, round_div
 
@@ -461,36 +460,3 @@ def debit_notes_for_period(
     stores = {s.store_id: s for s in session.scalars(select(Store).where(Store.org_id == org_id))}
     lines = _lines_of(session, org_id, notes)
     return [_document(org, stores[n.store_id], n, lines[n.debit_note_id]) for n in notes]
-
-
-def b2cl_originals(
-    session: Session,
-    org_id: uuid.UUID,
-    date_from: date,
-    date_to: date,
-    *,
-    store_id: uuid.UUID | None = None,
-) -> set[str]:
-    """Invoice numbers of the originals of the period's debit notes that were B2CL:
-    their notes go to cdnur (as for credit notes, :func:`hub.gst.invoices.b2cl_originals`)."""
-    where = [
-        DebitNote.org_id == org_id,
-        DebitNote.business_date >= date_from,
-        DebitNote.business_date <= date_to,
-        DebitNote.buyer_gstin.is_(None),
-        DebitNote.supply_kind == gst.SupplyKind.INTER.value,
-    ]
-    if store_id is not None:
-        where.append(DebitNote.store_id == store_id)
-    rows = session.execute(
-        select(
-            DebitNote.original_invoice_no,
-            DebitNote.original_payable,
-            DebitNote.original_date,
-        ).where(*where)
-    )
-    return {
-        number
-        for number, payable, day in rows
-        if b2c_section(inter_state=True, invoice_value=payable, day=day) == "b2cl"
-    }

@@ -17,6 +17,7 @@ from typing import Protocol
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from hub.db.debit_notes import DebitNote
 from hub.db.models import (
     Org,
     Sale,
@@ -335,22 +336,22 @@ def b2cl_originals(
     date_to: date,
     *,
     store_id: uuid.UUID | None = None,
+    notes: type[SaleReturn] | type[DebitNote] = SaleReturn,
 ) -> set[str]:
-    """Invoice numbers of the originals of the period's returns that were B2CL
-    (unregistered, inter-state, above the limit on their date): their notes go to cdnur."""
+    """Invoice numbers of the originals of the period's credit (or debit) notes that
+    were B2CL (unregistered, inter-state, above the limit on their date): their notes
+    go to cdnur."""
     where = [
-        SaleReturn.org_id == org_id,
-        SaleReturn.business_date >= date_from,
-        SaleReturn.business_date <= date_to,
-        SaleReturn.buyer_gstin.is_(None),
-        SaleReturn.supply_kind == gst.SupplyKind.INTER.value,
+        notes.org_id == org_id,
+        notes.business_date >= date_from,
+        notes.business_date <= date_to,
+        notes.buyer_gstin.is_(None),
+        notes.supply_kind == gst.SupplyKind.INTER.value,
     ]
     if store_id is not None:
-        where.append(SaleReturn.store_id == store_id)
+        where.append(notes.store_id == store_id)
     rows = session.execute(
-        select(
-            SaleReturn.original_invoice_no, SaleReturn.original_payable, SaleReturn.original_date
-        ).where(*where)
+        select(notes.original_invoice_no, notes.original_payable, notes.original_date).where(*where)
     )
     return {
         number

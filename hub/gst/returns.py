@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from hub.db.debit_notes import DebitNote
 from hub.db.models import Org
 from hub.gst import debit_notes
 from hub.gst.invoices import b2cl_originals, credit_notes_for_period, invoices_for_period
@@ -104,8 +105,8 @@ def gstr1(
     with session.begin():
         filer, documents = filing_documents(session, org_id, month, gstin=gstin, store_id=store_id)
         b2cl = b2cl_originals(session, org_id, month.first_day, month.last_day, store_id=store_id)
-        b2cl |= debit_notes.b2cl_originals(
-            session, org_id, month.first_day, month.last_day, store_id=store_id
+        b2cl |= b2cl_originals(
+            session, org_id, month.first_day, month.last_day, store_id=store_id, notes=DebitNote
         )
     return build_gstr1(filer, month.fp, documents, b2cl_originals=b2cl)
 
