@@ -31,8 +31,8 @@ hledger:
 	@ops/sh/ensure-hledger.sh
 
 # The counter UI the box serves at /pos/: npm packages from the committed
-# lock file only (npm ci), then the esbuild bundle into pos_ui/dist/.
-POS_UI_SOURCES := $(shell find pos_ui/src pos_ui/i18n -type f 2>/dev/null) pos_ui/build.mjs
+# lock file only (npm ci), then tsc type-checks and esbuild bundles into pos_ui/dist/.
+POS_UI_SOURCES := $(shell find pos_ui/src pos_ui/i18n -type f 2>/dev/null) pos_ui/build.mjs pos_ui/tsconfig.json
 pos_ui/node_modules/.package-lock.json: pos_ui/package-lock.json pos_ui/package.json
 	cd pos_ui && npm ci --no-audit --no-fund --loglevel=error
 

@@ -1,0 +1,2 @@
+// esbuild bundles the stylesheet imported by main.tsx; to the type-checker it is an opaque module.
+declare module "*.css";
