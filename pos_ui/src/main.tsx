@@ -281,7 +281,7 @@ function App() {
   return (
     <div class="app" data-screen={screen}>
       <Header t={t} lang={lang} setLang={setLang} box={box} boxDown={boxDown} scanner={scanner} who={session?.member.display_name} undelivered={pending.length} />
-      {screen === "signin" && <SignIn t={t} staff={staff} onSignedIn={signedIn} />}
+      {screen === "signin" && <SignIn t={t} staff={staff} boxDown={boxDown} onSignedIn={signedIn} />}
       {screen === "sell" && (
         <Sell t={t} cart={cart} selected={selected} setSelected={setSelected} notice={notice} error={error}
           onCode={(code) => addCode({ code })} onProduct={(p) => addCode({ product_id: p.product_id })}

@@ -3,7 +3,7 @@ import { useCallback, useState } from "preact/hooks";
 import { api, SessionOut, Staff, token } from "./api";
 import { Keypad, message, T, usePinKeys } from "./ui";
 
-export function SignIn(props: { t: T; staff: Staff[]; onSignedIn: (s: SessionOut) => void }) {
+export function SignIn(props: { t: T; staff: Staff[]; boxDown: boolean; onSignedIn: (s: SessionOut) => void }) {
   const { t } = props;
   const [who, setWho] = useState<Staff | null>(null);
   const [pin, setPin] = useState("");
@@ -25,7 +25,7 @@ export function SignIn(props: { t: T; staff: Staff[]; onSignedIn: (s: SessionOut
     return (
       <main class="signin">
         <h1>{t("signin.pick")}</h1>
-        {props.staff.length === 0 && <p class="error">{t("signin.none")}</p>}
+        {props.staff.length === 0 && <p class="error" data-testid="signin-empty">{t(props.boxDown ? "signin.box_down" : "signin.none")}</p>}
         <div class="staff">
           {props.staff.map((s) => (
             <button key={s.user_id} class="staff-card" data-testid="staff" onClick={() => setWho(s)}>

@@ -27,7 +27,7 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine, create_engine, func, select, text
 
-from edge.services.identity import ProvisionBundle
+from edge.services.identity import ProvisionBundle, SellerProfile
 from hub.accounts.keyring import new_key_entry
 from hub.db.models import DeviceCursor, Sale
 from ops import demo_data
@@ -59,6 +59,11 @@ class Deployment:
     box_faults: str = ""
     worker_faults: str = ""
     fault_seed: int = 0
+    box_env: dict[str, str] = field(default_factory=dict)
+    """More of the box's settings (devices, printer) for every start of the box."""
+    gstin: str | None = None
+    """A GST-registered shop: the store's GSTIN and the org's tax profile (what its
+    tax invoices and receipts print), carried to the box in its bundle."""
     workers_wanted: int = 1
     ack_timeout_s: float = 2.0
     mqtt_password: str = field(default_factory=lambda: secrets.token_urlsafe(24))
@@ -172,10 +177,24 @@ class Deployment:
         self.sign_up()
         with self.owner() as hub:
             org = self.org["org_id"]
-            self.store = hub.post(
-                f"/api/v1/orgs/{org}/stores",
-                json={"name": demo_data.STORE_NAME, "code": "DADAR", "state_code": "27"},
-            ).json()
+            store = {"name": demo_data.STORE_NAME, "code": "DADAR", "state_code": "27"}
+            if self.gstin:
+                store["gstin"] = self.gstin
+                profile = hub.put(
+                    f"/api/v1/orgs/{org}/tax-profile",
+                    json={
+                        "gstin": self.gstin,
+                        "legal_name": demo_data.ORG_NAME,
+                        "address1": "Ranade Road, Dadar West",
+                        "location": "Mumbai",
+                        "pin": 400028,
+                        "aato": 3_00_00_000_00,
+                        "upi_vpa": "sharmastore@okaxis",
+                        "upi_payee": demo_data.ORG_NAME,
+                    },
+                )
+                assert profile.status_code == 200, profile.text
+            self.store = hub.post(f"/api/v1/orgs/{org}/stores", json=store).json()
             self.device = hub.post(
                 f"/api/v1/orgs/{org}/devices",
                 json={
@@ -252,6 +271,7 @@ class Deployment:
         with self.owner() as hub:
             snapshot = hub.get(f"/api/v1/orgs/{org}/catalog/snapshot").json()
             roster = hub.get(f"/api/v1/orgs/{org}/stores/{store}/staff").json()
+            profile = hub.get(f"/api/v1/orgs/{org}/tax-profile").json() if self.gstin else None
         return ProvisionBundle(
             org_id=self.org["org_id"],
             org_name=self.org["name"],
@@ -261,6 +281,12 @@ class Deployment:
             device_name=self.device["name"],
             invoice_prefix=self.device["invoice_prefix"],
             seller_state=self.store["state_code"],
+            seller_gstin=self.gstin,
+            seller=SellerProfile.model_validate(
+                {k: v for k, v in profile.items() if k in SellerProfile.model_fields}
+            )
+            if profile
+            else None,
             catalog=snapshot,
             staff=roster,
             hub_url=self.hub_url,
@@ -285,6 +311,7 @@ class Deployment:
         box_env = {
             "SETLEDGER_FAULTS": self.box_faults,
             "SETLEDGER_FAULT_SEED": str(self.fault_seed),
+            **self.box_env,
             **(env or {}),
         }
         self.box = start(args, self.root / "box.log", box_env)
