@@ -186,6 +186,7 @@ sale = Table(
     Column("request_hash", String(64), nullable=False),
     Column("correlation_id", Text),
     Index("sale_business_date", "business_date"),
+    Index("sale_hlc", "hlc"),
 )
 
 sale_line = Table(
@@ -295,6 +296,7 @@ sale_return = Table(
     Column("request_hash", String(64), nullable=False),
     Column("correlation_id", Text),
     Index("sale_return_sale", "sale_id"),
+    Index("sale_return_hlc", "hlc"),
 )
 """Credit notes issued at this box, each for one sale of this box."""
 
@@ -326,6 +328,54 @@ sale_return_refund = Table(
     PrimaryKeyConstraint("return_id", "refund_no"),
 )
 
+shift_open = Table(
+    "shift_open",
+    metadata,
+    Column("shift_id", String(36), primary_key=True),
+    Column("opened_at", Text, nullable=False),
+    Column("opened_at_ms", BigInteger, nullable=False),
+    Column("hlc", Text, nullable=False),
+    Column("opened_by", String(36)),
+    Column("opened_by_name", Text),
+    Column("float_count", Text, nullable=False),
+    Column("float_total", BigInteger, nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("correlation_id", Text),
+)
+"""A shift opened with its float (``float_count``: canonical JSON ``{paise: pieces}``)."""
+
+shift_close = Table(
+    "shift_close",
+    metadata,
+    Column("shift_id", String(36), primary_key=True),
+    Column("z_no", String(10), nullable=False, unique=True),
+    Column("closed_at", Text, nullable=False),
+    Column("closed_at_ms", BigInteger, nullable=False),
+    Column("business_date", String(10), nullable=False),
+    Column("hlc", Text, nullable=False),
+    Column("from_hlc", Text),
+    Column("epoch", String(32), nullable=False),
+    Column("closed_by", String(36)),
+    Column("approval_id", String(36)),
+    Column("counted_total", BigInteger, nullable=False),
+    Column("expected_cash", BigInteger, nullable=False),
+    Column("over_short", BigInteger, nullable=False),
+    Column("document", Text, nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("correlation_id", Text),
+    Index("shift_close_hlc", "hlc"),
+)
+"""Z reports: a close covers sales and returns stamped after ``from_hlc`` (the
+previous close) up to ``hlc``; ``document`` is the ``shift.closed`` sent up."""
+
+shift_z_series = Table(
+    "shift_z_series",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("last_serial", BigInteger, nullable=False),
+    CheckConstraint("id = 1", name="shift_z_series_one_row"),
+)
+
 APPEND_ONLY = (
     "sale",
     "sale_line",
@@ -335,6 +385,8 @@ APPEND_ONLY = (
     "sale_return",
     "sale_return_line",
     "sale_return_refund",
+    "shift_open",
+    "shift_close",
 )
 """Rows here are never updated or deleted; corrections are new rows."""
 
