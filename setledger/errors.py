@@ -346,6 +346,40 @@ RETURN_NOT_FOUND = ErrorSpec(
     "No return {return_id}.",
     "Check the return id.",
 )
+
+# Shifts (float, cash count, X and Z reports) at the counter
+SHIFT_COUNT_INVALID = ErrorSpec(
+    "SHIFT_COUNT_INVALID",
+    _I,
+    "{pieces} piece(s) of {denomination} paise is not a cash count.",
+    "Count whole pieces (0 or more) of Indian notes and coins: 2000, 500, 200, 100, 50, 20, "
+    "10, 5, 2 and 1 rupees, keyed by their value in paise.",
+)
+SHIFT_ALREADY_OPEN = ErrorSpec(
+    "SHIFT_ALREADY_OPEN",
+    ErrorKind.CONFLICT,
+    "Shift {open_shift} is already open at this box.",
+    "Close the open shift (with its cash count) before opening another; "
+    "GET /api/v1/shifts/current shows it.",
+)
+SHIFT_NOT_CURRENT = ErrorSpec(
+    "SHIFT_NOT_CURRENT",
+    ErrorKind.CONFLICT,
+    "Shift {shift_id} is not the shift open at this box ({open_shift}).",
+    "Close the open shift by its own id (GET /api/v1/shifts/current).",
+)
+SHIFT_ID_REUSED = ErrorSpec(
+    "SHIFT_ID_REUSED",
+    ErrorKind.CONFLICT,
+    "Shift {shift_id} was already {what} with different contents.",
+    "A retry must resend exactly the same request. For a new shift, make a new shift id.",
+)
+SHIFT_NOT_FOUND = ErrorSpec(
+    "SHIFT_NOT_FOUND",
+    ErrorKind.NOT_FOUND,
+    "No closed shift {shift_id} at this box.",
+    "Check the shift id; GET /api/v1/shifts lists the recent Z reports.",
+)
 CART_NOT_FOUND = ErrorSpec(
     "CART_NOT_FOUND",
     ErrorKind.NOT_FOUND,

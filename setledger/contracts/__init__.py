@@ -48,6 +48,13 @@ from setledger.contracts.sales import (
     StockMove,
     validate_sale,
 )
+from setledger.contracts.shifts import (
+    DenominationCount,
+    ShiftClosed,
+    ShiftReport,
+    ShiftTenders,
+    validate_shift,
+)
 from setledger.contracts.staff import (
     MANAGER_ROLES,
     ApprovalRecorded,
@@ -60,6 +67,7 @@ MESSAGES: dict[tuple[str, int], type[Contract]] = {
     for model in (
         SaleRecorded,
         ReturnRecorded,
+        ShiftClosed,
         ApprovalRecorded,
         StaffRoster,
         Batch,
@@ -111,6 +119,7 @@ __all__ = [
     "CatalogSnapshot",
     "Contract",
     "DeltaRef",
+    "DenominationCount",
     "DeviceStatus",
     "Envelope",
     "ErrorBody",
@@ -125,6 +134,9 @@ __all__ = [
     "SaleRecorded",
     "SaleTender",
     "SaleTotals",
+    "ShiftClosed",
+    "ShiftReport",
+    "ShiftTenders",
     "StaffMember",
     "StaffRoster",
     "StockMove",
@@ -133,4 +145,5 @@ __all__ = [
     "seal",
     "validate_return",
     "validate_sale",
+    "validate_shift",
 ]

@@ -16,7 +16,9 @@ from pydantic import AwareDatetime, Field
 from setledger.contracts.base import Contract, OrgCode, Paise
 
 Role = Literal["owner", "admin", "accountant", "store_manager", "cashier", "installer"]
-ApprovalAction = Literal["discount", "void_line", "void_sale", "return", "no_sale_drawer"]
+ApprovalAction = Literal[
+    "discount", "void_line", "void_sale", "return", "no_sale_drawer", "shift_close"
+]
 
 MANAGER_ROLES: frozenset[str] = frozenset({"owner", "admin", "store_manager"})
 """Roles whose PIN can approve what a cashier may not do alone."""
