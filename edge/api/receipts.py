@@ -1,4 +1,5 @@
-"""Receipts and the print queue: reprint a sale's receipt, list recent print jobs."""
+"""Receipts and the print queue: reprint a sale's receipt or a return's credit note,
+list recent print jobs."""
 
 from __future__ import annotations
 
@@ -40,6 +41,13 @@ class PrintJobsOut(BaseModel):
 def reprint_receipt(box: Box, cashier: Cashier, sale_id: UUID) -> PrintJobOut:
     """Print the sale's receipt again, marked DUPLICATE (queued; see GET /api/v1/print-jobs)."""
     job = receipts.reprint(box, str(sale_id))
+    return PrintJobOut(**job.public())
+
+
+@router.post("/returns/{return_id}/receipt", response_model=PrintJobOut, status_code=202)
+def reprint_credit_note(box: Box, cashier: Cashier, return_id: UUID) -> PrintJobOut:
+    """Print the return's credit note again, marked DUPLICATE, without the drawer kick."""
+    job = receipts.reprint_note(box, str(return_id))
     return PrintJobOut(**job.public())
 
 

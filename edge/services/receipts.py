@@ -3,6 +3,11 @@
 A sale's receipt is queued by :meth:`ReceiptQueue.sale_committed`, which the
 runtime calls after the sale's commit: a queue that cannot be written is
 logged and the sale stands (a print failure never undoes or delays a sale).
+A return's credit note is queued the same way, after the return's commit
+(:meth:`ReceiptQueue.return_committed`). Kinds: ``receipt`` and
+``credit_note`` (the first print, with the drawer kick for cash), ``reprint``
+(a copy marked DUPLICATE: of the sale, or of the credit note when the job
+has a ``return_id``), ``drawer`` (a kick alone).
 The print worker (``edge.devices.printer.worker``) claims due jobs, renders
 the slip on the first attempt (the sale and the kernel invoice rebuilt from
 the box's rows, as the PDF is), stores the bytes so every retry prints the
@@ -26,10 +31,12 @@ from sqlalchemy import Connection, func, select, update
 
 from documents.invoice_pdf import PaperSize, payment_qr_text
 from edge.devices.printer.config import PrinterConfig
+from edge.devices.printer.credit_note import cash_refunded, credit_note_bytes, note_qr_text
 from edge.devices.printer.layout import ReceiptOptions, drawer_kick_bytes, receipt_bytes
 from edge.services.checkout import load_sale
 from edge.services.identity import require_identity
 from edge.services.invoice_document import pdf_options, sale_invoice
+from edge.services.returns import credit_note, load_return
 from edge.store import tables as t
 from edge.store.db import BoxDatabase
 from setledger import errors
@@ -40,6 +47,7 @@ from setledger.tenders import TenderKind
 if TYPE_CHECKING:
     from edge.runtime import BoxRuntime
     from edge.services.checkout import RecordedSale
+    from edge.services.returns import RecordedReturn
 
 log = logging.getLogger("edge.receipts")
 
@@ -100,7 +108,12 @@ class ReceiptQueue:
     # -- adding jobs (request threads, after their commit) ---------------------------------
 
     def enqueue(
-        self, kind: str, *, sale_id: str | None = None, payload: bytes | None = None
+        self,
+        kind: str,
+        *,
+        sale_id: str | None = None,
+        return_id: str | None = None,
+        payload: bytes | None = None,
     ) -> PrintJob:
         now = self.now()
         job_id = str(uuid.uuid4())
@@ -110,6 +123,7 @@ class ReceiptQueue:
                     job_id=job_id,
                     kind=kind,
                     sale_id=sale_id,
+                    return_id=return_id,
                     payload=payload,
                     state="queued",
                     attempts=0,
@@ -130,6 +144,16 @@ class ReceiptQueue:
             self.enqueue("receipt", sale_id=str(recorded.sale.sale_id))
         except Exception:
             log.exception("receipt not queued", extra={"sale_id": str(recorded.sale.sale_id)})
+
+    def return_committed(self, recorded: RecordedReturn) -> None:
+        """Queue the credit note of a return just committed; never raises (the return stands)."""
+        if not recorded.created:
+            return
+        return_id = str(recorded.note.return_id)
+        try:
+            self.enqueue("credit_note", return_id=return_id)
+        except Exception:
+            log.exception("credit note not queued", extra={"return_id": return_id})
 
     def drawer_opened(self) -> None:
         """An approved no-sale open: kick the drawer through the printer; never raises."""
@@ -192,6 +216,8 @@ class ReceiptQueue:
         return payload
 
     def render(self, conn: Connection, job: PrintJob) -> bytes:
+        if job.kind in ("credit_note", "reprint") and job.return_id is not None:
+            return self._render_note(conn, job, job.return_id)
         if job.kind not in ("receipt", "reprint") or job.sale_id is None:
             raise PRINT_JOB_UNPRINTABLE.error(job_id=job.job_id, reason=f"kind {job.kind}")
         sale = load_sale(conn, job.sale_id)
@@ -209,6 +235,19 @@ class ReceiptQueue:
             drawer_pin=self.config.drawer_pin,
         )
         return receipt_bytes(sale, invoice, options)
+
+    def _render_note(self, conn: Connection, job: PrintJob, return_id: str) -> bytes:
+        note = load_return(conn, return_id)
+        options = ReceiptOptions(
+            paper_mm=self.config.paper_mm,
+            qr_text=note_qr_text(note),
+            logo=self.config.logo,
+            footer=self.config.footer,
+            duplicate=job.kind == "reprint",
+            kick_drawer=self.config.kick_drawer and cash_refunded(note) and job.kind != "reprint",
+            drawer_pin=self.config.drawer_pin,
+        )
+        return credit_note_bytes(note, credit_note(conn, return_id), options)
 
     def printed(self, job: PrintJob) -> None:
         with self.db.writer.begin() as conn:
@@ -259,6 +298,15 @@ def reprint(box: BoxRuntime, sale_id: str) -> PrintJob:
     return queue.enqueue("reprint", sale_id=sale_id)
 
 
+def reprint_note(box: BoxRuntime, return_id: str) -> PrintJob:
+    """Queue a copy of a return's credit note, marked DUPLICATE; RETURN_NOT_FOUND for
+    a return this box never recorded."""
+    queue = require_queue(box)
+    with box.db.reader.connect() as conn:
+        load_return(conn, return_id)
+    return queue.enqueue("reprint", return_id=return_id)
+
+
 def recent_jobs(box: BoxRuntime, limit: int) -> list[PrintJob]:
     with box.db.reader.connect() as conn:
         rows = conn.execute(
@@ -267,4 +315,4 @@ def recent_jobs(box: BoxRuntime, limit: int) -> list[PrintJob]:
     return [_job(row) for row in rows]
 
 
-__all__ = ["PrintJob", "ReceiptQueue", "errors", "recent_jobs", "reprint"]
+__all__ = ["PrintJob", "ReceiptQueue", "errors", "recent_jobs", "reprint", "reprint_note"]

@@ -205,6 +205,8 @@ def record_return(
     if recorded.created and recorded.epoch is not None:
         note = recorded.note
         box.return_committed(recorded.epoch, recorded.positions, note.note_no, note.financial_year)
+        if box.receipts is not None:
+            box.receipts.return_committed(recorded)  # never raises: the return stands
     return recorded
 
 

@@ -35,6 +35,9 @@ class PrinterConfig(BaseModel):
     timeout_s: float = Field(default=5.0, gt=0)
     poll_s: float = Field(default=1.0, gt=0)
     """How often the worker looks for due jobs when nothing woke it."""
+    status_poll_s: float = Field(default=5.0, gt=0)
+    """How often an idle worker asks the printer's status (DLE EOT; a connect on TCP 9100),
+    so the counter sees a printer go away or run out of paper before the next receipt."""
     retry_base_s: float = Field(default=2.0, gt=0)
     retry_cap_s: float = Field(default=60.0, gt=0)
     max_attempts: int = Field(default=50, ge=1)

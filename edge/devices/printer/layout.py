@@ -117,30 +117,7 @@ def receipt_bytes(sale: SaleRecorded, invoice: Invoice, options: ReceiptOptions)
     def line(text: str = "") -> None:
         p.text(ascii_text(text) + "\n")
 
-    p.hw("INIT")
-    if options.kick_drawer:
-        p._raw(DRAWER_KICK[options.drawer_pin])
-    if options.logo is not None:
-        p.image(str(options.logo), center=True)
-    seller = invoice.seller
-    p.set(align="center", bold=True, double_height=True, double_width=False)
-    line(wrapped(ascii_text(seller.trade_name or seller.legal_name), cols))
-    p.set(align="center", bold=False, double_height=False)
-    if seller.trade_name and seller.trade_name != seller.legal_name:
-        line(wrapped(ascii_text(seller.legal_name), cols))
-    place = " ".join(x for x in (seller.location, str(seller.pin) if seller.pin else None) if x)
-    address = ", ".join(x for x in (seller.address1, seller.address2, place) if x)
-    if address:
-        line(wrapped(ascii_text(address), cols))
-    if seller.gstin:
-        line(f"GSTIN: {seller.gstin}")
-    if seller.phone:
-        line(f"Phone: {seller.phone}")
-    p.set(align="center", bold=True)
-    line("TAX INVOICE")
-    if options.duplicate:
-        line("*** DUPLICATE ***")
-    p.set(align="left", bold=False)
+    slip_head(p, line, invoice, options, "TAX INVOICE")
     line(rule)
     line(f"Invoice: {invoice.number}")
     sold = sale.sold_at.astimezone(IST)
@@ -157,7 +134,7 @@ def receipt_bytes(sale: SaleRecorded, invoice: Invoice, options: ReceiptOptions)
         if item.discount:
             line(f"  discount {rupees(item.discount)}")
     line(rule)
-    _gst_summary(line, invoice, cols)
+    gst_summary(line, invoice, cols)
     line(rule)
     line(two_columns("Taxable value", rupees(invoice.taxable), cols))
     line(two_columns("Total tax", rupees(invoice.tax), cols))
@@ -184,7 +161,36 @@ def receipt_bytes(sale: SaleRecorded, invoice: Invoice, options: ReceiptOptions)
     return output
 
 
-def _gst_summary(line: Any, invoice: Invoice, cols: int) -> None:
+def slip_head(p: Any, line: Any, invoice: Invoice, options: ReceiptOptions, title: str) -> None:
+    """Drawer kick, logo, the seller block and the slip's title (receipts and credit notes)."""
+    cols = COLUMNS[options.paper_mm]
+    p.hw("INIT")
+    if options.kick_drawer:
+        p._raw(DRAWER_KICK[options.drawer_pin])
+    if options.logo is not None:
+        p.image(str(options.logo), center=True)
+    seller = invoice.seller
+    p.set(align="center", bold=True, double_height=True, double_width=False)
+    line(wrapped(ascii_text(seller.trade_name or seller.legal_name), cols))
+    p.set(align="center", bold=False, double_height=False)
+    if seller.trade_name and seller.trade_name != seller.legal_name:
+        line(wrapped(ascii_text(seller.legal_name), cols))
+    place = " ".join(x for x in (seller.location, str(seller.pin) if seller.pin else None) if x)
+    address = ", ".join(x for x in (seller.address1, seller.address2, place) if x)
+    if address:
+        line(wrapped(ascii_text(address), cols))
+    if seller.gstin:
+        line(f"GSTIN: {seller.gstin}")
+    if seller.phone:
+        line(f"Phone: {seller.phone}")
+    p.set(align="center", bold=True)
+    line(title)
+    if options.duplicate:
+        line("*** DUPLICATE ***")
+    p.set(align="left", bold=False)
+
+
+def gst_summary(line: Any, invoice: Invoice, cols: int) -> None:
     """Per rate: its taxable value, then each head's tax at its share of the rate."""
     line("GST summary")
     intra = invoice.supply_kind is SupplyKind.INTRA

@@ -51,13 +51,25 @@ class PrinterCollector(Collector):
             labels=labels,
         )
         offline.add_metric(name, int(status["online"] == "offline"))
+        cover_open = GaugeMetricFamily(
+            "setledger_box_printer_cover_open",
+            "1 when the printer reports its cover open (DLE EOT 2)",
+            labels=labels,
+        )
+        cover_open.add_metric(name, int(status["cover"] == "open"))
+        ready = GaugeMetricFamily(
+            "setledger_box_printer_ready",
+            "1 when the printer can print now (answered; not offline, no paper out, cover shut)",
+            labels=labels,
+        )
+        ready.add_metric(name, int(status["status"] in ("ready", "paper_low")))
         jobs = GaugeMetricFamily(
             "setledger_box_print_jobs", "Print jobs by state", labels=["printer", "state"]
         )
         counts = self.worker.queue.counts()
         for state in JOB_STATES:
             jobs.add_metric([self.worker.name, state], counts.get(state, 0))
-        yield from (reachable, paper_out, offline, jobs)
+        yield from (reachable, paper_out, offline, cover_open, ready, jobs)
 
 
 @dataclass

@@ -8,8 +8,9 @@ unplugged is found again on the next job.
 
 Status: DLE EOT 1 (printer: offline bit) and DLE EOT 4 (roll sensor: paper
 end bits) over network and serial, when the printer answers within a
-short timeout; USB, file and lp cannot read an answer here, so their paper
-and online state is "unknown".
+short timeout, and DLE EOT 2 (offline cause: cover open) when the printer
+says it is offline; USB, file and lp cannot read an answer here, so their
+paper and online state is "unknown".
 """
 
 from __future__ import annotations
@@ -25,15 +26,18 @@ from labels.thermal import escpos_printer
 
 Paper = Literal["ok", "near_end", "out", "unknown"]
 Online = Literal["online", "offline", "unknown"]
+Cover = Literal["closed", "open", "unknown"]
 STATUS_TIMEOUT_S = 1.0
 RT_STATUS_ONLINE = b"\x10\x04\x01"
 RT_STATUS_PAPER = b"\x10\x04\x04"
+RT_STATUS_OFFLINE_CAUSE = b"\x10\x04\x02"
 
 
 @dataclass(frozen=True)
 class PrinterState:
     online: Online = "unknown"
     paper: Paper = "unknown"
+    cover: Cover = "unknown"
 
     @property
     def ready(self) -> bool:
@@ -57,6 +61,13 @@ def parse_online(answer: bytes) -> Online:
     if len(answer) != 1 or answer[0] & 0x93 != 0x12:  # bits 1, 4 set; 0, 7 clear
         return "unknown"
     return "offline" if answer[0] & 0x08 else "online"
+
+
+def parse_cover(answer: bytes) -> Cover:
+    """DLE EOT 2 (offline cause): bit 2 set while the cover is open."""
+    if len(answer) != 1 or answer[0] & 0x93 != 0x12:
+        return "unknown"
+    return "open" if answer[0] & 0x04 else "closed"
 
 
 def parse_paper(answer: bytes) -> Paper:
@@ -134,6 +145,9 @@ class Transport:
         try:
             online = parse_online(device.query_status(RT_STATUS_ONLINE))
             paper = parse_paper(device.query_status(RT_STATUS_PAPER))
+            cover: Cover = "unknown"
+            if online == "offline":  # why: an open cover is the cashier's to fix
+                cover = parse_cover(device.query_status(RT_STATUS_OFFLINE_CAUSE))
         except TimeoutError:
             return PrinterState()  # the printer does not answer status queries
         except OSError as err:
@@ -141,7 +155,7 @@ class Transport:
         finally:
             if isinstance(sock, socket.socket):
                 sock.settimeout(self.config.timeout_s)
-        return PrinterState(online, paper)
+        return PrinterState(online, paper, cover)
 
     def _lp(self, payload: bytes) -> None:
         command = ["lp", "-d", self.config.queue or "", "-o", "raw"]

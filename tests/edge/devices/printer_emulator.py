@@ -2,9 +2,10 @@
 
 :class:`PrinterEmulator` is a real listening socket on a free port: it
 records every byte it is sent and answers the real-time status queries
-DLE EOT 1 (printer: bit 3 set when offline) and DLE EOT 4 (roll sensor:
-bits 5-6 set when the paper is out), as Epson's TM series documents them
-(bits 1 and 4 are always 1). ``stop()`` closes it (the printer is "down");
+DLE EOT 1 (printer: bit 3 set when offline), DLE EOT 2 (offline cause:
+bit 2 set while the cover is open) and DLE EOT 4 (roll sensor: bits 5-6
+set when the paper is out), as Epson's TM series documents them (bits 1
+and 4 are always 1); an open cover also makes the printer offline. ``stop()`` closes it (the printer is "down");
 ``start()`` opens it again on the same port.
 
 :func:`decode` turns ESC/POS bytes into what the slip shows: text lines,
@@ -29,6 +30,7 @@ class PrinterEmulator:
         self.port = port
         self.paper_out = False
         self.offline = False
+        self.cover_open = False
         self.received = bytearray()
         self.connections = 0
         self.active = 0
@@ -93,8 +95,10 @@ class PrinterEmulator:
 
     def _status(self, n: int) -> bytes:
         value = 0x12
-        if n == 1 and self.offline:
+        if n == 1 and (self.offline or self.cover_open):
             value |= 0x08
+        if n == 2 and self.cover_open:
+            value |= 0x04
         if n == 4 and self.paper_out:
             value |= 0x60
         return bytes([value])

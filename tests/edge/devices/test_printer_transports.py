@@ -55,12 +55,12 @@ def test_the_network_printer_answers_its_status(emulator: PrinterEmulator) -> No
     emulator.offline = True
     with pytest.raises(PrinterUnavailable) as raised:
         link.print_bytes(SLIP)
-    assert raised.value.state == PrinterState("offline", "ok")
+    assert raised.value.state == PrinterState("offline", "ok", "closed")
     emulator.offline, emulator.paper_out = False, True
     assert link.probe() == PrinterState("online", "out")
     slip = decode(emulator.take())
     assert slip.lines == []  # nothing but status queries reached it
-    assert slip.status_queries == [1, 4, 1, 4, 1, 4]
+    assert slip.status_queries == [1, 4, 1, 4, 2, 1, 4]  # offline: why (DLE EOT 2)
     emulator.paper_out = False
     assert link.print_bytes(SLIP).ready
     assert decode(emulator.take()).lines == ["hello"]
