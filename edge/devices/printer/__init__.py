@@ -9,6 +9,6 @@
   that prints the box's durable ``print_job`` rows with retry and back-off.
 
 Invariant: printing follows a sale's (or a return's) commit and never undoes
-or delays it;
-a job that cannot print waits in the queue until the printer is back.
+or delays it; a job that cannot print waits in the queue until the printer
+is back.
 """
