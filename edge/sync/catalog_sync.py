@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
 from collections.abc import Callable
 from datetime import datetime
 
@@ -20,7 +19,7 @@ import httpx
 
 from edge.services import catalog
 from edge.store.db import BoxDatabase
-from edge.sync.backoff import Backoff
+from edge.sync.downlink import Downlink
 from setledger.contracts import BlobRef, CatalogDelta, CatalogManifest, CatalogSnapshot
 from setledger.errors import SetLedgerError
 
@@ -45,8 +44,12 @@ def plan(manifest: CatalogManifest, applied: int) -> list[BlobRef]:
     return [manifest.snapshot]
 
 
-class CatalogSync:
+class CatalogSync(Downlink[CatalogManifest]):
     """Applies the newest manifest it was offered, retrying until it succeeds."""
+
+    name = "catalog-sync"
+    retry_on = (BlobError, httpx.HTTPError, ValueError, SetLedgerError)
+    log = log
 
     def __init__(
         self,
@@ -58,63 +61,23 @@ class CatalogSync:
         on_applied: Callable[[int], None],
         http: httpx.Client | None = None,
     ) -> None:
+        super().__init__(on_applied)
         self.db = db
         self.org_id = org_id
         self.now = now
-        self.on_applied = on_applied
         self.http = http or httpx.Client(
             base_url=hub_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
         )
-        self._pending: CatalogManifest | None = None
-        self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="catalog-sync", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        self._thread.join(timeout=10)
+        super().stop()
         self.http.close()
 
-    def offer(self, manifest: CatalogManifest) -> None:
+    def accepts(self, manifest: CatalogManifest) -> bool:
         if manifest.org_id != self.org_id:
-            log.warning("manifest of another org ignored", extra={"org_id": manifest.org_id})
-            return
-        with self._lock:
-            if self._pending is None or manifest.version > self._pending.version:
-                self._pending = manifest
-        self._wake.set()
-
-    def _run(self) -> None:
-        backoff = Backoff(base=1.0, cap=60.0)
-        while not self._stop.is_set():
-            self._wake.wait(timeout=5)
-            self._wake.clear()
-            with self._lock:
-                manifest = self._pending
-            if manifest is None:
-                continue
-            try:
-                applied = self.apply(manifest)
-            except (BlobError, httpx.HTTPError, ValueError, SetLedgerError) as err:
-                delay = backoff.next()
-                log.warning(
-                    "catalog sync failed; retrying",
-                    extra={"error": str(err), "retry_in_s": round(delay, 1)},
-                )
-                self._stop.wait(delay)
-                self._wake.set()
-                continue
-            backoff.reset()
-            with self._lock:
-                if self._pending is manifest:
-                    self._pending = None
-            if applied is not None:
-                self.on_applied(applied)
+            self.log.warning("manifest of another org ignored", extra={"org_id": manifest.org_id})
+            return False
+        return True
 
     def fetch(self, ref: BlobRef) -> bytes:
         response = self.http.get(ref.url)

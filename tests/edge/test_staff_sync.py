@@ -101,7 +101,7 @@ def test_a_cashier_disabled_at_the_hub_is_refused_after_the_next_sync(store: Sto
 
         # An older roster (a stale copy, a replay) is ignored.
         replicator = box.app.state.box.outbox_listener  # type: ignore[attr-defined]
-        assert replicator.staff.apply(store.roster(1, cashier_active=True)) is False
+        assert replicator.staff.apply(store.roster(1, cashier_active=True)) is None
         store.hub.publish_roster(store.roster(1, cashier_active=True))
         time.sleep(1.0)  # time for the stale message to arrive and be dropped
         assert staff_version(box) == 2
