@@ -210,3 +210,59 @@ def test_partial_return_through_the_returns_screen(page: Any, pos_box: PosBox) -
         ("cash", note["totals"]["payable"])
     ]
     assert [(x["sold"], x["returned"], x["returnable"]) for x in left] == [(3000, 1000, 2000)]
+
+
+def void_approvals(pos_box: PosBox) -> list[tuple[str, int]]:
+    with sqlite3.connect(f"file:{pos_box.settings.db_path}?mode=ro", uri=True) as db:
+        rows = db.execute(
+            "SELECT approved_by, amount FROM approval WHERE action = 'void_line' ORDER BY rowid"
+        ).fetchall()
+    return [(str(by), int(amount)) for by, amount in rows]
+
+
+def test_void_a_line_needs_the_managers_pin(page: Any, pos_box: PosBox) -> None:
+    """Delete on the chosen line asks for a manager; Esc keeps the line; the
+    manager's PIN takes it off the bill and the box records who approved what
+    left it; the sale then holds only the other line."""
+    product = scannable(pos_box)
+    other = next(
+        p
+        for p in pos_box.bundle.catalog.products
+        if p.barcodes and not p.fractional_qty and p.product_id != product.product_id
+    )
+    before = void_approvals(pos_box)
+    sign_in_as_cashier(page)
+    wedge_scan(page, str(product.barcodes[0]))
+    page.locator(f"tr[data-sku='{product.sku}']").wait_for()
+    wedge_scan(page, str(other.barcodes[0]))
+    page.locator(f"tr[data-sku='{other.sku}']").wait_for()
+    voided = page.locator(f"tr[data-sku='{product.sku}']")
+    charged = voided.locator("td.num").inner_text()  # what leaves the bill, as shown
+
+    voided.click()  # choose the line, then Delete
+    page.keyboard.press("Delete")
+    page.get_by_role("dialog").get_by_test_id("pin-dots").wait_for()
+    shot(page, "v1-void-approval")
+    page.keyboard.press("Escape")  # the cashier changes their mind: nothing changes
+    page.get_by_role("dialog").wait_for(state="detached")
+    assert page.locator("tr[data-line]").count() == 2
+    assert void_approvals(pos_box) == before
+
+    voided.get_by_test_id("line-void").click()  # touch: the ✕ on the line
+    page.get_by_role("dialog").get_by_test_id("pin-dots").wait_for()
+    page.keyboard.type(MANAGER_PIN)
+    page.keyboard.press("Enter")
+    voided.wait_for(state="detached")
+    assert page.locator("tr[data-line]").count() == 1
+    invoice_no = pay_exact_cash(page)
+
+    with pos_box.client() as api:
+        listed = api.get("/api/v1/sales").json()["sales"]
+        (sale_id,) = [s["sale_id"] for s in listed if s["invoice_no"] == invoice_no]
+        sale = api.get(f"/api/v1/sales/{sale_id}").json()["sale"]
+    assert [ln["product_id"] for ln in sale["lines"]] == [str(other.product_id)]
+    approvals = void_approvals(pos_box)
+    assert len(approvals) == len(before) + 1
+    by, amount = approvals[-1]
+    assert by == str(MANAGER_ID)
+    assert format_rupees(amount) == charged
