@@ -21,6 +21,7 @@ from sqlalchemy import func, select, text
 from appkit.wiring import wire
 from edge.api import auth, carts, catalog, drawer, labels, pos_ui, receipts, returns, sales
 from edge.api import box as box_routes
+from edge.api import customers as customer_routes
 from edge.api import devices as device_routes
 from edge.devices.events import Broadcaster
 from edge.devices.manager import DeviceCollector, build_manager
@@ -164,6 +165,7 @@ def create_app(
         auth.router,
         catalog.router,
         carts.router,
+        customer_routes.router,
         sales.router,
         returns.sales_router,
         returns.router,

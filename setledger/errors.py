@@ -398,6 +398,43 @@ CART_CLOSED = ErrorSpec(
     "Cart {cart_id} was already checked out as sale {sale_id}.",
     "Start a new cart for a new sale.",
 )
+CART_HELD = ErrorSpec(
+    "CART_HELD",
+    ErrorKind.CONFLICT,
+    "The bill (cart {cart_id}) is on hold.",
+    "Recall it first (POST /api/v1/carts/{cart_id}/recall), then change it or take payment.",
+)
+CART_NOT_HELD = ErrorSpec(
+    "CART_NOT_HELD",
+    ErrorKind.CONFLICT,
+    "The bill (cart {cart_id}) is not on hold: it was recalled already or never held.",
+    "Pick another held bill (GET /api/v1/carts?state=held lists them).",
+)
+CART_EMPTY = ErrorSpec(
+    "CART_EMPTY",
+    _I,
+    "The bill (cart {cart_id}) has no items.",
+    "Scan an item first.",
+)
+BILL_DISCOUNT_INVALID = ErrorSpec(
+    "BILL_DISCOUNT_INVALID",
+    _I,
+    "A bill discount of {discount} paise is more than the bill's {amount} paise.",
+    "Give a discount between zero and the bill's amount (after line discounts).",
+)
+CUSTOMER_NOT_FOUND = ErrorSpec(
+    "CUSTOMER_NOT_FOUND",
+    ErrorKind.NOT_FOUND,
+    "No sale at this box was made to phone {phone}.",
+    "Type the customer's name (and GSTIN for a business) once; the next bill finds them.",
+)
+UPI_NOT_CONFIGURED = ErrorSpec(
+    "UPI_NOT_CONFIGURED",
+    ErrorKind.NOT_FOUND,
+    "This box has no UPI address (VPA) for the shop, so it cannot show a payment QR.",
+    "Set the UPI address in the org's tax profile on the hub; the box gets it with its "
+    "next provisioning bundle. Meanwhile the customer pays to the shop's printed UPI QR.",
+)
 INVOICE_SERIES_EXHAUSTED = ErrorSpec(
     "INVOICE_SERIES_EXHAUSTED",
     ErrorKind.CONFLICT,

@@ -106,6 +106,21 @@ class CartLineUpdate(Body):
     """A manager's PIN for a lower quantity (a void) or a discount above the limit."""
 
 
+class BillDiscountIn(Body):
+    """A discount on the whole bill: ``amount`` paise or ``percent_bp`` (1000 = 10%)
+    of what the bill asks after line discounts; above the limit needs ``approval``."""
+
+    amount: Discount | None = None
+    percent_bp: Annotated[StrictInt, Field(ge=0, le=10_000)] | None = None
+    approval: ApprovalIn | None = None
+
+    @model_validator(mode="after")
+    def _one_way(self) -> BillDiscountIn:
+        if (self.amount is None) == (self.percent_bp is None):
+            raise ValueError("give exactly one of amount or percent_bp")
+        return self
+
+
 class ApprovalOnlyIn(Body):
     """The body of a void or a no-sale drawer opening: a manager's approval."""
 
@@ -252,6 +267,19 @@ class CartOut(BaseModel):
             display={"payable": format_rupees(totals.payable)},
             added_line=added_line,
         )
+
+
+class HeldBillOut(BaseModel):
+    cart: CartOut
+    held_at: str
+    held_by: str | None
+    """Who held it (display name); None on a box with sign-in off."""
+
+
+class CustomerOut(BaseModel):
+    """A customer found by phone: the buyer of the latest sale that carried it."""
+
+    buyer: Buyer
 
 
 class SaleOut(BaseModel):

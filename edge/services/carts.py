@@ -41,12 +41,14 @@ from edge.services.identity import require_identity
 from edge.services.pricing import Bill, LineChoice, check_qty, price_bill
 from edge.store import tables as t
 from setledger import errors
+from setledger.bill_discount import percent_off, split_discount
 from setledger.contracts import Buyer
 from setledger.ids import new_id
 from setledger.money import format_quantity
 from setledger.tenders import Tender
 
 OPEN = "open"
+HELD = "held"
 CHECKED_OUT = "checked_out"
 
 
@@ -85,6 +87,8 @@ def _open_cart(conn: Connection, cart_id: str) -> None:
     ).first()
     if row is None:
         raise errors.CART_NOT_FOUND.error(cart_id=cart_id)
+    if row.status == HELD:
+        raise errors.CART_HELD.error(cart_id=cart_id)
     if row.status != OPEN:
         raise errors.CART_CLOSED.error(cart_id=cart_id, sale_id=row.sale_id)
 
@@ -218,6 +222,74 @@ def remove_line(
         recorded = _record_void(box, conn, grant, actor, cart_id, line_no, amount)
         view = _view(box, conn, cart_id)
     _committed(box, [recorded])
+    return view
+
+
+def discount_bill(
+    box: BoxRuntime,
+    cart_id: str,
+    amount: int | None,
+    percent_bp: int | None,
+    actor: Actor | None = None,
+    approval: ApprovalRequest | None = None,
+) -> CartView:
+    """Take ``amount`` paise (or ``percent_bp`` of the bill) off the whole bill.
+
+    The discount is spread over the lines in proportion to what each asks
+    now (``setledger.bill_discount``) and added to their line discounts, so
+    GST is worked out on each line's discounted value. When a line ends up
+    above the limit, one manager approval covers the bill discount; its id
+    is kept on those lines as for a line discount.
+    """
+    actor = actor or Actor()
+    grant = approvals.check(box, approval)
+    recorded: list[approvals.Recorded] = []
+    with _engine(box, grant).begin() as conn:
+        _open_cart(conn, cart_id)
+        before = _view(box, conn, cart_id)
+        if before.bill is None:
+            raise errors.CART_EMPTY.error(cart_id=cart_id)
+        bases = [x.gross - x.discount for x in before.bill.lines]
+        total = sum(bases)
+        wanted = amount if amount is not None else percent_off(total, percent_bp or 0)
+        if wanted > total:
+            raise errors.BILL_DISCOUNT_INVALID.error(discount=wanted, amount=total)
+        parts = split_discount(bases, wanted)
+        for line, part in zip(before.bill.lines, parts, strict=True):
+            if part:
+                key = (t.cart_line.c.cart_id == cart_id, t.cart_line.c.line_no == line.line_no)
+                conn.execute(t.cart_line.update().where(*key).values(discount=line.discount + part))
+        view = _view(box, conn, cart_id)
+        assert view.bill is not None
+        limit = box.settings.discount_limit_bp
+        # Only the lines this discount changed: one approved earlier stays approved.
+        over = {
+            x.line_no
+            for x, part in zip(view.bill.lines, parts, strict=True)
+            if part and approvals.over_limit(x.discount, x.gross, limit)
+        }
+        approval_id = None
+        if over:
+            approved = approvals.require(grant, "discount", line="bill", limit_bp=limit)
+            recorded.append(
+                approvals.record(
+                    conn,
+                    box,
+                    approved,
+                    "discount",
+                    requested_by=actor.user_id,
+                    correlation_id=actor.correlation_id,
+                    cart_id=cart_id,
+                    amount=wanted,
+                )
+            )
+            approval_id = str(recorded[0].approval.approval_id)
+        for line, part in zip(view.bill.lines, parts, strict=True):
+            if part:
+                key = (t.cart_line.c.cart_id == cart_id, t.cart_line.c.line_no == line.line_no)
+                kept = approval_id if line.line_no in over else None
+                conn.execute(t.cart_line.update().where(*key).values(discount_approval_id=kept))
+    _committed(box, recorded)
     return view
 
 
@@ -377,6 +449,8 @@ def checkout(
                 # A retried checkout: answer with the sale already recorded.
                 return RecordedSale(load_sale(conn, row.sale_id), created=False)
             raise errors.CART_CLOSED.error(cart_id=cart_id, sale_id=row.sale_id)
+        if row.status == HELD:
+            raise errors.CART_HELD.error(cart_id=cart_id)
         request = SaleRequest(
             sale_id=sale_id,
             lines=[

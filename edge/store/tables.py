@@ -148,6 +148,20 @@ cart_line = Table(
 """``discount_approval_id``: the manager's approval of this line's discount when
 it is above the limit, so checkout does not ask for the PIN a second time."""
 
+cart_hold = Table(
+    "cart_hold",
+    metadata,
+    Column("event_id", String(36), primary_key=True),
+    Column("cart_id", String(36), nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("at", Text, nullable=False),
+    Column("user_id", String(36)),
+    Column("user_name", Text),
+    CheckConstraint("kind IN ('hold', 'recall')", name="cart_hold_kind"),
+    Index("cart_hold_cart", "cart_id", "at"),
+)
+"""Holds and recalls of carts (append-only); a held cart's status is ``held``."""
+
 invoice_series = Table(
     "invoice_series",
     metadata,
