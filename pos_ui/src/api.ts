@@ -36,6 +36,10 @@ export interface ReturnableLine { line_no: number; sku: string; name: string; so
 export interface SaleForReturn { sale: { sale_id: string; invoice_no: string }; lines: ReturnableLine[]; refunded: number }
 export interface ReturnLineIn { line_no: number; qty: string }
 export interface ReturnQuote { invoice_no: string; totals: { payable: number }; display: Record<string, string> }
+// GET /api/v1/devices: the printer's detail.status is one word for the header.
+export type PrinterStatus = "checking" | "ready" | "paper_low" | "paper_out" | "cover_open" | "offline";
+export interface DeviceOut { name: string; kind: string; connected: boolean; detail: { status?: PrinterStatus } & Record<string, unknown> }
+export interface PrintJob { job_id: string; kind: string; state: string }
 export interface ReturnOut { note: { return_id: string; note_no: string; totals: { payable: number } }; replayed: boolean; display: Record<string, string> }
 
 const TOKEN = "pos.token";
@@ -83,6 +87,9 @@ export const api = {
   quoteReturn: (invoice_no: string, lines: ReturnLineIn[]) => call<ReturnQuote>("POST", "/api/v1/returns/quote", { invoice_no, lines }),
   recordReturn: (body: { return_id: string; invoice_no: string; lines: ReturnLineIn[]; refunds: Tender[]; reason: string; approval?: Approval }) =>
     call<ReturnOut>("POST", "/api/v1/returns", body),
+  devices: () => call<DeviceOut[]>("GET", "/api/v1/devices"),
+  reprintSale: (sale_id: string) => call<PrintJob>("POST", `/api/v1/sales/${sale_id}/receipt`),
+  reprintReturn: (return_id: string) => call<PrintJob>("POST", `/api/v1/returns/${return_id}/receipt`),
   search: (q: string) => call<Product[]>("GET", `/api/v1/catalog/search?q=${encodeURIComponent(q)}&limit=8`),
   checkout: (id: string, sale_id: string, tenders: Tender[]) =>
     call<SaleOut>("POST", `/api/v1/carts/${id}/checkout`, { sale_id, tenders }),

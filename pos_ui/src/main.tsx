@@ -1,6 +1,6 @@
 import { render } from "preact";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
-import { api, ApiError, Approval, BoxStatus, Cart, qtyText, SaleOut, SessionOut, Staff, Tender, token } from "./api";
+import { api, ApiError, Approval, BoxStatus, Cart, PrinterStatus, qtyText, SaleOut, SessionOut, Staff, Tender, token } from "./api";
 import { Lang, savedLang, translate } from "./i18n";
 import { uuid7 } from "./ids";
 import { outbox, PendingSale } from "./outbox";
@@ -23,6 +23,7 @@ function App() {
   const [box, setBox] = useState<BoxStatus | null>(null);
   const [boxDown, setBoxDown] = useState(false);
   const [scanner, setScanner] = useState(false);
+  const [printer, setPrinter] = useState<PrinterStatus | null>(null);
   const [cart, setCart] = useState<Cart | null>(null);
   const [selected, setSelected] = useState<number | null>(null);
   const [notice, setNotice] = useState("");
@@ -45,13 +46,20 @@ function App() {
   const screenRef = useRef<Screen>(screen);
   screenRef.current = screen;
 
-  // Box status (hub-sync state) every 5 s.
+  // The receipt printer's state, for the header (signed in: the devices list needs the box token).
+  const refreshPrinter = () => {
+    if (!token.get()) return;
+    api.devices().then((list) => setPrinter(list.find((d) => d.kind === "printer")?.detail.status ?? null), () => undefined);
+  };
+
+  // Box status (hub-sync state) and the printer's every 5 s.
   useEffect(() => {
     const poll = () => api.box().then((b) => {
       setBox(b); setBoxDown(false);
       // Back after the box was unreachable at start: the roster, and the session kept in this tab.
       if (!staffRef.current.length) api.staff().then(setStaff, () => undefined);
       if (token.get() && !sessionRef.current) api.me().then((s) => signedInRef.current(s), () => undefined);
+      refreshPrinter();
     }, () => setBoxDown(true));
     poll();
     const timer = setInterval(poll, 5000);
@@ -67,6 +75,7 @@ function App() {
   const signedIn = useCallback(async (s: SessionOut) => {
     setSession(s);
     setScreen("sell");
+    refreshPrinter();
     try { await startCart(); } catch (err) { setError(message(t, err)); }
   }, [startCart, t]);
   const signedInRef = useRef(signedIn);
@@ -221,7 +230,7 @@ function App() {
 
   const signOut = useCallback(async () => {
     try { await api.signOut(); } catch { /* the token is dropped either way */ }
-    token.set(null); setSession(null); setCart(null); setScreen("signin");
+    token.set(null); setSession(null); setCart(null); setPrinter(null); setScreen("signin");
   }, []);
 
   const next = useCallback(async () => {
@@ -280,7 +289,7 @@ function App() {
 
   return (
     <div class="app" data-screen={screen}>
-      <Header t={t} lang={lang} setLang={setLang} box={box} boxDown={boxDown} scanner={scanner} who={session?.member.display_name} undelivered={pending.length} />
+      <Header t={t} lang={lang} setLang={setLang} box={box} boxDown={boxDown} scanner={scanner} who={session?.member.display_name} undelivered={pending.length} printer={printer} />
       {screen === "signin" && <SignIn t={t} staff={staff} boxDown={boxDown} onSignedIn={signedIn} />}
       {screen === "sell" && (
         <Sell t={t} cart={cart} selected={selected} setSelected={setSelected} notice={notice} error={error}

@@ -17,12 +17,26 @@ export function ReturnsScreen(props: { t: T; approve: (reason: string) => Promis
   const [done, setDone] = useState<ReturnOut | null>(null);
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
+  const [printed, setPrinted] = useState("");
   const returnId = useRef<string | null>(null);
   const invoiceRef = useRef<HTMLInputElement>(null);
   useEffect(() => { invoiceRef.current?.focus(); }, []);
+  // The credit note again, marked DUPLICATE by the box.
+  const printAgain = () => {
+    if (!done) return;
+    api.reprintReturn(done.note.return_id).then(
+      () => { setPrinted(t("print.queued", { doc: done.note.note_no })); setError(""); },
+      (err) => { setError(message(t, err)); setPrinted(""); },
+    );
+  };
+  const printAgainRef = useRef(printAgain);
+  printAgainRef.current = printAgain;
   useLayoutEffect(() => {
     // Esc leaves, unless it is cancelling the manager's dialog over this screen.
-    const onKey = (e: KeyboardEvent) => { if (e.key === "Escape" && !document.querySelector(".modal")) { e.preventDefault(); props.onBack(); } };
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape" && !document.querySelector(".modal")) { e.preventDefault(); props.onBack(); }
+      else if (e.key === "F9") { e.preventDefault(); printAgainRef.current(); }
+    };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
   }, [props.onBack]);
@@ -73,6 +87,9 @@ export function ReturnsScreen(props: { t: T; approve: (reason: string) => Promis
       <main class="done" data-testid="return-done" data-return-id={done.note.return_id}>
         <h1>{t("returns.done", { note: done.note.note_no, amount: done.display.payable })}</h1>
         <button class="primary" onClick={props.onBack}>{t("returns.back")} (Esc)</button>
+        <button data-testid="print-again" onClick={printAgain}>{t("print.again")} (F9)</button>
+        {printed && <p data-testid="reprinted">{printed}</p>}
+        {error && <p class="error" role="alert">{error}</p>}
       </main>
     );
   }

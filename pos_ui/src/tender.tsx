@@ -1,8 +1,8 @@
 // Tender (cash with change, UPI, card, split) and the sale-done screen.
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import { Cart, SaleOut, Tender, TenderKind } from "./api";
+import { api, Cart, SaleOut, Tender, TenderKind } from "./api";
 import { formatRupees, parseRupees } from "./money";
-import { T } from "./ui";
+import { message, T } from "./ui";
 
 export function TenderScreen(props: { t: T; cart: Cart; busy: boolean; error: string; onBack: () => void; onComplete: (tenders: Tender[]) => void }) {
   const { t, cart } = props;
@@ -94,8 +94,20 @@ export function TenderScreen(props: { t: T; cart: Cart; busy: boolean; error: st
 
 export function Done(props: { t: T; sale: SaleOut; onNext: () => void }) {
   const { t, sale } = props;
+  const [printed, setPrinted] = useState("");
+  const [failed, setFailed] = useState("");
+  // A copy of the receipt, marked DUPLICATE by the box (queued: the header shows the printer).
+  const reprint = () => api.reprintSale(sale.sale.sale_id).then(
+    () => { setPrinted(t("print.queued", { doc: sale.sale.invoice_no })); setFailed(""); },
+    (err) => { setFailed(message(t, err)); setPrinted(""); },
+  );
+  const reprintRef = useRef(reprint);
+  reprintRef.current = reprint;
   useLayoutEffect(() => {
-    const onKey = (e: KeyboardEvent) => { if (e.key === "Enter" || e.key === "Escape") { e.preventDefault(); props.onNext(); } };
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Enter" || e.key === "Escape") { e.preventDefault(); props.onNext(); }
+      else if (e.key === "F9") { e.preventDefault(); reprintRef.current(); }
+    };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
   }, []);
@@ -104,6 +116,9 @@ export function Done(props: { t: T; sale: SaleOut; onNext: () => void }) {
       <h1 data-testid="done">{t("done.change", { change: sale.display.change })}</h1>
       <p>{t("done.invoice", { invoice: sale.sale.invoice_no })} · {sale.display.payable}</p>
       <button class="primary" data-testid="next" onClick={props.onNext}>{t("done.next")} (Enter)</button>
+      <button data-testid="reprint" onClick={reprint}>{t("print.reprint")} (F9)</button>
+      {printed && <p data-testid="reprinted">{printed}</p>}
+      {failed && <p class="error" role="alert">{failed}</p>}
     </main>
   );
 }

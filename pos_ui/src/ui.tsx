@@ -1,7 +1,7 @@
 // What every screen shares: the translate function, errors in words, the
 // header bar and the PIN keypad.
 import { useLayoutEffect, useRef } from "preact/hooks";
-import { ApiError, Approval, BoxStatus } from "./api";
+import { ApiError, Approval, BoxStatus, PrinterStatus } from "./api";
 import { Lang } from "./i18n";
 
 export type T = (key: string, vars?: Record<string, string | number>) => string;
@@ -15,7 +15,7 @@ export function message(t: T, err: unknown): string {
   return t("error.generic", { message: String(err) });
 }
 
-export function Header(props: { t: T; lang: Lang; setLang: (l: Lang) => void; box: BoxStatus | null; boxDown: boolean; scanner: boolean; who?: string; undelivered: number }) {
+export function Header(props: { t: T; lang: Lang; setLang: (l: Lang) => void; box: BoxStatus | null; boxDown: boolean; scanner: boolean; who?: string; undelivered: number; printer?: PrinterStatus | null }) {
   const { t, box } = props;
   const sync = props.boxDown ? t("sync.offline") : box && box.outbox_depth > 0 ? t("sync.waiting", { n: box.outbox_depth }) : t("sync.ok");
   const state = props.boxDown ? "down" : box && box.outbox_depth > 0 ? "waiting" : "ok";
@@ -25,11 +25,19 @@ export function Header(props: { t: T; lang: Lang; setLang: (l: Lang) => void; bo
       {props.who && <span>{t("sell.cashier", { name: props.who })}</span>}
       <span class={`sync sync-${state}`} data-testid="sync" data-depth={box?.outbox_depth ?? ""}>{sync}</span>
       {props.undelivered > 0 && <span class="sync sync-down" data-testid="undelivered">{t("outbox.count", { n: props.undelivered })}</span>}
+      {props.printer && !props.boxDown && (
+        <span class={`sync sync-${PRINTER_LOOK[props.printer]}`} data-testid="printer" data-status={props.printer}>{t(`printer.${props.printer}`)}</span>
+      )}
       <span class="scanner">{props.scanner ? t("scanner.live") : t("scanner.keyboard")}</span>
       <button class="lang" onClick={() => props.setLang(props.lang === "en" ? "hi" : "en")} title="F10">{t("lang.toggle")}</button>
     </header>
   );
 }
+
+// The printer's word in the header, coloured like the sync state.
+const PRINTER_LOOK: Record<PrinterStatus, string> = {
+  checking: "waiting", ready: "ok", paper_low: "waiting", paper_out: "down", cover_open: "down", offline: "down",
+};
 
 export function Keypad(props: { t: T; value: string; onChange: (v: string) => void; onEnter: () => void; enterLabel: string }) {
   const press = (k: string) => props.onChange((props.value + k).slice(0, 12));

@@ -13,6 +13,7 @@ import uvicorn
 
 from edge.api.pos_ui import DIST
 from edge.app import create_app
+from edge.devices.printer.config import PrinterConfig
 from edge.services.identity import ProvisionBundle
 from edge.settings import BoxSettings, DeviceConfig
 from ops.broker import free_port
@@ -25,13 +26,20 @@ class PosBox:
     """A provisioned box app served by uvicorn on loopback, as ``setledger box`` runs it."""
 
     def __init__(
-        self, data_dir: Path, bundle: ProvisionBundle, devices: list[DeviceConfig] | None = None
+        self,
+        data_dir: Path,
+        bundle: ProvisionBundle,
+        devices: list[DeviceConfig] | None = None,
+        printer: PrinterConfig | None = None,
     ) -> None:
         provision = data_dir / "bundle.json"
         provision.write_text(bundle.model_dump_json())
         self.bundle = bundle
         self.settings = BoxSettings(
-            data_dir=data_dir / "box", provision_file=provision, devices=devices or []
+            data_dir=data_dir / "box",
+            provision_file=provision,
+            devices=devices or [],
+            printer=printer,
         )
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
