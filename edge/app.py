@@ -19,7 +19,7 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy import func, select, text
 
 from appkit.wiring import wire
-from edge.api import auth, carts, catalog, drawer, labels, pos_ui, receipts, returns, sales
+from edge.api import auth, carts, catalog, drawer, labels, pos_ui, receipts, returns, sales, shifts
 from edge.api import box as box_routes
 from edge.api import customers as customer_routes
 from edge.api import devices as device_routes
@@ -169,6 +169,7 @@ def create_app(
         sales.router,
         returns.sales_router,
         returns.router,
+        shifts.router,
         receipts.router,
         drawer.router,
         labels.router,

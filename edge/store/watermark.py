@@ -1,7 +1,8 @@
 """The watermark beside the database: how far this box has been.
 
 ``box.watermark.json`` holds the epoch, the last seq of each outbox
-stream and the last serial of each invoice and credit-note series. It is
+stream, the last serial of each invoice and credit-note series and the
+last Z report number. It is
 rewritten after every sale and return. A database found *behind* its watermark at start-up was
 restored from an older copy: reusing its seqs or invoice numbers would
 collide with what the hub already holds, so the box starts a new epoch and
@@ -43,11 +44,19 @@ class Watermark:
     """"<prefix>|<financial year>" -> last serial"""
     notes: dict[str, int] = field(default_factory=dict)
     """"<prefix>|<financial year>" -> last credit-note serial"""
+    z: int = 0
+    """The last Z report's serial (shift closes, ``Z00001``...)."""
 
     def to_json(self) -> str:
-        return json.dumps(
-            {"epoch": self.epoch, "seqs": self.seqs, "invoices": self.invoices, "notes": self.notes}
-        )
+        data: dict[str, object] = {
+            "epoch": self.epoch,
+            "seqs": self.seqs,
+            "invoices": self.invoices,
+            "notes": self.notes,
+        }
+        if self.z:  # a box that never closed a shift keeps the file as it was
+            data["z"] = self.z
+        return json.dumps(data)
 
     @classmethod
     def from_json(cls, text: str) -> Watermark:
@@ -57,6 +66,7 @@ class Watermark:
             seqs={str(k): int(v) for k, v in data.get("seqs", {}).items()},
             invoices={str(k): int(v) for k, v in data.get("invoices", {}).items()},
             notes={str(k): int(v) for k, v in data.get("notes", {}).items()},
+            z=int(data.get("z", 0)),
         )
 
 
@@ -92,6 +102,7 @@ def from_database(conn: Connection) -> Watermark | None:
         seqs=outbox.last_seqs(conn, epoch),
         invoices=_serials(conn, t.invoice_series),
         notes=_serials(conn, t.credit_note_series),
+        z=int(conn.execute(select(t.shift_z_series.c.last_serial)).scalar() or 0),
     )
 
 
@@ -108,6 +119,8 @@ def behind(db: Watermark, mark: Watermark, known_epochs: set[str]) -> bool:
         # watermark's epoch: then it is a copy from before that epoch began.
         return mark.epoch not in known_epochs
     if any(db.seqs.get(stream, 0) < seq for stream, seq in mark.seqs.items()):
+        return True
+    if db.z < mark.z:
         return True
     return any(
         db_series.get(key, 0) < serial
@@ -140,11 +153,17 @@ def recover(conn: Connection, path: Path, now: datetime) -> Watermark | None:
 
 
 def raise_serials(conn: Connection, mark: Watermark) -> None:
-    """Move every invoice and credit-note series at least to where the watermark saw it."""
+    """Move every invoice, credit-note and Z series at least to where the watermark saw it."""
     for table, serials in ((t.invoice_series, mark.invoices), (t.credit_note_series, mark.notes)):
         for key, serial in serials.items():
             prefix, year = key.split("|", 1)
             _raise_serial(conn, table, prefix, year, serial)
+    z_series = t.shift_z_series
+    current_z = conn.execute(select(z_series.c.last_serial)).scalar()
+    if current_z is None and mark.z:
+        conn.execute(z_series.insert().values(id=1, last_serial=mark.z))
+    elif current_z is not None and current_z < mark.z:
+        conn.execute(z_series.update().values(last_serial=mark.z))
 
 
 def _raise_serial(conn: Connection, series: Table, prefix: str, year: str, serial: int) -> None:
@@ -183,6 +202,17 @@ class WatermarkKeeper:
             mark = self._mark
             mark.seqs[stream] = max(mark.seqs.get(stream, 0), seq)
             mark.invoices[series] = max(mark.invoices.get(series, 0), serial)
+            write(self.path, mark)
+
+    def advance_z(self, epoch: str, positions: Iterable[tuple[str, int]], serial: int) -> None:
+        """Record a committed shift close: its outbox rows and its Z serial."""
+        with self._lock:
+            if self._mark is None or self._mark.epoch != epoch:
+                self._mark = Watermark(epoch=epoch)
+            mark = self._mark
+            for stream, seq in positions:
+                mark.seqs[stream] = max(mark.seqs.get(stream, 0), seq)
+            mark.z = max(mark.z, serial)
             write(self.path, mark)
 
     def advance_note(
