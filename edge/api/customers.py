@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from edge.api.deps import Box, Cashier
-from edge.api.schemas import CustomerOut
+from edge.api.schemas import CustomerOut, GstinOut
 from edge.services import customers
 from setledger import errors
 
@@ -24,3 +24,11 @@ def customer_by_phone(
     if buyer is None:
         raise errors.CUSTOMER_NOT_FOUND.error(phone=phone)
     return CustomerOut(buyer=buyer)
+
+
+@router.get("/gstin/{gstin}", response_model=GstinOut)
+def check_gstin(box: Box, cashier: Cashier, gstin: str) -> GstinOut:
+    """Is this a GSTIN the box will take at checkout? Its state (the place of
+    supply of a B2B sale), or GSTIN_INVALID in the box's words."""
+    value, state, name = customers.check_gstin(gstin)
+    return GstinOut(gstin=value, state=state, state_name=name)

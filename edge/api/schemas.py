@@ -282,6 +282,12 @@ class CustomerOut(BaseModel):
     buyer: Buyer
 
 
+class GstinOut(BaseModel):
+    gstin: str
+    state: str
+    state_name: str
+
+
 class SaleOut(BaseModel):
     sale: SaleRecorded
     replayed: bool

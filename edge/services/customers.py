@@ -15,7 +15,10 @@ from sqlalchemy import func, select
 
 from edge.runtime import BoxRuntime
 from edge.store import tables as t
+from setledger import errors
 from setledger.contracts import Buyer
+from setledger.gstin import is_valid_gstin, normalise, state_of
+from setledger.states import STATES
 
 INDIAN_MOBILE = re.compile(r"^[6-9][0-9]{9}$")
 """What the counter accepts as a customer's phone: an Indian mobile, 10 digits."""
@@ -33,3 +36,14 @@ def by_phone(box: BoxRuntime, phone: str) -> Buyer | None:
     with box.db.reader.connect() as conn:
         found = conn.execute(query).scalar()
     return None if found is None else Buyer.model_validate(json.loads(found))
+
+
+def check_gstin(gstin: str) -> tuple[str, str, str]:
+    """The GSTIN as checkout takes it, its state code and the state's name;
+    GSTIN_INVALID (checkout's own check) for a wrong length, form, state or
+    check character."""
+    value = normalise(gstin)
+    state = state_of(value)
+    if not is_valid_gstin(value) or state not in STATES:
+        raise errors.GSTIN_INVALID.error(gstin=value)
+    return value, state, STATES[state][0]

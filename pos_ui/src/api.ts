@@ -26,6 +26,10 @@ export interface Cart { cart_id: string; status: string; sale_id: string | null;
 export type TenderKind = "cash" | "upi" | "card";
 export interface Tender { kind: TenderKind; amount: number; reference?: string | null }
 export interface Approval { user_id: string; pin: string; reason?: string }
+export interface HeldBill { cart: Cart; held_at: string; held_by: string | null }
+/** The sale's customer: phone (and name) for B2C; GSTIN and legal name for B2B. */
+export interface Buyer { name?: string | null; phone?: string | null; gstin?: string | null; state?: string | null }
+export interface GstinOut { gstin: string; state: string; state_name: string }
 export interface SaleOut {
   sale: { sale_id: string; invoice_no: string; totals: { payable: number; tendered: number; change: number } };
   replayed: boolean;
@@ -91,8 +95,29 @@ export const api = {
   reprintSale: (sale_id: string) => call<PrintJob>("POST", `/api/v1/sales/${sale_id}/receipt`),
   reprintReturn: (return_id: string) => call<PrintJob>("POST", `/api/v1/returns/${return_id}/receipt`),
   search: (q: string) => call<Product[]>("GET", `/api/v1/catalog/search?q=${encodeURIComponent(q)}&limit=8`),
-  checkout: (id: string, sale_id: string, tenders: Tender[]) =>
-    call<SaleOut>("POST", `/api/v1/carts/${id}/checkout`, { sale_id, tenders }),
+  checkout: (id: string, sale_id: string, tenders: Tender[], buyer?: Buyer | null) =>
+    call<SaleOut>("POST", `/api/v1/carts/${id}/checkout`, buyer ? { sale_id, tenders, buyer } : { sale_id, tenders }),
+  hold: (id: string) => call<Cart>("POST", `/api/v1/carts/${id}/hold`),
+  recall: (id: string) => call<Cart>("POST", `/api/v1/carts/${id}/recall`),
+  held: () => call<HeldBill[]>("GET", "/api/v1/carts?state=held"),
+  billDiscount: (id: string, off: { amount: number } | { percent_bp: number }, approval?: Approval) =>
+    call<Cart>("POST", `/api/v1/carts/${id}/discount`, approval ? { ...off, approval } : off),
+  customer: (phone: string) => call<{ buyer: Buyer }>("GET", `/api/v1/customers?phone=${encodeURIComponent(phone)}`),
+  checkGstin: (gstin: string) => call<GstinOut>("GET", `/api/v1/customers/gstin/${encodeURIComponent(gstin)}`),
+  /** The bill's UPI QR as an SVG data URL, for an <img> (the page's CSP allows data: images). */
+  upiQr: async (id: string, amount: number): Promise<string> => {
+    const headers: Record<string, string> = { Accept: "image/svg+xml" };
+    const t = token.get();
+    if (t) headers.Authorization = `Bearer ${t}`;
+    let response: Response;
+    try { response = await fetch(`/api/v1/carts/${id}/upi-qr.svg?amount=${amount}`, { headers }); }
+    catch { throw new ApiError(0, "OFFLINE", "the box did not answer"); }
+    if (!response.ok) {
+      const err = (await response.json().catch(() => null))?.error;
+      throw new ApiError(response.status, err?.code ?? `HTTP_${response.status}`, err?.message ?? response.statusText, err?.details ?? {});
+    }
+    return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(await response.text())}`;
+  },
 };
 
 /** Milli-units from the box back to the text it accepts: 1250 -> "1.25". */

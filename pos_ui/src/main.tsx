@@ -1,11 +1,11 @@
 import { render } from "preact";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
-import { api, ApiError, Approval, BoxStatus, Cart, PrinterStatus, qtyText, SaleOut, SessionOut, Staff, Tender, token } from "./api";
+import { api, ApiError, Approval, BoxStatus, Buyer, Cart, HeldBill, PrinterStatus, qtyText, SaleOut, SessionOut, Staff, Tender, token } from "./api";
 import { Lang, savedLang, translate } from "./i18n";
 import { uuid7 } from "./ids";
 import { outbox, PendingSale } from "./outbox";
 import { attachWedge } from "./wedge";
-import { ApprovalDialog, DiscountDialog } from "./dialogs";
+import { ApprovalDialog, BillDiscountDialog, DiscountDialog, RecallDialog } from "./dialogs";
 import { ReturnsScreen } from "./returns";
 import { Sell } from "./sell";
 import { SignIn } from "./signin";
@@ -36,6 +36,11 @@ function App() {
   const [discounting, setDiscounting] = useState<number | null>(null);
   const discountingRef = useRef<number | null>(null);
   discountingRef.current = discounting;
+  // Bill discount and recall dialogs (hold and recall: Shift+F7, bill discount: Shift+F8).
+  const [billDiscounting, setBillDiscounting] = useState(false);
+  const [recalling, setRecalling] = useState<HeldBill[] | null>(null);
+  const extrasOpenRef = useRef(false);
+  extrasOpenRef.current = billDiscounting || recalling !== null;
   const saleId = useRef<string | null>(null);
   const cartRef = useRef<Cart | null>(null);
   cartRef.current = cart;
@@ -145,6 +150,37 @@ function App() {
     await withApproval((a) => api.setDiscount(current.cart_id, lineNo, paise, a));
   }, [withApproval]);
 
+  const applyBillDiscount = useCallback(async (off: { amount: number } | { percent_bp: number }) => {
+    setBillDiscounting(false);
+    const current = cartRef.current;
+    if (!current || !current.lines.length) return;
+    await withApproval((a) => api.billDiscount(current.cart_id, off, a));
+  }, [withApproval]);
+
+  // Shift+F7 / the Hold button: park a bill with items and start a new one; on an
+  // empty bill, list the held bills to recall one.
+  const holdOrRecall = useCallback(async () => {
+    const current = cartRef.current;
+    if (!current) return;
+    try {
+      if (current.lines.length) {
+        await api.hold(current.cart_id);
+        await startCart();
+        setNotice(t("hold.done"));
+      } else setRecalling(await api.held());
+    } catch (err) { setError(message(t, err)); }
+  }, [startCart, t]);
+
+  const recall = useCallback(async (cartId: string) => {
+    setRecalling(null);
+    try {
+      const back = await api.recall(cartId);
+      saleId.current = null;
+      setCart(back); setSelected(back.lines[0]?.line_no ?? null); setError("");
+      setNotice(t("hold.recalled"));
+    } catch (err) { setError(message(t, err)); }
+  }, [t]);
+
   const voidLine = useCallback(async (lineNo: number) => {
     const current = cartRef.current;
     if (!current || !current.lines.some((l) => l.line_no === lineNo)) return;
@@ -157,7 +193,7 @@ function App() {
   // Send one kept sale. True when the box has it (now or from an earlier try).
   const deliver = useCallback(async (kept: PendingSale): Promise<SaleOut | null> => {
     try {
-      const done = await api.checkout(kept.cart_id, kept.sale_id, kept.tenders);
+      const done = await api.checkout(kept.cart_id, kept.sale_id, kept.tenders, kept.buyer);
       await outbox.drop(kept.sale_id);
       return done;
     } catch (err) {
@@ -169,12 +205,12 @@ function App() {
     }
   }, []);
 
-  const checkout = useCallback(async (tenders: Tender[]) => {
+  const checkout = useCallback(async (tenders: Tender[], buyer: Buyer | null = null) => {
     const current = cartRef.current;
     if (!current || busy) return;
     // One sale id per sale: a retry after a lost answer reuses it, and the box records the sale once.
     saleId.current ??= uuid7();
-    const kept: PendingSale = { sale_id: saleId.current, cart_id: current.cart_id, tenders, kept_at: Date.now() };
+    const kept: PendingSale = { sale_id: saleId.current, cart_id: current.cart_id, tenders, buyer, kept_at: Date.now() };
     setBusy(true);
     try {
       await outbox.keep(kept); // kept before it is sent: a reload mid-request loses nothing
@@ -246,7 +282,7 @@ function App() {
   useLayoutEffect(() => attachWedge(window, {
     onScan: (code) => onScanRef.current({ code }),
     onManual: (code) => onScanRef.current({ code }),
-  }, () => screenRef.current === "sell" && !askRef.current && discountingRef.current === null), []);
+  }, () => screenRef.current === "sell" && !askRef.current && discountingRef.current === null && !extrasOpenRef.current), []);
   // The box's own scanners (GET /api/v1/devices/events, Server-Sent Events) once
   // signed in: EventSource sends no headers, so the box token goes as ?access_token=.
   const signedInId = session?.session_id;
@@ -294,7 +330,8 @@ function App() {
       {screen === "sell" && (
         <Sell t={t} cart={cart} selected={selected} setSelected={setSelected} notice={notice} error={error}
           onCode={(code) => addCode({ code })} onProduct={(p) => addCode({ product_id: p.product_id })}
-          onQty={changeQty} onDiscount={setDiscounting} onVoid={voidLine} modal={ask !== null || discounting !== null}
+          onQty={changeQty} onDiscount={setDiscounting} onVoid={voidLine} modal={ask !== null || discounting !== null || billDiscounting || recalling !== null}
+          onHold={holdOrRecall} onBillDiscount={() => { if (cartRef.current?.lines.length) setBillDiscounting(true); }}
           onReturns={() => { setError(""); setScreen("returns"); }}
           onPay={() => { if (cartRef.current?.lines.length) { setError(""); setScreen("tender"); } }} onSignOut={signOut} />
       )}
@@ -309,6 +346,12 @@ function App() {
       {screen === "sell" && discounting !== null && cart?.lines.find((l) => l.line_no === discounting) && (
         <DiscountDialog t={t} line={cart.lines.find((l) => l.line_no === discounting)!}
           onApply={(paise) => applyDiscount(discounting, paise)} onCancel={() => setDiscounting(null)} />
+      )}
+      {screen === "sell" && billDiscounting && cart && (
+        <BillDiscountDialog t={t} lines={cart.lines} onApply={applyBillDiscount} onCancel={() => setBillDiscounting(false)} />
+      )}
+      {screen === "sell" && recalling && (
+        <RecallDialog t={t} held={recalling} onRecall={recall} onCancel={() => setRecalling(null)} />
       )}
       {ask && <ApprovalDialog t={t} ask={ask} staff={staff} onDone={() => setAsk(null)} />}
     </div>

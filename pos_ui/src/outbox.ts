@@ -2,9 +2,9 @@
 // does. Each keeps the sale id it was first sent with: the box records a
 // checkout once per sale id, so sending again after a lost answer, a reload
 // or a box restart can never make a second sale.
-import type { Tender } from "./api";
+import type { Buyer, Tender } from "./api";
 
-export interface PendingSale { sale_id: string; cart_id: string; tenders: Tender[]; kept_at: number }
+export interface PendingSale { sale_id: string; cart_id: string; tenders: Tender[]; buyer?: Buyer | null; kept_at: number }
 
 const DB = "setledger-pos";
 const STORE = "undelivered_sales";

@@ -8,7 +8,7 @@ export function Sell(props: {
   t: T; cart: Cart | null; selected: number | null; setSelected: (n: number) => void; notice: string; error: string;
   onCode: (code: string) => void; onProduct: (p: Product) => void; onQty: (lineNo: number, delta: number) => void;
   onDiscount: (lineNo: number) => void; onVoid: (lineNo: number) => void; modal: boolean; onReturns: () => void;
-  onPay: () => void; onSignOut: () => void;
+  onPay: () => void; onSignOut: () => void; onHold: () => void; onBillDiscount: () => void;
 }) {
   const { t, cart } = props;
   const [q, setQ] = useState("");
@@ -25,7 +25,10 @@ export function Sell(props: {
       if (props.modal) return;
       const lines = cart?.lines ?? [];
       const idx = lines.findIndex((l) => l.line_no === props.selected);
-      if (e.key === "F2") searchRef.current?.focus();
+      // Shift first: Shift+F7 holds or recalls and Shift+F8 is the bill discount (F7/F8 act on a line).
+      if (e.key === "F7" && e.shiftKey) props.onHold();
+      else if (e.key === "F8" && e.shiftKey) props.onBillDiscount();
+      else if (e.key === "F2") searchRef.current?.focus();
       else if (e.key === "F4") props.onPay();
       else if (e.key === "F3") props.onReturns();
       else if (e.key === "F9") props.onSignOut();
@@ -41,7 +44,7 @@ export function Sell(props: {
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [cart, props.selected, props.modal, props.onPay, props.onQty, props.onDiscount, props.onVoid, props.onReturns, props.onSignOut]);
+  }, [cart, props.selected, props.modal, props.onPay, props.onQty, props.onDiscount, props.onVoid, props.onReturns, props.onSignOut, props.onHold, props.onBillDiscount]);
   const pick = (p: Product) => { props.onProduct(p); setQ(""); setHits([]); searchRef.current?.blur(); };
   const totals = cart?.totals;
   const tax = totals ? totals.cgst + totals.sgst + totals.igst + totals.cess : 0;
@@ -96,6 +99,14 @@ export function Sell(props: {
           <dt class="big">{t("sell.payable")}</dt><dd class="big" data-testid="payable">{cart?.display.payable ?? formatRupees(0)}</dd>
         </dl>
         <button class="primary wide" data-testid="pay" disabled={!cart || cart.lines.length === 0} onClick={props.onPay}>{t("sell.pay")} (F4)</button>
+        <div class="pair">
+          <button class="wide" data-testid="hold" onClick={props.onHold}>
+            {cart && cart.lines.length ? t("hold.hold") : t("hold.recall")} (Shift+F7)
+          </button>
+          <button class="wide" data-testid="bill-discount" disabled={!cart || cart.lines.length === 0} onClick={props.onBillDiscount}>
+            {t("bill_discount.button")} (Shift+F8)
+          </button>
+        </div>
         <button class="wide" data-testid="returns" onClick={props.onReturns}>{t("returns.title")} (F3)</button>
         <button class="wide" onClick={props.onSignOut}>{t("sell.signout")} (F9)</button>
       </aside>

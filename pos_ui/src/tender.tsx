@@ -1,10 +1,11 @@
 // Tender (cash with change, UPI, card, split) and the sale-done screen.
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import { api, Cart, SaleOut, Tender, TenderKind } from "./api";
+import { api, Buyer, Cart, SaleOut, Tender, TenderKind } from "./api";
+import { CustomerPanel, CustomerState, UpiQr } from "./customer";
 import { formatRupees, parseRupees } from "./money";
 import { message, T } from "./ui";
 
-export function TenderScreen(props: { t: T; cart: Cart; busy: boolean; error: string; onBack: () => void; onComplete: (tenders: Tender[]) => void }) {
+export function TenderScreen(props: { t: T; cart: Cart; busy: boolean; error: string; onBack: () => void; onComplete: (tenders: Tender[], buyer: Buyer | null) => void }) {
   const { t, cart } = props;
   const payable = cart.totals.payable;
   const [tenders, setTenders] = useState<Tender[]>([]);
@@ -12,6 +13,7 @@ export function TenderScreen(props: { t: T; cart: Cart; busy: boolean; error: st
   const [amount, setAmount] = useState("");
   const [reference, setReference] = useState("");
   const [local, setLocal] = useState("");
+  const [customer, setCustomer] = useState<CustomerState>({ buyer: null, problem: null });
   const amountRef = useRef<HTMLInputElement>(null);
   const paid = tenders.reduce((s, x) => s + x.amount, 0);
   const due = Math.max(0, payable - paid);
@@ -28,9 +30,11 @@ export function TenderScreen(props: { t: T; cart: Cart; busy: boolean; error: st
     return next;
   };
   const complete = () => {
+    if (customer.problem) { setLocal(customer.problem); return; }
     let all = tenders;
-    if (amount || (due > 0 && kind === "cash")) { const n = add(); if (!n) return; all = n; }
-    props.onComplete(all);
+    // Nothing typed: what is still due goes on the chosen kind (UPI and card once their reference is in).
+    if (amount || (due > 0 && (kind === "cash" || reference.trim()))) { const n = add(); if (!n) return; all = n; }
+    props.onComplete(all, customer.buyer);
   };
   useLayoutEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -70,7 +74,9 @@ export function TenderScreen(props: { t: T; cart: Cart; busy: boolean; error: st
             <input data-testid="reference" value={reference} maxLength={64} onInput={(e) => setReference((e.target as HTMLInputElement).value)} />
           </label>
         )}
+        {kind === "upi" && <UpiQr t={t} cartId={cart.cart_id} amount={amount ? parseRupees(amount) ?? 0 : due} />}
         <button class="wide" data-testid="add-tender" onClick={() => add()}>{t("tender.add")}</button>
+        <CustomerPanel t={t} onChange={setCustomer} />
         {(local || props.error) && <p class="error" role="alert">{local || props.error}</p>}
       </section>
       <aside class="right">

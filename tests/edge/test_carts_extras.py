@@ -155,6 +155,14 @@ def test_a_customer_is_found_by_phone_from_an_earlier_sale(box: Box) -> None:
     assert found.json()["buyer"] == {**buyer, "state": None}
 
 
+def test_a_gstin_is_checked_in_the_boxs_words_before_checkout(box: Box) -> None:
+    ok = box.client.get("/api/v1/customers/gstin/29aabcr1718e1zl")
+    assert ok.json() == {"gstin": "29AABCR1718E1ZL", "state": "29", "state_name": "Karnataka"}
+    bad = box.client.get("/api/v1/customers/gstin/29AABCR1718E1ZM")  # wrong check character
+    assert error(bad) == (422, "GSTIN_INVALID")
+    assert bad.json()["error"]["message"] == "'29AABCR1718E1ZM' is not a valid GSTIN."
+
+
 # UPI QR
 
 
