@@ -16,6 +16,7 @@ paper and online state is "unknown".
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import subprocess
 from dataclasses import dataclass
@@ -122,11 +123,22 @@ class Transport:
         """Open the link and ask for the status; PrinterUnavailable when it cannot be opened."""
         if self.config.transport == "lp":
             return PrinterState()
+        if self.config.transport == "file":
+            self._check_file()
+            return PrinterState()
         device = self._open()
         try:
             return self._query(device)
         finally:
             _close(device)
+
+    def _check_file(self) -> None:
+        """Without opening it: python-escpos opens a file printer with "wb", which would
+        empty a plain file (the demo's) on every status probe."""
+        path = self.config.path or ""
+        target = path if os.path.exists(path) else os.path.dirname(path) or "."
+        if not os.access(target, os.W_OK):
+            raise PrinterUnavailable(f"cannot open file printer: {path} is not writable")
 
     def _open(self) -> Any:
         try:

@@ -43,6 +43,18 @@ def test_a_device_file_gets_the_bytes_and_its_status_is_unknown(tmp_path: Path) 
     assert device.read_bytes() == SLIP
 
 
+def test_probing_a_file_printer_leaves_what_it_printed(tmp_path: Path) -> None:
+    device = tmp_path / "receipts.escpos"
+    link = Transport(PrinterConfig(transport="file", path=str(device)))
+    assert link.probe() == PrinterState()  # not there yet: it will be created
+    link.print_bytes(SLIP)
+    assert link.probe() == PrinterState()
+    assert device.read_bytes() == SLIP  # the idle worker's status probes empty nothing
+    gone = Transport(PrinterConfig(transport="file", path=str(tmp_path / "no" / "lp0")))
+    with pytest.raises(PrinterUnavailable, match="is not writable"):
+        gone.probe()
+
+
 def test_usb_without_the_printer_is_unavailable() -> None:
     link = Transport(PrinterConfig(transport="usb", usb_id="04b8:0e15"))
     with pytest.raises(PrinterUnavailable, match="cannot open usb printer"):
