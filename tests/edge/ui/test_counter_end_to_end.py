@@ -8,7 +8,8 @@ by the box's scanner driver (fed kernel key events), a discount over the
 box's limit with the manager's PIN, a split tender (UPI with its reference,
 the rest in cash); then the receipt's ESC/POS bytes are read at a TCP 9100
 printer emulator and decoded, the drawer kick is seen in them, and the sale
-is found at the hub. Returns go the same way to a credit note at the hub.
+is found at the hub. Returns go the same way: the credit note printed, and
+at the hub.
 
 The tablet path: the box process is stopped mid-sale, the page reloads from
 its service worker with the sale kept in IndexedDB, and when the box is back
@@ -242,7 +243,8 @@ def test_return_at_the_counter_reaches_the_hub(
     page: Any, counter: Deployment, printer: PrinterEmulator
 ) -> None:
     """A bill of 2 sold at the counter; one comes back on the returns screen with
-    the manager's PIN; the credit note reaches the hub once."""
+    the manager's PIN; the credit note prints (drawer kick for the cash refund)
+    and reaches the hub once."""
     sign_in(page, counter)
     with box_api(counter) as box:
         box.post(f"/api/v1/devices/{SCANNER}/scan", json={"text": ATTA_BARCODE}).raise_for_status()
@@ -280,6 +282,25 @@ def test_return_at_the_counter_reaches_the_hub(
     with box_api(counter) as box:
         note = box.get(f"/api/v1/returns/{return_id}").json()["note"]
     assert [(x["line_no"], x["qty"]) for x in note["lines"]] == [(1, 1000)]
+
+    # The credit note prints, and the cash refund opens the drawer.
+    slip = printed(printer, f"Note: {note['note_no']}")
+    assert slip.drawer_kicks == [0]
+    refund = note["totals"]["payable"]
+    assert in_order(
+        slip.lines,
+        [
+            "CREDIT NOTE",
+            f"Note: {note['note_no']}",
+            f"Against invoice: {invoice_no}",
+            "Returned",
+            ATTA.name,
+            two_columns("REFUND Rs.", rupees(refund), COLUMNS),
+            two_columns("Refund by Cash", rupees(refund), COLUMNS),
+        ],
+    ), slip.text
+    assert slip.qr == [note["note_no"]]
+    (ARTIFACTS / "e2e-credit-note.txt").write_text(slip.text + "\n")
     wait_for(
         lambda: at_hub(counter, SaleReturn, SaleReturn.return_id == return_id),
         what="the note at the hub",
