@@ -22,6 +22,7 @@ from hub.api import (
     ledger,
     registry,
     sales,
+    shifts,
     staff,
 )
 
@@ -31,6 +32,6 @@ API_PREFIX = "/api/v1"
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
     modules = (accounts, registry, catalog, sales, staff, blobs, labels, ledger, bank, gst)
-    for module in (*modules, einvoice, debit_notes):
+    for module in (*modules, einvoice, debit_notes, shifts):
         router.include_router(module.router)
     return router

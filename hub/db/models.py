@@ -30,6 +30,7 @@ from hub.db.publication import CatalogBlob, CatalogPublication
 from hub.db.registry import Device, Org, Store
 from hub.db.returns import SaleReturn, SaleReturnLine, SaleReturnRefund
 from hub.db.sales import Sale, SaleLine, SaleTender, StockMove
+from hub.db.shifts import ShiftClose
 from hub.db.staff import Approval, StaffPublication
 
 metadata = Base.metadata
@@ -75,6 +76,7 @@ __all__ = [
     "SaleReturnLine",
     "SaleReturnRefund",
     "SaleTender",
+    "ShiftClose",
     "StaffPublication",
     "StockMove",
     "Store",

@@ -52,8 +52,15 @@ from hub.ingest.outcome import DUPLICATE, ApplyOutcome, Outcome, QuarantineReaso
 from hub.ingest.quarantine import quarantine_envelope
 from hub.ingest.returns import apply_returns_recorded
 from hub.ingest.sales import apply_sales_recorded
+from hub.ingest.shifts import apply_shifts_closed
 from setledger.canonical import digest
-from setledger.contracts import ApprovalRecorded, Envelope, ReturnRecorded, SaleRecorded
+from setledger.contracts import (
+    ApprovalRecorded,
+    Envelope,
+    ReturnRecorded,
+    SaleRecorded,
+    ShiftClosed,
+)
 
 log = logging.getLogger("hub.ingest")
 
@@ -64,6 +71,7 @@ HANDLERS: dict[tuple[str, int], Handler] = {
     (SaleRecorded.SCHEMA, SaleRecorded.VERSION): apply_sales_recorded,
     (ApprovalRecorded.SCHEMA, ApprovalRecorded.VERSION): apply_approvals_recorded,
     (ReturnRecorded.SCHEMA, ReturnRecorded.VERSION): apply_returns_recorded,
+    (ShiftClosed.SCHEMA, ShiftClosed.VERSION): apply_shifts_closed,
 }
 """Every message the hub applies, by (schema, version): an explicit table."""
 

@@ -20,10 +20,10 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.ingest.apply import BatchOutcome, apply_batch
+from hub.ingest.documents import describe_validation_error
 from hub.ingest.metrics import IngestMetrics
 from hub.ingest.outcome import QuarantineReason
 from hub.ingest.quarantine import RawRefusal, quarantine_raw
-from hub.ingest.sales import describe_validation_error
 from setledger.contracts import MAX_MESSAGE_BYTES, Batch
 from setledger.contracts.topics import UpTopic, parse_up
 

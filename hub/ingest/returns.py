@@ -28,18 +28,16 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.db.bulk import insert_rows, one_of
-from hub.db.models import Base, Sale, SaleLine, StockMove, Store
+from hub.db.bulk import one_of
+from hub.db.models import Sale, SaleLine, StockMove
 from hub.db.returns import SaleReturn, SaleReturnLine, SaleReturnRefund
 from hub.ingest.context import Arrival
-from hub.ingest.outcome import APPLIED, DUPLICATE, QuarantineReason, Verdict
-from hub.ingest.sales import describe_validation_error
+from hub.ingest.documents import DocumentKind, Held, Rows, apply_documents
+from hub.ingest.outcome import APPLIED, QuarantineReason, Verdict
 from setledger.contracts import Envelope, ReturnRecorded, validate_return
 from setledger.contracts.returns import PRORATED, is_credit_note_of
 from setledger.fiscal import financial_year
@@ -49,9 +47,9 @@ CAPPED = ("qty", *PRORATED)
 
 
 @dataclass
-class _Held:
-    returns: dict[uuid.UUID, tuple[str, str]] = field(default_factory=dict)
-    """return id -> (payload sha256, where it came from)"""
+class _Held(Held):
+    """Returns (``documents``), note numbers, moves and the original sales held so far."""
+
     notes: dict[str, uuid.UUID] = field(default_factory=dict)
     moves: set[uuid.UUID] = field(default_factory=set)
     sales: dict[uuid.UUID, Sale] = field(default_factory=dict)
@@ -62,54 +60,11 @@ class _Held:
     """(sale id, line no) -> what its notes so far gave back"""
 
 
-@dataclass
-class _Rows:
-    returns: list[dict[str, Any]] = field(default_factory=list)
-    lines: list[dict[str, Any]] = field(default_factory=list)
-    refunds: list[dict[str, Any]] = field(default_factory=list)
-    moves: list[dict[str, Any]] = field(default_factory=list)
-
-
 def apply_returns_recorded(
     session: Session, arrival: Arrival, envelopes: Sequence[Envelope]
 ) -> list[Verdict]:
     """One verdict per envelope, in order; the accepted returns are written."""
-    verdicts: list[Verdict | None] = [None] * len(envelopes)
-    parsed: list[tuple[int, Envelope, ReturnRecorded]] = []
-    for index, envelope in enumerate(envelopes):
-        note, refusal = _parse(envelope)
-        if refusal is not None or note is None:
-            verdicts[index] = refusal
-        else:
-            parsed.append((index, envelope, note))
-    held = _load_held(session, arrival, [note for _, _, note in parsed])
-    store = session.get(Store, (arrival.org.org_id, arrival.device.store_id))
-    state = store.state_code if store is not None else None
-    rows = _Rows()
-    for index, envelope, note in parsed:
-        verdict = _judge(arrival, envelope, note, held, state)
-        verdicts[index] = verdict
-        if verdict is APPLIED:
-            _remember(held, envelope, note)
-            _add_rows(rows, arrival, envelope, note)
-    _write(session, rows)
-    return [v for v in verdicts if v is not None]
-
-
-def _parse(envelope: Envelope) -> tuple[ReturnRecorded | None, Verdict | None]:
-    try:
-        note = ReturnRecorded.model_validate(envelope.payload)
-    except ValidationError as err:
-        return None, Verdict.quarantine(
-            QuarantineReason.PAYLOAD_INVALID,
-            f"not a return.recorded v1 payload: {describe_validation_error(err)}",
-        )
-    if envelope.key != str(note.return_id):
-        return None, Verdict.quarantine(
-            QuarantineReason.KEY_MISMATCH,
-            f"envelope key {envelope.key!r} is not the return id {note.return_id}",
-        )
-    return note, None
+    return apply_documents(RETURNS, session, arrival, envelopes)
 
 
 def _load_held(session: Session, arrival: Arrival, notes: list[ReturnRecorded]) -> _Held:
@@ -134,7 +89,7 @@ def _load_held(session: Session, arrival: Arrival, notes: list[ReturnRecorded]) 
         )
     ):
         if return_id in wanted:
-            held.returns[return_id] = (sha, f"from {device_id} epoch {epoch} seq {seq}")
+            held.documents[return_id] = (sha, f"from {device_id} epoch {epoch} seq {seq}")
         held.notes[note_no] = return_id
     move_ids = {m.move_id for n in notes for m in n.stock_moves}
     held.moves.update(
@@ -180,15 +135,6 @@ def _load_held(session: Session, arrival: Arrival, notes: list[ReturnRecorded]) 
 def _judge(
     arrival: Arrival, envelope: Envelope, note: ReturnRecorded, held: _Held, state: str | None
 ) -> Verdict:
-    known = held.returns.get(note.return_id)
-    if known is not None:
-        sha, where = known
-        if sha == envelope.payload_sha256:
-            return DUPLICATE
-        return Verdict.quarantine(
-            QuarantineReason.KEY_REUSED,
-            f"return {note.return_id} was applied before with different content ({where})",
-        )
     problems = _rule_problems(arrival, envelope, note, held, state)
     if problems:
         return Verdict.quarantine(QuarantineReason.SALE_INVALID, "; ".join(problems))
@@ -271,7 +217,6 @@ def _against_original(
 
 
 def _remember(held: _Held, envelope: Envelope, note: ReturnRecorded) -> None:
-    held.returns[note.return_id] = (envelope.payload_sha256, f"from seq {envelope.seq}")
     held.notes[note.note_no] = note.return_id
     held.moves.update(move.move_id for move in note.stock_moves)
     for line in note.lines:
@@ -280,11 +225,11 @@ def _remember(held: _Held, envelope: Envelope, note: ReturnRecorded) -> None:
             sums[name] += getattr(line, name)
 
 
-def _add_rows(rows: _Rows, arrival: Arrival, envelope: Envelope, note: ReturnRecorded) -> None:
+def _add_rows(rows: Rows, arrival: Arrival, envelope: Envelope, note: ReturnRecorded) -> None:
     org_id = arrival.org.org_id
     buyer = note.buyer
     original = note.original
-    rows.returns.append(
+    rows[SaleReturn.__tablename__].append(
         {
             "org_id": org_id,
             "return_id": note.return_id,
@@ -321,11 +266,11 @@ def _add_rows(rows: _Rows, arrival: Arrival, envelope: Envelope, note: ReturnRec
         }
     )
     # validate_return checked the moves pair with the lines, in order.
-    rows.lines.extend(
+    rows[SaleReturnLine.__tablename__].extend(
         {"org_id": org_id, "return_id": note.return_id, **line.model_dump(), "move_id": m.move_id}
         for line, m in zip(note.lines, note.stock_moves, strict=True)
     )
-    rows.refunds.extend(
+    rows[SaleReturnRefund.__tablename__].extend(
         {
             "org_id": org_id,
             "return_id": note.return_id,
@@ -336,7 +281,7 @@ def _add_rows(rows: _Rows, arrival: Arrival, envelope: Envelope, note: ReturnRec
         }
         for number, refund in enumerate(note.refunds, start=1)
     )
-    rows.moves.extend(
+    rows[StockMove.__tablename__].extend(
         {
             "org_id": org_id,
             "move_id": move.move_id,
@@ -354,13 +299,14 @@ def _add_rows(rows: _Rows, arrival: Arrival, envelope: Envelope, note: ReturnRec
     )
 
 
-def _write(session: Session, rows: _Rows) -> None:
-    """Bulk inserts, parents first (see hub.ingest.sales)."""
-    for model, values in (
-        (SaleReturn, rows.returns),
-        (SaleReturnLine, rows.lines),
-        (SaleReturnRefund, rows.refunds),
-        (StockMove, rows.moves),
-    ):
-        if values:
-            insert_rows(session, Base.metadata.tables[model.__tablename__], values)
+RETURNS: DocumentKind[ReturnRecorded, _Held] = DocumentKind(
+    model=ReturnRecorded,
+    name="return.recorded v1",
+    key=lambda note: note.return_id,
+    key_name="return id",
+    load_held=_load_held,
+    judge=_judge,
+    remember=_remember,
+    add_rows=_add_rows,
+    tables=(SaleReturn, SaleReturnLine, SaleReturnRefund, StockMove),
+)

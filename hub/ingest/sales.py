@@ -8,8 +8,9 @@ A sale already applied with the same content is a duplicate; with other
 content it is quarantined, never applied twice or overwritten.
 
 A box catching up sends up to 200 sales in one message, so the handler
-takes them all at once: one query per kind of clash for the whole batch
-and one bulk insert per table. Every check runs before any write, so a
+takes them all at once (``hub.ingest.documents``, the shape returns and
+shift closes share): one query per kind of clash for the whole batch and
+one bulk insert per table. Every check runs before any write, so a
 refused sale never leaves anything behind and needs no rollback; sales
 of the same batch are checked against each other as well as the database.
 """
@@ -19,90 +20,33 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.db.bulk import insert_rows, one_of
-from hub.db.models import Base, Sale, SaleLine, SaleTender, StockMove, Store
+from hub.db.bulk import one_of
+from hub.db.models import Sale, SaleLine, SaleTender, StockMove
 from hub.ingest.context import Arrival
-from hub.ingest.outcome import APPLIED, DUPLICATE, QuarantineReason, Verdict
+from hub.ingest.documents import DocumentKind, Held, Rows, apply_documents
+from hub.ingest.outcome import APPLIED, QuarantineReason, Verdict
 from setledger.contracts import Envelope, SaleRecorded, validate_sale
 from setledger.fiscal import financial_year
 
-MAX_LISTED_PROBLEMS = 5
-
-
-def describe_validation_error(err: ValidationError) -> str:
-    problems = [
-        f"{'.'.join(str(p) for p in e['loc']) or '$'}: {e['msg']}"
-        for e in err.errors()[:MAX_LISTED_PROBLEMS]
-    ]
-    return f"{err.error_count()} problem(s): " + "; ".join(problems)
-
 
 @dataclass
-class _Held:
-    """What the database and the sales accepted so far in this batch hold."""
+class _Held(Held):
+    """Sales (``documents``), invoice numbers and stock moves held so far."""
 
-    sales: dict[uuid.UUID, tuple[str, str]] = field(default_factory=dict)
-    """sale id -> (payload sha256, where it came from)"""
     invoices: dict[str, uuid.UUID] = field(default_factory=dict)
     moves: dict[uuid.UUID, uuid.UUID | None] = field(default_factory=dict)
     """move id -> the sale that recorded it (None: a move made at the hub)"""
-
-
-@dataclass
-class _Rows:
-    sales: list[dict[str, Any]] = field(default_factory=list)
-    lines: list[dict[str, Any]] = field(default_factory=list)
-    tenders: list[dict[str, Any]] = field(default_factory=list)
-    moves: list[dict[str, Any]] = field(default_factory=list)
 
 
 def apply_sales_recorded(
     session: Session, arrival: Arrival, envelopes: Sequence[Envelope]
 ) -> list[Verdict]:
     """One verdict per envelope, in order; the accepted sales are written."""
-    verdicts: list[Verdict | None] = [None] * len(envelopes)
-    parsed: list[tuple[int, Envelope, SaleRecorded]] = []
-    for index, envelope in enumerate(envelopes):
-        sale, refusal = _parse(envelope)
-        if refusal is not None or sale is None:
-            verdicts[index] = refusal
-        else:
-            parsed.append((index, envelope, sale))
-    held = _load_held(session, arrival, [sale for _, _, sale in parsed])
-    store = session.get(Store, (arrival.org.org_id, arrival.device.store_id))
-    state = store.state_code if store is not None else None
-    rows = _Rows()
-    for index, envelope, sale in parsed:
-        verdict = _judge(arrival, envelope, sale, held, state)
-        verdicts[index] = verdict
-        if verdict is APPLIED:
-            _remember(held, envelope, sale)
-            _add_rows(rows, arrival, envelope, sale)
-    _write(session, rows)
-    assert all(v is not None for v in verdicts)
-    return [v for v in verdicts if v is not None]
-
-
-def _parse(envelope: Envelope) -> tuple[SaleRecorded | None, Verdict | None]:
-    try:
-        sale = SaleRecorded.model_validate(envelope.payload)
-    except ValidationError as err:
-        return None, Verdict.quarantine(
-            QuarantineReason.PAYLOAD_INVALID,
-            f"not a sale.recorded v1 payload: {describe_validation_error(err)}",
-        )
-    if envelope.key != str(sale.sale_id):
-        return None, Verdict.quarantine(
-            QuarantineReason.KEY_MISMATCH,
-            f"envelope key {envelope.key!r} is not the sale id {sale.sale_id}",
-        )
-    return sale, None
+    return apply_documents(SALES, session, arrival, envelopes)
 
 
 def _load_held(session: Session, arrival: Arrival, sales: list[SaleRecorded]) -> _Held:
@@ -124,7 +68,7 @@ def _load_held(session: Session, arrival: Arrival, sales: list[SaleRecorded]) ->
     wanted = {s.sale_id for s in sales}
     for sale_id, sha, device_id, epoch, seq, invoice_no in found:
         if sale_id in wanted:
-            held.sales[sale_id] = (sha, f"from {device_id} epoch {epoch} seq {seq}")
+            held.documents[sale_id] = (sha, f"from {device_id} epoch {epoch} seq {seq}")
         held.invoices[invoice_no] = sale_id
     move_ids = {move.move_id for s in sales for move in s.stock_moves}
     if move_ids:
@@ -140,15 +84,6 @@ def _load_held(session: Session, arrival: Arrival, sales: list[SaleRecorded]) ->
 def _judge(
     arrival: Arrival, envelope: Envelope, sale: SaleRecorded, held: _Held, state: str | None
 ) -> Verdict:
-    known = held.sales.get(sale.sale_id)
-    if known is not None:
-        sha, where = known
-        if sha == envelope.payload_sha256:
-            return DUPLICATE
-        return Verdict.quarantine(
-            QuarantineReason.KEY_REUSED,
-            f"sale {sale.sale_id} was applied before with different content ({where})",
-        )
     problems = _rule_problems(arrival, sale, state)
     if problems:
         return Verdict.quarantine(QuarantineReason.SALE_INVALID, "; ".join(problems))
@@ -191,17 +126,15 @@ def _rule_problems(arrival: Arrival, sale: SaleRecorded, state: str | None) -> l
 
 
 def _remember(held: _Held, envelope: Envelope, sale: SaleRecorded) -> None:
-    where = f"from seq {envelope.seq} of this batch"
-    held.sales[sale.sale_id] = (envelope.payload_sha256, where)
     held.invoices[sale.invoice_no] = sale.sale_id
     for move in sale.stock_moves:
         held.moves[move.move_id] = sale.sale_id
 
 
-def _add_rows(rows: _Rows, arrival: Arrival, envelope: Envelope, sale: SaleRecorded) -> None:
+def _add_rows(rows: Rows, arrival: Arrival, envelope: Envelope, sale: SaleRecorded) -> None:
     org_id = arrival.org.org_id
     buyer = sale.buyer
-    rows.sales.append(
+    rows[Sale.__tablename__].append(
         {
             "org_id": org_id,
             "sale_id": sale.sale_id,
@@ -233,10 +166,10 @@ def _add_rows(rows: _Rows, arrival: Arrival, envelope: Envelope, sale: SaleRecor
         }
     )
     # So are the line fields.
-    rows.lines.extend(
+    rows[SaleLine.__tablename__].extend(
         {"org_id": org_id, "sale_id": sale.sale_id, **line.model_dump()} for line in sale.lines
     )
-    rows.tenders.extend(
+    rows[SaleTender.__tablename__].extend(
         {
             "org_id": org_id,
             "sale_id": sale.sale_id,
@@ -247,7 +180,7 @@ def _add_rows(rows: _Rows, arrival: Arrival, envelope: Envelope, sale: SaleRecor
         }
         for number, tender in enumerate(sale.tenders, start=1)
     )
-    rows.moves.extend(
+    rows[StockMove.__tablename__].extend(
         {
             "org_id": org_id,
             "move_id": move.move_id,
@@ -265,14 +198,14 @@ def _add_rows(rows: _Rows, arrival: Arrival, envelope: Envelope, sale: SaleRecor
     )
 
 
-def _write(session: Session, rows: _Rows) -> None:
-    """Bulk inserts, parents first: the children's foreign keys are checked at once."""
-    for model, values in (
-        (Sale, rows.sales),
-        (SaleLine, rows.lines),
-        (SaleTender, rows.tenders),
-        (StockMove, rows.moves),
-    ):
-        if values:
-            # Not the unit of work: nobody reads these rows back (see hub.db.bulk).
-            insert_rows(session, Base.metadata.tables[model.__tablename__], values)
+SALES: DocumentKind[SaleRecorded, _Held] = DocumentKind(
+    model=SaleRecorded,
+    name="sale.recorded v1",
+    key=lambda sale: sale.sale_id,
+    key_name="sale id",
+    load_held=_load_held,
+    judge=_judge,
+    remember=_remember,
+    add_rows=_add_rows,
+    tables=(Sale, SaleLine, SaleTender, StockMove),
+)

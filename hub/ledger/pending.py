@@ -1,4 +1,4 @@
-"""Posting the documents not yet in the journal, batch by batch (sales, returns).
+"""Posting the documents not yet in the journal, batch by batch (sales, returns, shifts).
 
 A document is "posted" when the journal holds an entry with its source
 type and id (unique per org), so finding what is pending is an anti-join
@@ -40,6 +40,8 @@ class Source:
     order: Sequence[InstrumentedAttribute[object]]
     """Oldest first: entries are chained in this order."""
     drafts: Drafts
+    postable: ColumnElement[bool] | None = None
+    """Only these documents make an entry (a shift counted exactly posts nothing)."""
 
     @property
     def table(self) -> str:
@@ -58,13 +60,11 @@ def unposted_ids(
         )
         .exists()
     )
+    wanted = [source.org == org_id, ~posted]
+    if source.postable is not None:
+        wanted.append(source.postable)
     return list(
-        session.scalars(
-            select(source.key)
-            .where(source.org == org_id, ~posted)
-            .order_by(*source.order)
-            .limit(limit)
-        )
+        session.scalars(select(source.key).where(*wanted).order_by(*source.order).limit(limit))
     )
 
 

@@ -22,6 +22,7 @@ from hub.db.models import UNKNOWN_ORG, Org, Sale, SaleLine, SaleTender
 from hub.ledger.journal import Posted
 from hub.ledger.pending import BATCH, Source, post_all_pending, post_pending, store_codes
 from hub.ledger.returns import post_all_pending_returns
+from hub.ledger.shifts import post_all_pending_shifts
 from setledger.postings import EntryDraft, SaleDocument, TaxedAmounts, post_sale
 from setledger.states import state_tax_head
 
@@ -107,8 +108,8 @@ def post_all_pending_sales(session: Session, org_id: uuid.UUID, *, batch: int = 
 
 
 def post_every_org(sessions: sessionmaker[Session], org_code: str | None = None) -> dict[str, int]:
-    """Post the pending sales, then returns, of every org (or one, by code): entries
-    written per org code."""
+    """Post the pending sales, then returns, then shift over/shorts, of every org (or
+    one, by code): entries written per org code."""
     with sessions() as session:
         query = select(Org.org_id, Org.org_code).where(Org.org_id != UNKNOWN_ORG)
         if org_code is not None:
@@ -118,5 +119,6 @@ def post_every_org(sessions: sessionmaker[Session], org_code: str | None = None)
     for org in orgs:
         with sessions() as session:
             sales = post_all_pending_sales(session, org.org_id)
-            written[org.org_code] = sales + post_all_pending_returns(session, org.org_id)
+            returns = post_all_pending_returns(session, org.org_id)
+            written[org.org_code] = sales + returns + post_all_pending_shifts(session, org.org_id)
     return written
