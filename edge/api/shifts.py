@@ -20,7 +20,8 @@ from edge.api.schemas import ApprovalIn, Body, approval_of
 from edge.services import shifts as service
 from edge.services.sessions import Session
 from setledger import shifts
-from setledger.contracts import ShiftClosed
+from setledger.contracts import ShiftClosed, ShiftReport
+from setledger.contracts.shifts import report_of
 from setledger.money import format_rupees
 
 router = APIRouter(prefix="/api/v1/shifts", tags=["shifts"])
@@ -64,19 +65,9 @@ class OpenShiftOut(BaseModel):
 
 
 class XReport(BaseModel):
-    """The shift so far (not numbered, not kept)."""
+    """The shift so far (not numbered, not kept): the figures a Z report would carry."""
 
-    sales_count: int
-    gross: int
-    discounts: int
-    round_off: int
-    net: int
-    taxable: int
-    tax: int
-    tenders: dict[str, int]
-    change_given: int
-    returns_count: int
-    refunds: dict[str, int]
+    report: ShiftReport
     float_total: int
     expected_cash: int
     display: dict[str, str]
@@ -118,59 +109,37 @@ def _open_out(shift: service.OpenShift) -> OpenShiftOut:
     )
 
 
-def _money_display(**amounts: int) -> dict[str, str]:
-    return {name: format_rupees(amount) for name, amount in amounts.items()}
+def _display(report: ShiftReport, **amounts: int) -> dict[str, str]:
+    """The report's money (and ``amounts``) in ₹ with lakh grouping."""
+    figures = {
+        **report.model_dump(exclude={"sales_count", "returns_count", "tenders", "refunds"}),
+        **{f"tender_{k}": v for k, v in report.tenders.model_dump().items()},
+        **{f"refund_{k}": v for k, v in report.refunds.model_dump().items()},
+        **amounts,
+    }
+    return {name: format_rupees(amount) for name, amount in figures.items()}
 
 
 def _x_out(reading: shifts.Reading) -> XReport:
-    totals = reading.totals
+    report = report_of(reading.totals)
     return XReport(
-        sales_count=totals.sales_count,
-        gross=totals.gross,
-        discounts=totals.discounts,
-        round_off=totals.round_off,
-        net=totals.net,
-        taxable=totals.taxable,
-        tax=totals.tax,
-        tenders=totals.tenders,
-        change_given=totals.change_given,
-        returns_count=totals.returns_count,
-        refunds=totals.refunds,
+        report=report,
         float_total=reading.float_total,
         expected_cash=reading.expected,
-        display=_money_display(
-            gross=totals.gross,
-            discounts=totals.discounts,
-            net=totals.net,
-            taxable=totals.taxable,
-            tax=totals.tax,
-            change_given=totals.change_given,
-            float_total=reading.float_total,
-            expected_cash=reading.expected,
-            **{f"tender_{k}": v for k, v in totals.tenders.items()},
-            **{f"refund_{k}": v for k, v in totals.refunds.items()},
-        ),
+        display=_display(report, float_total=reading.float_total, expected_cash=reading.expected),
     )
 
 
 def _z_out(z: ShiftClosed, replayed: bool) -> ZOut:
-    report = z.report
     return ZOut(
         z=z,
         replayed=replayed,
-        display=_money_display(
-            gross=report.gross,
-            discounts=report.discounts,
-            net=report.net,
-            taxable=report.taxable,
-            tax=report.tax,
-            change_given=report.change_given,
+        display=_display(
+            z.report,
             float_total=z.float_total,
             counted_total=z.counted_total,
             expected_cash=z.expected_cash,
             over_short=z.over_short,
-            **{f"tender_{k}": v for k, v in report.tenders.model_dump().items()},
-            **{f"refund_{k}": v for k, v in report.refunds.model_dump().items()},
         ),
     )
 

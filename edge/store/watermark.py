@@ -185,33 +185,31 @@ class WatermarkKeeper:
         if mark is not None:
             write(path, mark)
 
+    def _moved(self, epoch: str, positions: Iterable[tuple[str, int]]) -> Watermark:
+        """The mark of ``epoch`` with its streams moved up to ``positions`` (lock held)."""
+        if self._mark is None or self._mark.epoch != epoch:
+            self._mark = Watermark(epoch=epoch)
+        mark = self._mark
+        for stream, seq in positions:
+            mark.seqs[stream] = max(mark.seqs.get(stream, 0), seq)
+        return mark
+
     def advance_seq(self, epoch: str, stream: str, seq: int) -> None:
         """Record a committed outbox row that is not a sale (e.g. an approval)."""
         with self._lock:
-            if self._mark is None or self._mark.epoch != epoch:
-                self._mark = Watermark(epoch=epoch)
-            mark = self._mark
-            mark.seqs[stream] = max(mark.seqs.get(stream, 0), seq)
-            write(self.path, mark)
+            write(self.path, self._moved(epoch, [(stream, seq)]))
 
     def advance(self, epoch: str, stream: str, seq: int, series: str, serial: int) -> None:
         """Record a committed sale; only ever moves forward."""
         with self._lock:
-            if self._mark is None or self._mark.epoch != epoch:
-                self._mark = Watermark(epoch=epoch)
-            mark = self._mark
-            mark.seqs[stream] = max(mark.seqs.get(stream, 0), seq)
+            mark = self._moved(epoch, [(stream, seq)])
             mark.invoices[series] = max(mark.invoices.get(series, 0), serial)
             write(self.path, mark)
 
     def advance_z(self, epoch: str, positions: Iterable[tuple[str, int]], serial: int) -> None:
         """Record a committed shift close: its outbox rows and its Z serial."""
         with self._lock:
-            if self._mark is None or self._mark.epoch != epoch:
-                self._mark = Watermark(epoch=epoch)
-            mark = self._mark
-            for stream, seq in positions:
-                mark.seqs[stream] = max(mark.seqs.get(stream, 0), seq)
+            mark = self._moved(epoch, positions)
             mark.z = max(mark.z, serial)
             write(self.path, mark)
 
@@ -220,10 +218,6 @@ class WatermarkKeeper:
     ) -> None:
         """Record a committed return: its outbox rows and its credit-note serial."""
         with self._lock:
-            if self._mark is None or self._mark.epoch != epoch:
-                self._mark = Watermark(epoch=epoch)
-            mark = self._mark
-            for stream, seq in positions:
-                mark.seqs[stream] = max(mark.seqs.get(stream, 0), seq)
+            mark = self._moved(epoch, positions)
             mark.notes[series] = max(mark.notes.get(series, 0), serial)
             write(self.path, mark)

@@ -46,6 +46,26 @@ export interface DeviceOut { name: string; kind: string; connected: boolean; det
 export interface PrintJob { job_id: string; kind: string; state: string }
 export interface ReturnOut { note: { return_id: string; note_no: string; totals: { payable: number } }; replayed: boolean; display: Record<string, string> }
 
+/** Denomination in paise -> pieces (the box keys counts by value). */
+export type Count = Record<number, number>;
+export interface Denomination { paise: number; form: string; shown: boolean; display: string }
+export interface ByKind { cash: number; upi: number; card: number }
+export interface ShiftReport { sales_count: number; net: number; returns_count: number; tenders: ByKind; refunds: ByKind }
+export interface ShiftCurrent {
+  open: { shift_id: string; opened_at: string; opened_by: string | null; opened_by_name: string | null; float_total: number; display: Record<string, string> } | null;
+  x: { report: ShiftReport; float_total: number; expected_cash: number; display: Record<string, string> };
+  last_z: string | null;
+  denominations: Denomination[];
+}
+export interface ShiftZ {
+  z: {
+    shift_id: string; z_no: string; opened_at: string | null; closed_at: string; expected_cash: number; counted_total: number; over_short: number;
+    counted: { denomination: number; pieces: number }[]; report: ShiftReport;
+  };
+  replayed: boolean;
+  display: Record<string, string>;
+}
+
 const TOKEN = "pos.token";
 export const token = {
   get: (): string | null => sessionStorage.getItem(TOKEN),
@@ -94,6 +114,10 @@ export const api = {
   devices: () => call<DeviceOut[]>("GET", "/api/v1/devices"),
   reprintSale: (sale_id: string) => call<PrintJob>("POST", `/api/v1/sales/${sale_id}/receipt`),
   reprintReturn: (return_id: string) => call<PrintJob>("POST", `/api/v1/returns/${return_id}/receipt`),
+  shiftCurrent: () => call<ShiftCurrent>("GET", "/api/v1/shifts/current"),
+  openShift: (shift_id: string, float: Count) => call<unknown>("POST", "/api/v1/shifts/open", { shift_id, float }),
+  closeShift: (body: { shift_id: string; counted: Count; note: string | null; approval?: Approval }) =>
+    call<ShiftZ>("POST", "/api/v1/shifts/close", body),
   search: (q: string) => call<Product[]>("GET", `/api/v1/catalog/search?q=${encodeURIComponent(q)}&limit=8`),
   checkout: (id: string, sale_id: string, tenders: Tender[], buyer?: Buyer | null) =>
     call<SaleOut>("POST", `/api/v1/carts/${id}/checkout`, buyer ? { sale_id, tenders, buyer } : { sale_id, tenders }),

@@ -7,6 +7,7 @@ import { outbox, PendingSale } from "./outbox";
 import { attachWedge } from "./wedge";
 import { ApprovalDialog, BillDiscountDialog, DiscountDialog, RecallDialog } from "./dialogs";
 import { ReturnsScreen } from "./returns";
+import { ShiftScreen } from "./shift";
 import { Sell } from "./sell";
 import { SignIn } from "./signin";
 import { Done, TenderScreen } from "./tender";
@@ -333,11 +334,13 @@ function App() {
           onQty={changeQty} onDiscount={setDiscounting} onVoid={voidLine} modal={ask !== null || discounting !== null || billDiscounting || recalling !== null}
           onHold={holdOrRecall} onBillDiscount={() => { if (cartRef.current?.lines.length) setBillDiscounting(true); }}
           onReturns={() => { setError(""); setScreen("returns"); }}
+          onShift={() => { setError(""); setScreen("shift"); }}
           onPay={() => { if (cartRef.current?.lines.length) { setError(""); setScreen("tender"); } }} onSignOut={signOut} />
       )}
       {screen === "tender" && cart && (
         <TenderScreen t={t} cart={cart} busy={busy} error={error} onBack={() => { setError(""); setScreen("sell"); }} onComplete={checkout} />
       )}
+      {screen === "shift" && <ShiftScreen t={t} approve={needApproval} onBack={() => setScreen("sell")} />}
       {screen === "returns" && <ReturnsScreen t={t} approve={needApproval} onBack={() => setScreen("sell")} />}
       {screen === "done" && sale && <Done t={t} sale={sale} onNext={next} />}
       {screen === "held" && (

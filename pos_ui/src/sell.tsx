@@ -8,6 +8,7 @@ export function Sell(props: {
   t: T; cart: Cart | null; selected: number | null; setSelected: (n: number) => void; notice: string; error: string;
   onCode: (code: string) => void; onProduct: (p: Product) => void; onQty: (lineNo: number, delta: number) => void;
   onDiscount: (lineNo: number) => void; onVoid: (lineNo: number) => void; modal: boolean; onReturns: () => void;
+  onShift: () => void;
   onPay: () => void; onSignOut: () => void; onHold: () => void; onBillDiscount: () => void;
 }) {
   const { t, cart } = props;
@@ -32,6 +33,8 @@ export function Sell(props: {
       else if (e.key === "F4") props.onPay();
       else if (e.key === "F3") props.onReturns();
       else if (e.key === "F9") props.onSignOut();
+      // F6: the shift screen on an empty bill (or Shift+F6 anytime); on a chosen line, qty +.
+      else if (e.key === "F6" && (e.shiftKey || !lines.length || props.selected === null)) props.onShift();
       else if (e.key === "F6" && props.selected !== null) props.onQty(props.selected, +1);
       else if (e.key === "F7" && props.selected !== null) props.onQty(props.selected, -1);
       else if (e.key === "F8" && props.selected !== null) props.onDiscount(props.selected);
@@ -44,7 +47,7 @@ export function Sell(props: {
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [cart, props.selected, props.modal, props.onPay, props.onQty, props.onDiscount, props.onVoid, props.onReturns, props.onSignOut, props.onHold, props.onBillDiscount]);
+  }, [cart, props.selected, props.modal, props.onPay, props.onQty, props.onDiscount, props.onVoid, props.onReturns, props.onShift, props.onSignOut, props.onHold, props.onBillDiscount]);
   const pick = (p: Product) => { props.onProduct(p); setQ(""); setHits([]); searchRef.current?.blur(); };
   const totals = cart?.totals;
   const tax = totals ? totals.cgst + totals.sgst + totals.igst + totals.cess : 0;
@@ -108,6 +111,7 @@ export function Sell(props: {
           </button>
         </div>
         <button class="wide" data-testid="returns" onClick={props.onReturns}>{t("returns.title")} (F3)</button>
+        <button class="wide" data-testid="shift" onClick={props.onShift}>{t("shift.title")} (F6)</button>
         <button class="wide" onClick={props.onSignOut}>{t("sell.signout")} (F9)</button>
       </aside>
     </main>

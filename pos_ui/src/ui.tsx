@@ -5,7 +5,7 @@ import { ApiError, Approval, BoxStatus, PrinterStatus } from "./api";
 import { Lang } from "./i18n";
 
 export type T = (key: string, vars?: Record<string, string | number>) => string;
-export type Screen = "signin" | "sell" | "tender" | "done" | "held" | "returns";
+export type Screen = "signin" | "sell" | "tender" | "done" | "held" | "returns" | "shift";
 export interface Ask { reason: string; resolve: (a: Approval | null) => void }
 
 export const MANAGER_ROLES = new Set(["store_manager", "manager", "owner", "admin"]);
