@@ -105,6 +105,15 @@ def test_a_close_is_applied_once_and_its_shortage_posted_once(hub: Hub) -> None:
         ("Z00002", 0, {"50000": 2, "10000": 3, "1000": 1, "500": 1, "200": 1, "100": 1}, 11800),
     ]
 
+    # The owner reads the store's Z reports, newest first.
+    listed = hub.get(f"/orgs/{org['org_id']}/stores/{store['store_id']}/shifts")
+    assert listed.status_code == 200, listed.text
+    assert [(z["z_no"], z["over_short"]) for z in listed.json()] == [
+        ("Z00002", 0),
+        ("Z00001", -200),
+    ]
+    assert listed.json()[1]["counted"] == {"50000": 2, "10000": 3, "100": 16}
+
     # The shortage posts once (the exact close posts nothing, and is never pending).
     assert post_every_org(hub.runtime.sessions, org["org_id"]) == {org["org_id"]: 1}
     assert post_every_org(hub.runtime.sessions, org["org_id"]) == {org["org_id"]: 0}
