@@ -9,7 +9,7 @@ box's limit with the manager's PIN, a split tender (UPI with its reference,
 the rest in cash); then the receipt's ESC/POS bytes are read at a TCP 9100
 printer emulator and decoded, the drawer kick is seen in them, and the sale
 is found at the hub. Returns go the same way: the credit note printed, and
-at the hub.
+at the hub; and a shift closed short reaches the hub's books.
 
 The tablet path: the box process is stopped mid-sale, the page reloads from
 its service worker with the sale kept in IndexedDB, and when the box is back
@@ -28,10 +28,15 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import sessionmaker
 
 from edge.devices.printer.layout import rupees, two_columns
 from hub.db.models import DeviceCursor, Sale, SaleReturn
+from hub.db.shifts import ShiftClose
+from hub.ledger import reports
+from hub.ledger.sales import post_every_org
 from ops import demo_data
+from setledger import chart
 from setledger.money import format_rupees
 from tests.edge.devices.printer_emulator import PrinterEmulator, Slip, decode
 from tests.edge.ui import ARTIFACTS
@@ -307,6 +312,57 @@ def test_return_at_the_counter_reaches_the_hub(
     )
     (hub_note,) = at_hub(counter, SaleReturn, SaleReturn.return_id == return_id)
     assert (hub_note.note_no, hub_note.payable) == (note["note_no"], note["totals"]["payable"])
+
+
+def test_shift_close_at_the_counter_is_posted_at_the_hub(page: Any, counter: Deployment) -> None:
+    """The cashier closes the shift ₹10 short of what the box expects (the
+    sales and refund above); the manager's PIN; the Z report reaches the hub
+    once and the shortage is posted to the books."""
+    sign_in(page, counter)
+    page.get_by_test_id("shift").click()
+    page.get_by_test_id("x-report").wait_for()
+    expected = paise_of(page.get_by_test_id("x-expected").inner_text())
+    assert expected > 0
+    assert expected % 100 == 0  # whole rupees: the box rounds bills to ₹1
+    shot(page, "11-x-report")
+    page.keyboard.press("F4")
+    page.get_by_test_id("counted").wait_for()
+    rupees_counted = expected // 100 - 10
+    pieces = {50000: rupees_counted // 500, 100: rupees_counted % 500}
+    for paise, n in pieces.items():
+        page.locator(f"[data-testid=counted] tr[data-paise='{paise}'] input").fill(str(n))
+    assert page.get_by_test_id("close-difference").inner_text() == format_rupees(-1000)
+    page.get_by_test_id("shift-close-confirm").click()
+    page.get_by_role("dialog").get_by_test_id("pin-dots").wait_for()
+    page.keyboard.type(member(counter, "store_manager")[1])
+    page.keyboard.press("Enter")
+    z = page.get_by_test_id("z-report")
+    z.wait_for()
+    shot(page, "12-z-report")
+    z_no = z.get_attribute("data-z")
+
+    wait_for(lambda: at_hub(counter, ShiftClose, ShiftClose.z_no == z_no), what="the Z at the hub")
+    (closed,) = at_hub(counter, ShiftClose, ShiftClose.z_no == z_no)
+    assert (closed.expected_cash, closed.counted_total, closed.over_short) == (
+        expected,
+        expected - 1000,
+        -1000,
+    )
+    assert counter.engine is not None
+    sessions = sessionmaker(counter.engine)
+    wait_for(counter.drained, what="the box's outbox drained")
+    post_every_org(sessions, counter.org["org_id"])
+    with sessions() as session:
+        books = reports.trial_balance(session, uuid.UUID(counter.org["uuid"]))
+    balances = {b.code: b.balance for b in books}
+    assert balances[chart.CASH_SHORT] == 1000
+    assert sum(b.balance for b in books) == 0  # the books balance to the paisa
+
+
+def paise_of(shown: str) -> int:
+    """ "₹1,234.50" (or "-₹10.00") as paise."""
+    digits = shown.replace("₹", "").replace(",", "").replace(".", "").replace("−", "-")
+    return int(digits)
 
 
 def test_tablet_keeps_the_sale_while_the_box_is_stopped(
