@@ -6,6 +6,7 @@ import { uuid7 } from "./ids";
 import { outbox, PendingSale } from "./outbox";
 import { attachWedge } from "./wedge";
 import { ApprovalDialog, BillDiscountDialog, DiscountDialog, RecallDialog } from "./dialogs";
+import { CameraScan } from "./camera";
 import { ReturnsScreen } from "./returns";
 import { ShiftScreen } from "./shift";
 import { Sell } from "./sell";
@@ -40,8 +41,9 @@ function App() {
   // Bill discount and recall dialogs (hold and recall: Shift+F7, bill discount: Shift+F8).
   const [billDiscounting, setBillDiscounting] = useState(false);
   const [recalling, setRecalling] = useState<HeldBill[] | null>(null);
+  const [camera, setCamera] = useState(false);
   const extrasOpenRef = useRef(false);
-  extrasOpenRef.current = billDiscounting || recalling !== null;
+  extrasOpenRef.current = billDiscounting || recalling !== null || camera;
   const saleId = useRef<string | null>(null);
   const cartRef = useRef<Cart | null>(null);
   cartRef.current = cart;
@@ -331,7 +333,8 @@ function App() {
       {screen === "sell" && (
         <Sell t={t} cart={cart} selected={selected} setSelected={setSelected} notice={notice} error={error}
           onCode={(code) => addCode({ code })} onProduct={(p) => addCode({ product_id: p.product_id })}
-          onQty={changeQty} onDiscount={setDiscounting} onVoid={voidLine} modal={ask !== null || discounting !== null || billDiscounting || recalling !== null}
+          onQty={changeQty} onDiscount={setDiscounting} onVoid={voidLine} modal={ask !== null || discounting !== null || billDiscounting || recalling !== null || camera}
+          onCamera={() => setCamera(true)}
           onHold={holdOrRecall} onBillDiscount={() => { if (cartRef.current?.lines.length) setBillDiscounting(true); }}
           onReturns={() => { setError(""); setScreen("returns"); }}
           onShift={() => { setError(""); setScreen("shift"); }}
@@ -352,6 +355,9 @@ function App() {
       )}
       {screen === "sell" && billDiscounting && cart && (
         <BillDiscountDialog t={t} lines={cart.lines} onApply={applyBillDiscount} onCancel={() => setBillDiscounting(false)} />
+      )}
+      {screen === "sell" && camera && (
+        <CameraScan t={t} onCode={(code) => addCode({ code })} onClose={() => setCamera(false)} />
       )}
       {screen === "sell" && recalling && (
         <RecallDialog t={t} held={recalling} onRecall={recall} onCancel={() => setRecalling(null)} />

@@ -9,7 +9,7 @@ export function Sell(props: {
   onCode: (code: string) => void; onProduct: (p: Product) => void; onQty: (lineNo: number, delta: number) => void;
   onDiscount: (lineNo: number) => void; onVoid: (lineNo: number) => void; modal: boolean; onReturns: () => void;
   onShift: () => void;
-  onPay: () => void; onSignOut: () => void; onHold: () => void; onBillDiscount: () => void;
+  onPay: () => void; onSignOut: () => void; onHold: () => void; onBillDiscount: () => void; onCamera: () => void;
 }) {
   const { t, cart } = props;
   const [q, setQ] = useState("");
@@ -28,6 +28,7 @@ export function Sell(props: {
       const idx = lines.findIndex((l) => l.line_no === props.selected);
       // Shift first: Shift+F7 holds or recalls and Shift+F8 is the bill discount (F7/F8 act on a line).
       if (e.key === "F7" && e.shiftKey) props.onHold();
+      else if (e.key === "F2" && e.shiftKey) props.onCamera();
       else if (e.key === "F8" && e.shiftKey) props.onBillDiscount();
       else if (e.key === "F2") searchRef.current?.focus();
       else if (e.key === "F4") props.onPay();
@@ -47,7 +48,7 @@ export function Sell(props: {
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [cart, props.selected, props.modal, props.onPay, props.onQty, props.onDiscount, props.onVoid, props.onReturns, props.onShift, props.onSignOut, props.onHold, props.onBillDiscount]);
+  }, [cart, props.selected, props.modal, props.onPay, props.onQty, props.onDiscount, props.onVoid, props.onReturns, props.onShift, props.onSignOut, props.onHold, props.onBillDiscount, props.onCamera]);
   const pick = (p: Product) => { props.onProduct(p); setQ(""); setHits([]); searchRef.current?.blur(); };
   const totals = cart?.totals;
   const tax = totals ? totals.cgst + totals.sgst + totals.igst + totals.cess : 0;
@@ -102,6 +103,7 @@ export function Sell(props: {
           <dt class="big">{t("sell.payable")}</dt><dd class="big" data-testid="payable">{cart?.display.payable ?? formatRupees(0)}</dd>
         </dl>
         <button class="primary wide" data-testid="pay" disabled={!cart || cart.lines.length === 0} onClick={props.onPay}>{t("sell.pay")} (F4)</button>
+        <button class="wide" data-testid="camera" onClick={props.onCamera}>{t("camera.button")} (Shift+F2)</button>
         <div class="pair">
           <button class="wide" data-testid="hold" onClick={props.onHold}>
             {cart && cart.lines.length ? t("hold.hold") : t("hold.recall")} (Shift+F7)
