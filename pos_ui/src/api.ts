@@ -44,7 +44,7 @@ export interface ReturnQuote { invoice_no: string; totals: { payable: number }; 
 export type PrinterStatus = "checking" | "ready" | "paper_low" | "paper_out" | "cover_open" | "offline";
 export interface DeviceOut { name: string; kind: string; connected: boolean; detail: { status?: PrinterStatus } & Record<string, unknown> }
 export interface PrintJob { job_id: string; kind: string; state: string }
-export interface ReturnOut { note: { return_id: string; note_no: string; totals: { payable: number } }; replayed: boolean; display: Record<string, string> }
+export interface ReturnOut { note: { return_id: string; note_no: string; totals: { payable: number }; refunds: Tender[] }; replayed: boolean; display: Record<string, string> }
 
 /** Denomination in paise -> pieces (the box keys counts by value). */
 export type Count = Record<number, number>;

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { Approval, HeldBill, Line, Staff } from "./api";
 import { formatRupees, parsePercentBp, parseRupees, percentOf } from "./money";
-import { Ask, Keypad, MANAGER_ROLES, T, usePinKeys } from "./ui";
+import { Ask, Keypad, MANAGER_ROLES, shopTime, T, usePinKeys } from "./ui";
 
 export function ApprovalDialog(props: { t: T; ask: Ask; staff: Staff[]; onDone: () => void }) {
   const { t } = props;
@@ -151,7 +151,7 @@ export function RecallDialog(props: { t: T; held: HeldBill[]; onRecall: (cartId:
     window.addEventListener("keydown", onKey, true);
     return () => window.removeEventListener("keydown", onKey, true);
   }, []);
-  const time = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  const time = shopTime;
   return (
     <div class="modal" role="dialog" aria-modal="true" data-testid="recall-dialog">
       <div class="modal-body">

@@ -3,11 +3,12 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } fr
 import { api, ApiError, Approval, BoxStatus, Buyer, Cart, HeldBill, PrinterStatus, qtyText, SaleOut, SessionOut, Staff, Tender, token } from "./api";
 import { Lang, savedLang, translate } from "./i18n";
 import { uuid7 } from "./ids";
+import { formatRupees } from "./money";
 import { outbox, PendingSale } from "./outbox";
 import { attachWedge } from "./wedge";
 import { ApprovalDialog, BillDiscountDialog, DiscountDialog, RecallDialog } from "./dialogs";
 import { CameraScan } from "./camera";
-import { ReturnsScreen } from "./returns";
+import { ExchangeCredit, ReturnsScreen } from "./returns";
 import { ShiftScreen } from "./shift";
 import { Sell } from "./sell";
 import { SignIn } from "./signin";
@@ -218,7 +219,7 @@ function App() {
     try {
       await outbox.keep(kept); // kept before it is sent: a reload mid-request loses nothing
       const done = await deliver(kept);
-      setSale(done); setScreen("done"); setError("");
+      setSale(done); setScreen("done"); setError(""); setCredit(null);
       api.box().then(setBox, () => setBoxDown(true));
     } catch (err) {
       if (err instanceof ApiError && (err.status === 0 || err.status >= 500)) setScreen("held");
@@ -242,7 +243,7 @@ function App() {
           try {
             const done = await deliver(one);
             if (done && one.sale_id === saleId.current && screenRef.current === "held") {
-              setSale(done); setScreen("done");
+              setSale(done); setScreen("done"); setCredit(null);
             } else if (done) setNotice(t("outbox.delivered", { invoice: done.sale.invoice_no }));
           } catch { break; }
         }
@@ -269,8 +270,14 @@ function App() {
 
   const signOut = useCallback(async () => {
     try { await api.signOut(); } catch { /* the token is dropped either way */ }
-    token.set(null); setSession(null); setCart(null); setPrinter(null); setScreen("signin");
+    token.set(null); setSession(null); setCart(null); setPrinter(null); setCredit(null); setScreen("signin");
   }, []);
+
+  // A return taken as credit: the next bill starts with it as a cash payment.
+  const [credit, setCredit] = useState<ExchangeCredit | null>(null);
+  const takeCredit = useCallback((c: ExchangeCredit) => {
+    setCredit(c); setError(""); setNotice(t("exchange.notice", { note: c.note_no, amount: formatRupees(c.amount) })); setScreen("sell");
+  }, [t]);
 
   const next = useCallback(async () => {
     setSale(null); setScreen("sell");
@@ -329,6 +336,9 @@ function App() {
   return (
     <div class="app" data-screen={screen}>
       <Header t={t} lang={lang} setLang={setLang} box={box} boxDown={boxDown} scanner={scanner} who={session?.member.display_name} undelivered={pending.length} printer={printer} />
+      {credit && (screen === "sell" || screen === "tender") && (
+        <p class="credit-banner" data-testid="credit-banner">{t("exchange.notice", { note: credit.note_no, amount: formatRupees(credit.amount) })}</p>
+      )}
       {screen === "signin" && <SignIn t={t} staff={staff} boxDown={boxDown} onSignedIn={signedIn} />}
       {screen === "sell" && (
         <Sell t={t} cart={cart} selected={selected} setSelected={setSelected} notice={notice} error={error}
@@ -341,10 +351,10 @@ function App() {
           onPay={() => { if (cartRef.current?.lines.length) { setError(""); setScreen("tender"); } }} onSignOut={signOut} />
       )}
       {screen === "tender" && cart && (
-        <TenderScreen t={t} cart={cart} busy={busy} error={error} onBack={() => { setError(""); setScreen("sell"); }} onComplete={checkout} />
+        <TenderScreen t={t} cart={cart} busy={busy} error={error} credit={credit} onBack={() => { setError(""); setScreen("sell"); }} onComplete={checkout} />
       )}
       {screen === "shift" && <ShiftScreen t={t} approve={needApproval} onBack={() => setScreen("sell")} />}
-      {screen === "returns" && <ReturnsScreen t={t} approve={needApproval} onBack={() => setScreen("sell")} />}
+      {screen === "returns" && <ReturnsScreen t={t} approve={needApproval} onBack={() => setScreen("sell")} onExchange={takeCredit} />}
       {screen === "done" && sale && <Done t={t} sale={sale} onNext={next} />}
       {screen === "held" && (
         <main class="done held" data-testid="held"><h1>{t("held.title")}</h1><p>{t("held.body")}</p></main>

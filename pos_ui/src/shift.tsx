@@ -6,7 +6,7 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "preac
 import { api, ApiError, Approval, Count, Denomination, ShiftCurrent, ShiftZ } from "./api";
 import { uuid7 } from "./ids";
 import { formatRupees } from "./money";
-import { message, T } from "./ui";
+import { message, shopDateTime, shopTime, T } from "./ui";
 
 type Mode = "home" | "open" | "close" | "z";
 
@@ -77,7 +77,7 @@ function ZSlip(props: { t: T; z: ShiftZ }) {
   const { t } = props;
   const z = props.z.z;
   const d = props.z.display;
-  const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : t("shift.not_opened"));
+  const when = (iso: string | null) => (iso ? shopDateTime(iso) : t("shift.not_opened"));
   const diff = z.over_short === 0 ? t("shift.exact") : z.over_short > 0 ? t("shift.over") : t("shift.short");
   return (
     <section class="slip" data-testid="z-report" data-z={z.z_no} data-over-short={z.over_short}>
@@ -192,7 +192,7 @@ export function ShiftScreen(props: { t: T; approve: (reason: string) => Promise<
         <>
           <p data-testid="shift-state">
             {now.open
-              ? t("shift.open_since", { name: now.open.opened_by_name ?? "—", at: new Date(now.open.opened_at).toLocaleTimeString(), amount: now.open.display.float_total })
+              ? t("shift.open_since", { name: now.open.opened_by_name ?? "—", at: shopTime(now.open.opened_at), amount: now.open.display.float_total })
               : t("shift.none_open", { z: now.last_z ?? t("shift.first") })}
           </p>
           <h2>{t("shift.x_title")}</h2>

@@ -3,12 +3,15 @@ import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { api, Buyer, Cart, SaleOut, Tender, TenderKind } from "./api";
 import { CustomerPanel, CustomerState, UpiQr } from "./customer";
 import { formatRupees, parseRupees } from "./money";
+import type { ExchangeCredit } from "./returns";
 import { message, T } from "./ui";
 
-export function TenderScreen(props: { t: T; cart: Cart; busy: boolean; error: string; onBack: () => void; onComplete: (tenders: Tender[], buyer: Buyer | null) => void }) {
+export function TenderScreen(props: { t: T; cart: Cart; busy: boolean; error: string; credit?: ExchangeCredit | null; onBack: () => void; onComplete: (tenders: Tender[], buyer: Buyer | null) => void }) {
   const { t, cart } = props;
   const payable = cart.totals.payable;
-  const [tenders, setTenders] = useState<Tender[]>([]);
+  // An exchange's credit is the bill's first payment: cash the drawer paid out as the refund
+  // and takes back here. Worth more than the new bill, the rest is change.
+  const [tenders, setTenders] = useState<Tender[]>(props.credit ? [{ kind: "cash", amount: props.credit.amount, reference: null }] : []);
   const [kind, setKind] = useState<TenderKind>("cash");
   const [amount, setAmount] = useState("");
   const [reference, setReference] = useState("");
@@ -82,7 +85,7 @@ export function TenderScreen(props: { t: T; cart: Cart; busy: boolean; error: st
       <aside class="right">
         <ul class="paid" data-testid="tenders">
           {tenders.map((x, i) => (
-            <li key={i}><span>{t(`tender.${x.kind}`)}{x.reference ? ` · ${x.reference}` : ""}</span><span class="num">{formatRupees(x.amount)}</span>
+            <li key={i} data-testid={i === 0 && props.credit ? "exchange-credit" : undefined}><span>{i === 0 && props.credit ? t("exchange.credit", { note: props.credit.note_no }) : t(`tender.${x.kind}`)}{x.reference ? ` · ${x.reference}` : ""}</span><span class="num">{formatRupees(x.amount)}</span>
               <button class="link" onClick={() => setTenders(tenders.filter((_, j) => j !== i))}>{t("tender.remove")}</button></li>
           ))}
         </ul>

@@ -10,6 +10,15 @@ export interface Ask { reason: string; resolve: (a: Approval | null) => void }
 
 export const MANAGER_ROLES = new Set(["store_manager", "manager", "owner", "admin"]);
 
+// The shop's clock: India, whatever the tablet or the kiosk's locale says.
+const SHOP_TZ = "Asia/Kolkata";
+const dateTime = new Intl.DateTimeFormat("en-IN", { timeZone: SHOP_TZ, day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit", hour12: false });
+const timeOnly = new Intl.DateTimeFormat("en-IN", { timeZone: SHOP_TZ, hour: "2-digit", minute: "2-digit", hour12: false });
+/** "24/11/2026, 15:51" in the shop's time zone. */
+export const shopDateTime = (iso: string) => dateTime.format(new Date(iso));
+/** "15:51" in the shop's time zone. */
+export const shopTime = (iso: string) => timeOnly.format(new Date(iso));
+
 export function message(t: T, err: unknown): string {
   if (err instanceof ApiError) return err.status === 0 ? t("error.offline") : err.message;
   return t("error.generic", { message: String(err) });
