@@ -875,6 +875,69 @@ POS_UI_ASSET_NOT_FOUND = ErrorSpec(
     "The counter UI has no file {name!r}.",
     "Reload /pos/: the page names the files of the UI build this box serves.",
 )
+# Stock reservations and stock exceptions (setledger/reservations.py, hub/stock/).
+RESERVATION_QTY_INVALID = ErrorSpec(
+    "RESERVATION_QTY_INVALID",
+    _I,
+    "{field} must be a positive whole number of milli-units (1 unit = 1000), not {qty!r}.",
+    "Send the quantity in milli-units, e.g. 5000 for 5 pieces, and a non-empty order reference.",
+)
+RESERVATION_SOURCE_INVALID = ErrorSpec(
+    "RESERVATION_SOURCE_INVALID",
+    _I,
+    "{source!r} is not a kind of order that reserves stock.",
+    "Use one of: {allowed}.",
+)
+RESERVATION_EXCEEDS_AVAILABLE = ErrorSpec(
+    "RESERVATION_EXCEEDS_AVAILABLE",
+    ErrorKind.CONFLICT,
+    "Only {available} milli-units are available to reserve here, not {qty}.",
+    "Reserve at most the available quantity, reserve the rest at another location, or "
+    "transfer stock in first.",
+)
+RESERVATION_NOT_ACTIVE = ErrorSpec(
+    "RESERVATION_NOT_ACTIVE",
+    ErrorKind.CONFLICT,
+    "Reservation {reservation_id} is {status}, no longer active.",
+    "Only an active reservation can be reduced, released, fulfilled or back-ordered; "
+    "GET .../stock/reservations shows its history.",
+)
+RESERVATION_REDUCE_TOO_MUCH = ErrorSpec(
+    "RESERVATION_REDUCE_TOO_MUCH",
+    _I,
+    "Reservation {reservation_id} holds {holds} milli-units; {qty} cannot come off it.",
+    "Reduce by less than it holds, or release it whole.",
+)
+RESERVATION_NOT_FOUND = ErrorSpec(
+    "RESERVATION_NOT_FOUND",
+    ErrorKind.NOT_FOUND,
+    "No reservation {reservation_id}.",
+    "GET .../stock/reservations lists the organisation's reservations.",
+)
+STOCK_RESOLUTION_INVALID = ErrorSpec(
+    "STOCK_RESOLUTION_INVALID",
+    _I,
+    "{how!r} is not a way to resolve a stock exception.",
+    "Use one of: {allowed}.",
+)
+STOCK_RESOLUTION_NEEDS_RESERVATION = ErrorSpec(
+    "STOCK_RESOLUTION_NEEDS_RESERVATION",
+    _I,
+    "Resolving by {how} needs one of this exception's reservations ({reservations}).",
+    "Name the reservation to release or back-order, or resolve by a transfer or an adjustment.",
+)
+STOCK_EXCEPTION_NOT_FOUND = ErrorSpec(
+    "STOCK_EXCEPTION_NOT_FOUND",
+    ErrorKind.NOT_FOUND,
+    "No stock exception {exception_id}.",
+    "GET .../stock/exceptions lists a store's exceptions.",
+)
+STOCK_EXCEPTION_RESOLVED = ErrorSpec(
+    "STOCK_EXCEPTION_RESOLVED",
+    ErrorKind.CONFLICT,
+    "Stock exception {exception_id} is already resolved.",
+    "Nothing to do; its resolutions are listed with it.",
+)
 
 
 CATALOGUE: tuple[ErrorSpec, ...] = tuple(
