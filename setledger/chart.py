@@ -61,6 +61,8 @@ INPUT_CGST, INPUT_SGST, INPUT_UTGST, INPUT_IGST, INPUT_CESS = (
     "1514",
 )
 PAYABLES = "2100"
+GOODS_RECEIVED_NOT_INVOICED = "2150"
+"""Goods in stock whose supplier's bill is not booked yet (cleared by the bill)."""
 OUTPUT_CGST, OUTPUT_SGST, OUTPUT_UTGST, OUTPUT_IGST, OUTPUT_CESS = (
     "2210",
     "2211",
@@ -75,6 +77,7 @@ SALES_RETURNS = "4100"
 CASH_OVER = "4900"
 ROUND_OFF = "4950"
 COGS = "5000"
+STOCK_ADJUSTMENTS = "5100"
 CASH_SHORT = "5900"
 
 OUTPUT_TAX: tuple[str, ...] = (OUTPUT_CGST, OUTPUT_SGST, OUTPUT_UTGST, OUTPUT_IGST, OUTPUT_CESS)
@@ -92,6 +95,7 @@ TEMPLATE: tuple[Account, ...] = (
     Account(INPUT_IGST, "Input tax IGST", A),
     Account(INPUT_CESS, "Input tax cess", A),
     Account(PAYABLES, "Trade payables", L),
+    Account(GOODS_RECEIVED_NOT_INVOICED, "Goods received, not invoiced", L),
     Account(OUTPUT_CGST, "Output tax CGST", L),
     Account(OUTPUT_SGST, "Output tax SGST", L),
     Account(OUTPUT_UTGST, "Output tax UTGST", L),
@@ -103,6 +107,7 @@ TEMPLATE: tuple[Account, ...] = (
     Account(CASH_OVER, "Cash over", IN),
     Account(ROUND_OFF, "Round off", IN),
     Account(COGS, "Cost of goods sold", X),
+    Account(STOCK_ADJUSTMENTS, "Stock adjustments", X),
     Account(CASH_SHORT, "Cash short", X),
 )
 """Income and expense accounts hold either sign: round-off and returns are

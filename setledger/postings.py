@@ -19,6 +19,12 @@ The rules (``setledger.chart`` names the accounts):
 - shift cash over/short: counted minus expected, to cash over (income) or
   cash short (expense);
 - cost of sale (when cost prices exist): Dr COGS, Cr inventory;
+- stock at cost (``setledger.valuation`` values it): goods received, Dr
+  inventory, Cr goods received not invoiced (the supplier's bill clears
+  it); goods returned by a customer, Dr inventory, Cr COGS at the cost
+  they went out at; a stock adjustment, inventory against stock
+  adjustments (either way); the settlement of oversold units, COGS
+  against inventory (either way);
 - reversal: every line of an entry negated, referring to it;
 - debit note (issued at the hub): Dr receivables, Cr sales and output tax
   per head at each rate, as a sale of the difference would credit them;
@@ -269,6 +275,101 @@ def post_cost_of_sale(
         store_id=store_id,
     )
     return check_balanced(draft)
+
+
+def _stock_entry(
+    source_type: str,
+    source_id: uuid.UUID,
+    on: date,
+    narration: str,
+    inventory: Paise,
+    other: str,
+    store_id: uuid.UUID | None,
+) -> EntryDraft | None:
+    """``inventory`` paise into stock (negative: out of it) against ``other``."""
+    if inventory == 0:
+        return None
+    draft = EntryDraft(
+        source_type=source_type,
+        source_id=source_id,
+        entry_date=on,
+        narration=narration,
+        postings=_merge([(chart.INVENTORY, inventory), (other, -inventory)], store_id),
+        store_id=store_id,
+    )
+    return check_balanced(draft)
+
+
+def post_goods_received(
+    receipt_id: uuid.UUID,
+    on: date,
+    value: Paise,
+    reference: str = "",
+    store_id: uuid.UUID | None = None,
+) -> EntryDraft | None:
+    """Goods in from a supplier at cost: Dr inventory, Cr goods received not invoiced
+    (negative ``value``: goods sent back before the bill, the same lines reversed)."""
+    label = f" ({reference})" if reference else ""
+    return _stock_entry(
+        "receipt",
+        receipt_id,
+        on,
+        f"Goods received{label}",
+        value,
+        chart.GOODS_RECEIVED_NOT_INVOICED,
+        store_id,
+    )
+
+
+def post_cost_of_return(
+    return_id: uuid.UUID, on: date, cost: Paise, store_id: uuid.UUID | None = None
+) -> EntryDraft | None:
+    """Returned goods back into stock at the cost they went out at: Dr inventory, Cr COGS."""
+    return _stock_entry(
+        "cost_return",
+        return_id,
+        on,
+        "Returned goods back to stock at cost",
+        cost,
+        chart.COGS,
+        store_id,
+    )
+
+
+def post_stock_adjustment(
+    adjustment_id: uuid.UUID,
+    on: date,
+    value: Paise,
+    reason: str = "",
+    store_id: uuid.UUID | None = None,
+) -> EntryDraft | None:
+    """Stock found (``value`` > 0: Dr inventory) or lost (Cr inventory), against stock adjustments."""
+    label = f": {reason}" if reason else ""
+    return _stock_entry(
+        "adjustment",
+        adjustment_id,
+        on,
+        f"Stock adjustment{label}",
+        value,
+        chart.STOCK_ADJUSTMENTS,
+        store_id,
+    )
+
+
+def post_cost_settlement(
+    move_id: uuid.UUID, on: date, amount: Paise, store_id: uuid.UUID | None = None
+) -> EntryDraft | None:
+    """Oversold units costed at what the inflow that covered them cost: ``amount``
+    more (or, negative, less) COGS than they were charged, against inventory."""
+    return _stock_entry(
+        "cost_settlement",
+        move_id,
+        on,
+        "Oversold stock settled at its cost",
+        -amount,
+        chart.COGS,
+        store_id,
+    )
 
 
 def reverse(
