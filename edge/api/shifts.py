@@ -16,7 +16,9 @@ from pydantic import BaseModel, Field, StrictInt
 
 from appkit.context import current
 from edge.api.deps import Box, Cashier
+from edge.api.receipts import PrintJobOut
 from edge.api.schemas import ApprovalIn, Body, approval_of
+from edge.services import receipts
 from edge.services import shifts as service
 from edge.services.sessions import Session
 from setledger import shifts
@@ -179,6 +181,8 @@ def post_close(box: Box, cashier: Cashier, body: CloseIn, response: Response) ->
     ``replayed: true`` when this shift id was closed before with the same count."""
     request = service.CloseRequest(body.shift_id, body.counted, body.note, _who(cashier))
     closed = service.close_shift(box, request, current(), approval_of(body.approval))
+    if closed.created and box.receipts is not None:
+        box.receipts.shift_closed(closed.document)  # never raises: the close stands
     if not closed.created:
         response.status_code = 200
         response.headers["Idempotent-Replayed"] = "true"
@@ -199,3 +203,12 @@ def get_z(box: Box, cashier: Cashier, shift_id: UUID) -> ZOut:
     """A closed shift's Z report."""
     with box.db.reader.connect() as conn:
         return _z_out(service.load_close(conn, shift_id), replayed=False)
+
+
+@router.post("/{shift_id}/print", response_model=PrintJobOut, status_code=202)
+def print_z(box: Box, cashier: Cashier, shift_id: UUID) -> PrintJobOut:
+    """Print a closed shift's Z report again (marked DUPLICATE); 409 PRINTER_NOT_CONFIGURED
+    on a box without a receipt printer."""
+    with box.db.reader.connect() as conn:
+        z = service.load_close(conn, shift_id)
+    return PrintJobOut(**receipts.reprint_z(box, z).public())

@@ -7,7 +7,9 @@ A return's credit note is queued the same way, after the return's commit
 (:meth:`ReceiptQueue.return_committed`). Kinds: ``receipt`` and
 ``credit_note`` (the first print, with the drawer kick for cash), ``reprint``
 (a copy marked DUPLICATE: of the sale, or of the credit note when the job
-has a ``return_id``), ``drawer`` (a kick alone).
+has a ``return_id``), ``drawer`` (a kick alone), ``z_report`` (a closed
+shift's Z, queued after the close's commit; its bytes are rendered when it
+is queued, since a Z never changes).
 The print worker (``edge.devices.printer.worker``) claims due jobs, renders
 the slip on the first attempt (the sale and the kernel invoice rebuilt from
 the box's rows, as the PDF is), stores the bytes so every retry prints the
@@ -33,6 +35,7 @@ from documents.invoice_pdf import PaperSize, payment_qr_text
 from edge.devices.printer.config import PrinterConfig
 from edge.devices.printer.credit_note import cash_refunded, credit_note_bytes, note_qr_text
 from edge.devices.printer.layout import ReceiptOptions, drawer_kick_bytes, receipt_bytes
+from edge.devices.printer.z_report import z_report_bytes
 from edge.services.checkout import load_sale
 from edge.services.identity import require_identity
 from edge.services.invoice_document import pdf_options, sale_invoice
@@ -40,6 +43,7 @@ from edge.services.returns import credit_note, load_return
 from edge.store import tables as t
 from edge.store.db import BoxDatabase
 from setledger import errors
+from setledger.contracts.shifts import ShiftClosed
 from setledger.errors import ErrorKind, ErrorSpec
 from setledger.hlc import unix_ms
 from setledger.tenders import TenderKind
@@ -154,6 +158,21 @@ class ReceiptQueue:
             self.enqueue("credit_note", return_id=return_id)
         except Exception:
             log.exception("credit note not queued", extra={"return_id": return_id})
+
+    def z_report_bytes(self, z: ShiftClosed, *, duplicate: bool = False) -> bytes:
+        with self.db.reader.connect() as conn:
+            identity = require_identity(conn)
+        options = ReceiptOptions(
+            paper_mm=self.config.paper_mm, footer=self.config.footer, duplicate=duplicate
+        )
+        return z_report_bytes(z, identity.store_name, identity.device_name, options)
+
+    def shift_closed(self, z: ShiftClosed) -> None:
+        """Queue the Z report of a shift just closed; never raises (the close stands)."""
+        try:
+            self.enqueue("z_report", payload=self.z_report_bytes(z))
+        except Exception:
+            log.exception("Z report not queued", extra={"z_no": z.z_no})
 
     def drawer_opened(self) -> None:
         """An approved no-sale open: kick the drawer through the printer; never raises."""
@@ -316,3 +335,9 @@ def recent_jobs(box: BoxRuntime, limit: int) -> list[PrintJob]:
 
 
 __all__ = ["PrintJob", "ReceiptQueue", "errors", "recent_jobs", "reprint", "reprint_note"]
+
+
+def reprint_z(box: BoxRuntime, z: ShiftClosed) -> PrintJob:
+    """Queue a copy of a Z report, marked DUPLICATE."""
+    queue = require_queue(box)
+    return queue.enqueue("z_report", payload=queue.z_report_bytes(z, duplicate=True))

@@ -531,7 +531,8 @@ print_job = Table(
     Column("printed_at", Text),
     Column("last_error", Text),
     CheckConstraint(
-        "kind IN ('receipt', 'reprint', 'credit_note', 'drawer')", name="print_job_kind"
+        "kind IN ('receipt', 'reprint', 'credit_note', 'drawer', 'z_report')",
+        name="print_job_kind",
     ),
     CheckConstraint("state IN ('queued', 'printing', 'printed', 'failed')", name="print_job_state"),
     Index("print_job_due", "state", "next_attempt_ms"),

@@ -115,6 +115,7 @@ export const api = {
   reprintSale: (sale_id: string) => call<PrintJob>("POST", `/api/v1/sales/${sale_id}/receipt`),
   reprintReturn: (return_id: string) => call<PrintJob>("POST", `/api/v1/returns/${return_id}/receipt`),
   shiftCurrent: () => call<ShiftCurrent>("GET", "/api/v1/shifts/current"),
+  printZ: (shift_id: string) => call<PrintJob>("POST", `/api/v1/shifts/${shift_id}/print`),
   openShift: (shift_id: string, float: Count) => call<unknown>("POST", "/api/v1/shifts/open", { shift_id, float }),
   closeShift: (body: { shift_id: string; counted: Count; note: string | null; approval?: Approval }) =>
     call<ShiftZ>("POST", "/api/v1/shifts/close", body),

@@ -152,8 +152,18 @@ export function ShiftScreen(props: { t: T; approve: (reason: string) => Promise<
     } catch (err) { setError(message(t, err)); }
     finally { setBusy(false); }
   };
-  const actions = useRef({ open, close, back: props.onBack, start, mode });
-  actions.current = { open, close, back: props.onBack, start, mode };
+  // The box printed the Z at the close; F5 prints a copy there (DUPLICATE), or the
+  // page itself on a box without a receipt printer.
+  const [printed, setPrinted] = useState("");
+  const printZ = () => {
+    if (!z) return;
+    api.printZ(z.z.shift_id).then(
+      () => setPrinted(t("print.queued", { doc: z.z.z_no })),
+      (err) => { if (err instanceof ApiError && err.code === "PRINTER_NOT_CONFIGURED") window.print(); else setPrinted(message(t, err)); },
+    );
+  };
+  const actions = useRef({ open, close, back: props.onBack, start, mode, printZ });
+  actions.current = { open, close, back: props.onBack, start, mode, printZ };
   useLayoutEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (document.querySelector(".modal")) return; // the manager's dialog has the keys
@@ -163,7 +173,7 @@ export function ShiftScreen(props: { t: T; approve: (reason: string) => Promise<
       else if (e.key === "F4" && a.mode === "home") a.start("close");
       else if (e.key === "F12" && a.mode === "open") a.open();
       else if (e.key === "F12" && a.mode === "close") a.close();
-      else if (e.key === "F5" && a.mode === "z") window.print();
+      else if (e.key === "F5" && a.mode === "z") a.printZ();
       else return;
       e.preventDefault();
     };
@@ -176,9 +186,10 @@ export function ShiftScreen(props: { t: T; approve: (reason: string) => Promise<
       <main class="shift" data-testid="shift-z">
         <ZSlip t={t} z={z} />
         <div class="row">
-          <button onClick={() => window.print()}>{t("shift.print")} (F5)</button>
+          <button data-testid="z-print" onClick={printZ}>{t("shift.print")} (F5)</button>
           <button class="primary" data-testid="shift-done" onClick={props.onBack}>{t("shift.done")} (Esc)</button>
         </div>
+        {printed && <p data-testid="z-printed">{printed}</p>}
       </main>
     );
   }

@@ -314,10 +314,12 @@ def test_return_at_the_counter_reaches_the_hub(
     assert (hub_note.note_no, hub_note.payable) == (note["note_no"], note["totals"]["payable"])
 
 
-def test_shift_close_at_the_counter_is_posted_at_the_hub(page: Any, counter: Deployment) -> None:
+def test_shift_close_at_the_counter_is_posted_at_the_hub(
+    page: Any, counter: Deployment, printer: PrinterEmulator
+) -> None:
     """The cashier closes the shift ₹10 short of what the box expects (the
-    sales and refund above); the manager's PIN; the Z report reaches the hub
-    once and the shortage is posted to the books."""
+    sales and refund above); the manager's PIN; the Z prints (and a copy on
+    F5); the Z report reaches the hub once and the shortage is posted."""
     sign_in(page, counter)
     page.get_by_test_id("shift").click()
     page.get_by_test_id("x-report").wait_for()
@@ -340,6 +342,14 @@ def test_shift_close_at_the_counter_is_posted_at_the_hub(page: Any, counter: Dep
     z.wait_for()
     shot(page, "12-z-report")
     z_no = z.get_attribute("data-z")
+    # The Z prints at the close, for the cash bag; F5 prints a copy.
+    slip = printed(printer, f"Z REPORT {z_no}")
+    assert two_columns("SHORT", "-10.00", COLUMNS) in slip.lines
+    assert two_columns("Cash expected", rupees(expected), COLUMNS) in slip.lines
+    (ARTIFACTS / "e2e-z-report.txt").write_text(slip.text + "\n")
+    page.keyboard.press("F5")
+    page.get_by_test_id("z-printed").wait_for()
+    assert "*** DUPLICATE ***" in printed(printer, "*** DUPLICATE ***").lines
 
     wait_for(lambda: at_hub(counter, ShiftClose, ShiftClose.z_no == z_no), what="the Z at the hub")
     (closed,) = at_hub(counter, ShiftClose, ShiftClose.z_no == z_no)
