@@ -285,16 +285,25 @@ def _stock_entry(
     inventory: Paise,
     other: str,
     store_id: uuid.UUID | None,
+    settlement: Paise = 0,
 ) -> EntryDraft | None:
-    """``inventory`` paise into stock (negative: out of it) against ``other``."""
-    if inventory == 0:
+    """``inventory`` paise into stock (negative: out of it) against ``other``; and
+    the ``settlement`` of oversold units the inflow covered, Dr COGS, Cr inventory."""
+    amounts = [
+        (chart.INVENTORY, inventory),
+        (other, -inventory),
+        (chart.COGS, settlement),
+        (chart.INVENTORY, -settlement),
+    ]
+    postings = _merge(amounts, store_id)
+    if not postings:
         return None
     draft = EntryDraft(
         source_type=source_type,
         source_id=source_id,
         entry_date=on,
         narration=narration,
-        postings=_merge([(chart.INVENTORY, inventory), (other, -inventory)], store_id),
+        postings=postings,
         store_id=store_id,
     )
     return check_balanced(draft)
@@ -306,6 +315,7 @@ def post_goods_received(
     value: Paise,
     reference: str = "",
     store_id: uuid.UUID | None = None,
+    settlement: Paise = 0,
 ) -> EntryDraft | None:
     """Goods in from a supplier at cost: Dr inventory, Cr goods received not invoiced
     (negative ``value``: goods sent back before the bill, the same lines reversed)."""
@@ -318,11 +328,16 @@ def post_goods_received(
         value,
         chart.GOODS_RECEIVED_NOT_INVOICED,
         store_id,
+        settlement,
     )
 
 
 def post_cost_of_return(
-    return_id: uuid.UUID, on: date, cost: Paise, store_id: uuid.UUID | None = None
+    return_id: uuid.UUID,
+    on: date,
+    cost: Paise,
+    store_id: uuid.UUID | None = None,
+    settlement: Paise = 0,
 ) -> EntryDraft | None:
     """Returned goods back into stock at the cost they went out at: Dr inventory, Cr COGS."""
     return _stock_entry(
@@ -333,6 +348,7 @@ def post_cost_of_return(
         cost,
         chart.COGS,
         store_id,
+        settlement,
     )
 
 
@@ -342,6 +358,7 @@ def post_stock_adjustment(
     value: Paise,
     reason: str = "",
     store_id: uuid.UUID | None = None,
+    settlement: Paise = 0,
 ) -> EntryDraft | None:
     """Stock found (``value`` > 0: Dr inventory) or lost (Cr inventory), against stock adjustments."""
     label = f": {reason}" if reason else ""
@@ -353,23 +370,22 @@ def post_stock_adjustment(
         value,
         chart.STOCK_ADJUSTMENTS,
         store_id,
+        settlement,
     )
 
 
 def post_cost_settlement(
-    move_id: uuid.UUID, on: date, amount: Paise, store_id: uuid.UUID | None = None
+    source_id: uuid.UUID,
+    on: date,
+    amount: Paise,
+    store_id: uuid.UUID | None = None,
+    *,
+    source_type: str = "cost_settlement",
+    narration: str = "Oversold stock settled at its cost",
 ) -> EntryDraft | None:
-    """Oversold units costed at what the inflow that covered them cost: ``amount``
-    more (or, negative, less) COGS than they were charged, against inventory."""
-    return _stock_entry(
-        "cost_settlement",
-        move_id,
-        on,
-        "Oversold stock settled at its cost",
-        -amount,
-        chart.COGS,
-        store_id,
-    )
+    """``amount`` more (or, negative, less) COGS than was charged, against inventory:
+    oversold units costed at what covered them, or a revaluation of the stock."""
+    return _stock_entry(source_type, source_id, on, narration, -amount, chart.COGS, store_id)
 
 
 def reverse(

@@ -239,15 +239,18 @@ def entries(valuation: Valuation) -> list[EntryDraft]:
     drafts: list[EntryDraft | None] = []
     for costed in valuation.moves:
         move, on = costed.move, costed.move.moved_at.date()
+        settled = costed.settlement
         if move.kind is R:
-            drafts.append(post_goods_received(move.move_id, on, costed.value, "PO"))
+            drafts.append(post_goods_received(move.move_id, on, costed.value, settlement=settled))
         elif move.kind is ISS:
             drafts.append(post_cost_of_sale(move.move_id, on, -costed.value))
         elif move.kind is RET:
-            drafts.append(post_cost_of_return(move.move_id, on, costed.value))
-        else:
+            drafts.append(post_cost_of_return(move.move_id, on, costed.value, settlement=settled))
+        elif costed.value < 0:
             drafts.append(post_stock_adjustment(move.move_id, on, costed.value, "count"))
-        drafts.append(post_cost_settlement(move.move_id, on, costed.settlement))
+        else:  # an adjustment in, settled on its own
+            drafts.append(post_stock_adjustment(move.move_id, on, costed.value, "found"))
+            drafts.append(post_cost_settlement(move.move_id, on, settled))
     return [check_balanced(draft) for draft in drafts if draft is not None]
 
 
@@ -294,6 +297,14 @@ def test_stock_entries_read_like_the_books() -> None:
         (chart.COGS, -90),
     ]
     assert post_cost_settlement(move, on, 0) is None
+    # A receipt that covers oversold units: 5.00 in, of which 1.20 more COGS than charged.
+    covering = post_goods_received(move, on, 500, "PO-9", settlement=120)
+    assert covering is not None
+    assert [(p.account, p.amount) for p in covering.postings] == [
+        (chart.INVENTORY, 380),
+        (chart.GOODS_RECEIVED_NOT_INVOICED, -500),
+        (chart.COGS, 120),
+    ]
     assert chart.account(chart.STOCK_ADJUSTMENTS).kind is chart.AccountKind.EXPENSE
 
 
