@@ -253,21 +253,33 @@ def _ordered(moves: Iterable[Move]) -> list[Move]:
     return sorted(moves, key=lambda m: (m.moved_at, m.move_id))
 
 
-def _since_last_nonnegative(moves: Sequence[Move]) -> tuple[str, ...]:
-    """Outgoing moves after on-hand was last at or above zero (running sum in time order)."""
-    running = 0
-    start = 0
-    for index, move in enumerate(moves):
-        running += move.qty
+def _since_last_nonnegative(moves: Sequence[Move], level: MilliQty) -> tuple[str, ...]:
+    """The outgoing moves since on-hand was last at or above zero: walking back from
+    ``level`` (so a tail of the history is enough), up to and including the move that
+    took it below zero."""
+    taken: list[str] = []
+    running = level
+    for move in reversed(moves):
+        if move.qty < 0:
+            taken.append(move.move_id)
+        running -= move.qty
         if running >= 0:
-            start = index + 1
-    return tuple(m.move_id for m in moves[start:] if m.qty < 0)
+            break
+    return tuple(reversed(taken))
 
 
-def shortages(moves: Iterable[Move], reservations: Iterable[Reservation]) -> list[Shortage]:
+def shortages(
+    moves: Iterable[Move],
+    reservations: Iterable[Reservation],
+    levels: Mapping[Key, MilliQty] | None = None,
+) -> list[Shortage]:
     """Every key whose available is below zero, with both sides named. A key with active
     reservations is a reservation conflict, else (on-hand below zero) negative stock.
-    Sorted by location then product."""
+    Sorted by location then product.
+
+    On-hand is the sum of ``moves`` unless ``levels`` gives it (the hub's levels, which
+    also count physical counts); the moves then only name the cause, and keys absent
+    from ``levels`` are not looked at."""
     by_key: dict[Key, list[Move]] = defaultdict(list)
     for move in moves:
         by_key[move.key].append(move)
@@ -276,9 +288,10 @@ def shortages(moves: Iterable[Move], reservations: Iterable[Reservation]) -> lis
         if reservation.holds:
             holding[reservation.key].append(reservation)
     found: list[Shortage] = []
-    for key in sorted(set(by_key) | set(holding)):
+    keys = set(by_key) | set(holding) if levels is None else set(levels)
+    for key in sorted(keys):
         ordered = _ordered(by_key.get(key, ()))
-        level = sum(m.qty for m in ordered)
+        level = sum(m.qty for m in ordered) if levels is None else levels[key]
         claims = sorted(holding.get(key, ()), key=lambda r: (r.created_at, r.reservation_id))
         held = sum(r.qty for r in claims)
         if level - held >= 0:
@@ -307,7 +320,7 @@ def shortages(moves: Iterable[Move], reservations: Iterable[Reservation]) -> lis
                     reserved=0,
                     shortfall=-level,
                     reservation_ids=(),
-                    move_ids=_since_last_nonnegative(ordered),
+                    move_ids=_since_last_nonnegative(ordered, level),
                     rule=NEGATIVE_RULE,
                 )
             )

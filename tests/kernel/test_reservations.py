@@ -99,6 +99,15 @@ def test_negative_stock_names_the_sales_since_it_was_last_in_stock() -> None:
     assert refused.value.code == "STOCK_RESOLUTION_NEEDS_RESERVATION"
 
 
+def test_a_count_below_the_moves_makes_negative_stock_from_the_levels() -> None:
+    # Moves sum to +1, but a count found 2 fewer: the hub's level is -1. The cause walks
+    # back from the level to the sale that took it below zero.
+    moves = [move("receipt", 3 * U, 0, device=None), move("s1", -1 * U, 5), move("s2", -1 * U, 6)]
+    [short] = rs.shortages(moves, [], {(STORE, RICE): -1 * U})
+    assert (short.kind, short.shortfall, short.move_ids) == ("negative_stock", 1 * U, ("s2",))
+    assert rs.shortages(moves, []) == []
+
+
 def test_reservation_lifecycle_is_appended_events() -> None:
     created = reserve("R1", 5 * U, 0, available=9 * U)
     reduced = rs.change(rs.fold([created])["R1"], "reduced", at(1), 2 * U)
@@ -209,6 +218,10 @@ def test_shortages_are_exactly_negative_available_whatever_the_order(
         assert (short.kind == "reservation_conflict") == bool(short.reservation_ids)
         named = set(short.move_ids)
         assert all(m.qty < 0 and m.key == short.key for m in moves if m.move_id in named)
+    # Given the levels (as the hub gives them), the same shortages come out.
+    levels = rs.on_hand(moves)
+    every_key = {m.key for m in moves} | {c.key for c in claims}
+    assert rs.shortages(moves, claims, {k: levels.get(k, 0) for k in every_key}) == found
     shuffled_moves, shuffled_claims = moves[:], claims[:]
     rng.shuffle(shuffled_moves)
     rng.shuffle(shuffled_claims)
