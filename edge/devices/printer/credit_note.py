@@ -26,7 +26,7 @@ from edge.devices.printer.layout import (
     ReceiptOptions,
     ascii_text,
     dummy,
-    gst_summary,
+    items_and_totals,
     rupees,
     slip_head,
     two_columns,
@@ -34,7 +34,6 @@ from edge.devices.printer.layout import (
 )
 from setledger.contracts.returns import ReturnRecorded
 from setledger.invoice import Invoice
-from setledger.money import format_quantity
 from setledger.tenders import TenderKind
 from setledger.words import amount_in_words
 
@@ -76,22 +75,7 @@ def credit_note_bytes(note: ReturnRecorded, invoice: Invoice, options: ReceiptOp
             line(f"GSTIN: {invoice.buyer.gstin}")
     line(rule)
     line("Returned")
-    for item in note.lines:
-        line(wrapped(ascii_text(item.name), cols))
-        qty = f"  {format_quantity(item.qty)} {item.unit} x {rupees(item.unit_price)}"
-        line(two_columns(qty, rupees(item.charged), cols))
-        if item.discount:
-            line(f"  discount {rupees(item.discount)}")
-    line(rule)
-    gst_summary(line, invoice, cols)
-    line(rule)
-    line(two_columns("Taxable value", rupees(invoice.taxable), cols))
-    line(two_columns("Total tax", rupees(invoice.tax), cols))
-    if invoice.round_off:
-        line(two_columns("Round off", rupees(invoice.round_off), cols))
-    p.set(bold=True, double_height=True)
-    line(two_columns("REFUND Rs.", rupees(invoice.payable), cols))
-    p.set(bold=False, double_height=False)
+    items_and_totals(p, line, note.lines, invoice, cols, "REFUND Rs.")
     for refund in note.refunds:
         name = TENDER_NAMES.get(refund.kind, refund.kind)
         line(two_columns(f"Refund by {name}", rupees(refund.amount), cols))

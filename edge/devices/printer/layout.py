@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import textwrap
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta, timezone
 from decimal import Decimal
@@ -127,22 +128,7 @@ def receipt_bytes(sale: SaleRecorded, invoice: Invoice, options: ReceiptOptions)
         if invoice.buyer.gstin:
             line(f"GSTIN: {invoice.buyer.gstin}")
     line(rule)
-    for item in sale.lines:
-        line(wrapped(ascii_text(item.name), cols))
-        qty = f"  {format_quantity(item.qty)} {item.unit} x {rupees(item.unit_price)}"
-        line(two_columns(qty, rupees(item.charged), cols))
-        if item.discount:
-            line(f"  discount {rupees(item.discount)}")
-    line(rule)
-    gst_summary(line, invoice, cols)
-    line(rule)
-    line(two_columns("Taxable value", rupees(invoice.taxable), cols))
-    line(two_columns("Total tax", rupees(invoice.tax), cols))
-    if invoice.round_off:
-        line(two_columns("Round off", rupees(invoice.round_off), cols))
-    p.set(bold=True, double_height=True)
-    line(two_columns("TOTAL Rs.", rupees(invoice.payable), cols))
-    p.set(bold=False, double_height=False)
+    items_and_totals(p, line, sale.lines, invoice, cols, "TOTAL Rs.")
     for tender in sale.tenders:
         line(two_columns(TENDER_NAMES.get(tender.kind, tender.kind), rupees(tender.amount), cols))
     if sale.totals.change:
@@ -188,6 +174,30 @@ def slip_head(p: Any, line: Any, invoice: Invoice, options: ReceiptOptions, titl
     if options.duplicate:
         line("*** DUPLICATE ***")
     p.set(align="left", bold=False)
+
+
+def items_and_totals(
+    p: Any, line: Any, items: Sequence[Any], invoice: Invoice, cols: int, total_label: str
+) -> None:
+    """The lines (name; qty x price and amount; discount), the GST summary and the totals
+    down to the bold payable: the same on a receipt and a credit note."""
+    rule = "-" * cols
+    for item in items:
+        line(wrapped(ascii_text(item.name), cols))
+        qty = f"  {format_quantity(item.qty)} {item.unit} x {rupees(item.unit_price)}"
+        line(two_columns(qty, rupees(item.charged), cols))
+        if item.discount:
+            line(f"  discount {rupees(item.discount)}")
+    line(rule)
+    gst_summary(line, invoice, cols)
+    line(rule)
+    line(two_columns("Taxable value", rupees(invoice.taxable), cols))
+    line(two_columns("Total tax", rupees(invoice.tax), cols))
+    if invoice.round_off:
+        line(two_columns("Round off", rupees(invoice.round_off), cols))
+    p.set(bold=True, double_height=True)
+    line(two_columns(total_label, rupees(invoice.payable), cols))
+    p.set(bold=False, double_height=False)
 
 
 def gst_summary(line: Any, invoice: Invoice, cols: int) -> None:
