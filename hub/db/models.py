@@ -32,6 +32,14 @@ from hub.db.returns import SaleReturn, SaleReturnLine, SaleReturnRefund
 from hub.db.sales import Sale, SaleLine, SaleTender, StockMove
 from hub.db.shifts import ShiftClose
 from hub.db.staff import Approval, StaffPublication
+from hub.db.stock import (
+    StockBin,
+    StockCount,
+    StockLevel,
+    StockLocation,
+    StockLot,
+    StockTransfer,
+)
 
 metadata = Base.metadata
 
@@ -78,7 +86,13 @@ __all__ = [
     "SaleTender",
     "ShiftClose",
     "StaffPublication",
+    "StockBin",
+    "StockCount",
+    "StockLevel",
+    "StockLocation",
+    "StockLot",
     "StockMove",
+    "StockTransfer",
     "Store",
     "User",
     "UserSession",

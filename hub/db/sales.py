@@ -112,13 +112,24 @@ class StockMove(Base):
     __table_args__ = (
         ForeignKeyConstraint(["org_id", "store_id"], ["store.org_id", "store.store_id"]),
         ForeignKeyConstraint(["org_id", "sale_id"], ["sale.org_id", "sale.sale_id"]),
+        ForeignKeyConstraint(
+            ["org_id", "location_id"], ["stock_location.org_id", "stock_location.location_id"]
+        ),
+        ForeignKeyConstraint(["org_id", "bin_id"], ["stock_bin.org_id", "stock_bin.bin_id"]),
+        ForeignKeyConstraint(["org_id", "lot_id"], ["stock_lot.org_id", "stock_lot.lot_id"]),
+        ForeignKeyConstraint(
+            ["org_id", "transfer_id"], ["stock_transfer.org_id", "stock_transfer.transfer_id"]
+        ),
         Index(None, "org_id", "store_id", "product_id"),
         Index(None, "org_id", "sale_id"),
+        Index(None, "org_id", "location_id", "product_id", "moved_at"),
+        Index(None, "org_id", "transfer_id"),
     )
 
     org_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     move_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    store_id: Mapped[uuid.UUID]
+    store_id: Mapped[uuid.UUID | None]
+    """The store whose box moved it; none for hub moves at a warehouse or in transit."""
     device_id: Mapped[uuid.UUID | None]
     """The box that moved it; none for moves made at the hub (receipts, adjustments)."""
     product_id: Mapped[uuid.UUID]
@@ -128,3 +139,11 @@ class StockMove(Base):
     moved_at: Mapped[datetime]
     business_date: Mapped[date]
     received_at: Mapped[datetime]
+    # Migration 0015 (hub.db.stock): where, which bin and lot, which transfer, at what cost.
+    location_id: Mapped[uuid.UUID | None]
+    """The stock location; a store's own location id is its store id. Set on every new move."""
+    bin_id: Mapped[uuid.UUID | None]
+    lot_id: Mapped[uuid.UUID | None]
+    transfer_id: Mapped[uuid.UUID | None]
+    unit_cost: Mapped[int | None]
+    """Paise per unit (1000 milli-units); receipts carry it (see setledger.stock)."""
