@@ -61,6 +61,7 @@ from setledger.contracts.staff import (
     StaffMember,
     StaffRoster,
 )
+from setledger.contracts.stock import IncludedPosition, StockItem, StockSnapshot
 
 MESSAGES: dict[tuple[str, int], type[Contract]] = {
     (model.SCHEMA, model.VERSION): model
@@ -70,6 +71,7 @@ MESSAGES: dict[tuple[str, int], type[Contract]] = {
         ShiftClosed,
         ApprovalRecorded,
         StaffRoster,
+        StockSnapshot,
         Batch,
         CatalogSnapshot,
         CatalogDelta,
@@ -123,6 +125,7 @@ __all__ = [
     "DeviceStatus",
     "Envelope",
     "ErrorBody",
+    "IncludedPosition",
     "OriginalSale",
     "PricePoint",
     "ResendRequest",
@@ -139,7 +142,9 @@ __all__ = [
     "ShiftTenders",
     "StaffMember",
     "StaffRoster",
+    "StockItem",
     "StockMove",
+    "StockSnapshot",
     "json_schemas",
     "parse_payload",
     "seal",

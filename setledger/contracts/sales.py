@@ -77,6 +77,10 @@ class StockMove(Contract):
     product_id: UUID
     qty: MilliQty
     reason: Literal["sale", "return", "receipt", "transfer_out", "transfer_in", "adjustment"]
+    batch_no: str | None = Field(default=None, min_length=1, max_length=64)
+    """The batch (lot) taken or put back; None for stock not kept by batch."""
+    expiry: date | None = None
+    """The batch's expiry date, as the box knew it."""
 
 
 class SaleRecorded(Contract):

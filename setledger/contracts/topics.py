@@ -6,6 +6,7 @@
     setledger/v1/{org}/{store}/{device}/down/ctl            hub -> box (ResendRequest)
     setledger/v1/{org}/{store}/down/catalog                 hub, retained (CatalogManifest)
     setledger/v1/{org}/{store}/down/staff                   hub, retained (StaffRoster)
+    setledger/v1/{org}/{store}/down/stock                   hub, retained (StockSnapshot)
 
 Catalog manifests go to each store rather than the org so a box's ACL is
 "its own device topics and its own store's downlinks", and so stores can
@@ -59,6 +60,10 @@ def store_catalog(org_id: str, store_id: UUID | str) -> str:
 
 def store_staff(org_id: str, store_id: UUID | str) -> str:
     return f"{PREFIX}/{org_id}/{store_id}/down/staff"
+
+
+def store_stock(org_id: str, store_id: UUID | str) -> str:
+    return f"{PREFIX}/{org_id}/{store_id}/down/stock"
 
 
 @dataclass(frozen=True)
