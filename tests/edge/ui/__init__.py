@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import uvicorn
@@ -76,3 +77,42 @@ class PosBox:
         with httpx.Client(base_url=self.base_url, timeout=10) as client:
             sign_in(client)
             yield client
+
+
+NO_DEVICES = "**/api/v1/devices/events*"
+"""The box's device events: answered 404 when a test wants the page without the box's scanners."""
+
+
+def serve(box: PosBox) -> Iterator[PosBox]:
+    """A fixture body: the box up for the fixture's scope (``yield from serve(PosBox(...))``)."""
+    box.start()
+    try:
+        yield box
+    finally:
+        box.stop()
+
+
+def browse(
+    chromium: Any,
+    base_url: str,
+    *,
+    height: int = 800,
+    devices: bool = True,
+    no_errors: bool = False,
+) -> Iterator[Any]:
+    """A fixture body: a fresh browser context and page on the box (no cache, no IndexedDB left
+    by another test). ``devices=False`` answers the device events 404 (a box without scanners);
+    ``no_errors`` fails the test on any uncaught error in the page."""
+    context = chromium.new_context(base_url=base_url, viewport={"width": 1280, "height": height})
+    page = context.new_page()
+    page.set_default_timeout(5000)
+    if not devices:
+        page.route(NO_DEVICES, lambda route: route.fulfill(status=404, json={"error": {}}))
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        yield page
+    finally:
+        context.close()
+    if no_errors:
+        assert errors == []

@@ -39,7 +39,7 @@ from ops import demo_data
 from setledger import chart
 from setledger.money import format_rupees
 from tests.edge.devices.printer_emulator import PrinterEmulator, Slip, decode
-from tests.edge.ui import ARTIFACTS
+from tests.edge.ui import ARTIFACTS, browse
 from tests.processes import stop
 from tests.replication.harness import Deployment, wait_for
 
@@ -53,15 +53,6 @@ ATTA_BARCODE = demo_data.barcode_of(2)
 def shot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"e2e-{name}.png"))
-
-
-@pytest.fixture(scope="module")
-def printer() -> Iterator[PrinterEmulator]:
-    emulator = PrinterEmulator().start()
-    try:
-        yield emulator
-    finally:
-        emulator.stop()
 
 
 @pytest.fixture(scope="module")
@@ -87,18 +78,10 @@ def counter(
 
 @pytest.fixture
 def page(chromium: Any, counter: Deployment) -> Iterator[Any]:
-    context = chromium.new_context(
-        base_url=counter.box_url, viewport={"width": 1280, "height": 800}
-    )
-    page = context.new_page()
-    page.set_default_timeout(8000)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    try:
+    page: Any
+    for page in browse(chromium, counter.box_url, no_errors=True):
+        page.set_default_timeout(8000)
         yield page
-    finally:
-        context.close()
-    assert errors == []
 
 
 def member(counter: Deployment, role: str) -> tuple[str, str]:

@@ -19,36 +19,18 @@ import pytest
 from setledger.money import format_rupees
 from tests.edge.conftest import make_bundle
 from tests.edge.staff import MANAGER_PIN
-from tests.edge.ui import PosBox
+from tests.edge.ui import PosBox, browse, serve
 from tests.edge.ui.test_pos_flow import scannable, shot, sign_in_as_cashier, wedge_scan
-
-EVENTS = "**/api/v1/devices/events*"
 
 
 @pytest.fixture(scope="module")
 def pos_box(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PosBox]:
-    server = PosBox(tmp_path_factory.mktemp("posexchange"), make_bundle()).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from serve(PosBox(tmp_path_factory.mktemp("posexchange"), make_bundle()))
 
 
 @pytest.fixture
 def page(chromium: Any, pos_box: PosBox) -> Iterator[Any]:
-    context = chromium.new_context(
-        base_url=pos_box.base_url, viewport={"width": 1280, "height": 900}
-    )
-    page = context.new_page()
-    page.set_default_timeout(5000)
-    page.route(EVENTS, lambda route: route.fulfill(status=404, json={"error": {}}))
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    try:
-        yield page
-    finally:
-        context.close()
-    assert errors == []
+    yield from browse(chromium, pos_box.base_url, height=900, devices=False, no_errors=True)
 
 
 def sold(pos_box: PosBox, qty: int) -> dict[str, Any]:

@@ -21,10 +21,9 @@ from setledger.money import format_rupees
 from tests.edge.conftest import make_bundle
 from tests.edge.staff import MANAGER_ID, MANAGER_PIN
 from tests.edge.test_carts_extras import decode_svg
-from tests.edge.ui import PosBox
+from tests.edge.ui import PosBox, browse, serve
 from tests.edge.ui.test_pos_flow import shot, sign_in_as_cashier, wedge_scan
 
-EVENTS = "**/api/v1/devices/events*"
 VPA = "sharmastore@okaxis"
 B2B_GSTIN = "29AABCR1718E1ZL"  # Karnataka: an inter-state sale from the box's Maharashtra
 
@@ -33,28 +32,12 @@ B2B_GSTIN = "29AABCR1718E1ZL"  # Karnataka: an inter-state sale from the box's M
 def pos_box(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PosBox]:
     seller = SellerProfile(legal_name="Sharma General Store", upi_vpa=VPA)
     bundle = make_bundle().model_copy(update={"seller": seller})
-    server = PosBox(tmp_path_factory.mktemp("posextras"), bundle).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from serve(PosBox(tmp_path_factory.mktemp("posextras"), bundle))
 
 
 @pytest.fixture
 def page(chromium: Any, pos_box: PosBox) -> Iterator[Any]:
-    context = chromium.new_context(
-        base_url=pos_box.base_url, viewport={"width": 1280, "height": 900}
-    )
-    page = context.new_page()
-    page.set_default_timeout(5000)
-    page.route(EVENTS, lambda route: route.fulfill(status=404, json={"error": {}}))
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    try:
-        yield page
-    finally:
-        context.close()
-    assert errors == []
+    yield from browse(chromium, pos_box.base_url, height=900, devices=False, no_errors=True)
 
 
 def barcode(pos_box: PosBox, sku: str) -> str:

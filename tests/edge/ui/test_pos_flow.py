@@ -23,34 +23,21 @@ from edge.settings import DeviceConfig
 from setledger.money import format_rupees
 from tests.edge.conftest import make_bundle
 from tests.edge.staff import CASHIER_PIN
-from tests.edge.ui import ARTIFACTS, PosBox
+from tests.edge.ui import ARTIFACTS, NO_DEVICES, PosBox, browse, serve
 
 CASHIER_NAME = "Asha (cashier)"
-EVENTS = "**/api/v1/devices/events*"
 SCANNER = "till-1"
 
 
 @pytest.fixture(scope="module")
 def pos_box(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PosBox]:
     scanner = DeviceConfig(name=SCANNER, transport="fake", layout="us")
-    server = PosBox(tmp_path_factory.mktemp("posbox"), make_bundle(), [scanner]).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from serve(PosBox(tmp_path_factory.mktemp("posbox"), make_bundle(), [scanner]))
 
 
 @pytest.fixture
 def page(chromium: Any, pos_box: PosBox) -> Iterator[Any]:
-    context = chromium.new_context(
-        base_url=pos_box.base_url, viewport={"width": 1280, "height": 800}
-    )
-    page = context.new_page()
-    page.set_default_timeout(5000)
-    try:
-        yield page
-    finally:
-        context.close()
+    yield from browse(chromium, pos_box.base_url)
 
 
 def shot(page: Any, name: str) -> None:
@@ -83,7 +70,7 @@ def test_cashier_sells_with_a_wedge_scan_and_cash_change(page: Any, pos_box: Pos
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     # A box without the devices route (older box, or devices off): the page must cope.
-    page.route(EVENTS, lambda route: route.fulfill(status=404, json={"error": {}}))
+    page.route(NO_DEVICES, lambda route: route.fulfill(status=404, json={"error": {}}))
 
     page.goto("/pos/")
     page.get_by_test_id("staff").first.wait_for()

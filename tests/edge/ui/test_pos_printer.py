@@ -20,17 +20,8 @@ from tests.edge.conftest import make_bundle
 from tests.edge.devices.printer_emulator import PrinterEmulator, Slip, decode
 from tests.edge.fake_hub import wait_for
 from tests.edge.staff import MANAGER_PIN
-from tests.edge.ui import ARTIFACTS, PosBox
+from tests.edge.ui import ARTIFACTS, PosBox, browse, serve
 from tests.edge.ui.test_pos_flow import scannable, sign_in_as_cashier, wedge_scan
-
-
-@pytest.fixture(scope="module")
-def printer() -> Iterator[PrinterEmulator]:
-    emulator = PrinterEmulator().start()
-    try:
-        yield emulator
-    finally:
-        emulator.stop()
 
 
 @pytest.fixture(scope="module")
@@ -48,24 +39,12 @@ def pos_box(tmp_path_factory: pytest.TempPathFactory, printer: PrinterEmulator) 
     )
     seller = SellerProfile(trade_name="Sample Traders", address1="12 MG Road", location="Pune")
     bundle = make_bundle().model_copy(update={"seller": seller})
-    server = PosBox(tmp_path_factory.mktemp("posbox"), bundle, printer=config).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from serve(PosBox(tmp_path_factory.mktemp("posbox"), bundle, printer=config))
 
 
 @pytest.fixture
 def page(chromium: Any, pos_box: PosBox) -> Iterator[Any]:
-    context = chromium.new_context(
-        base_url=pos_box.base_url, viewport={"width": 1280, "height": 800}
-    )
-    page = context.new_page()
-    page.set_default_timeout(5000)
-    try:
-        yield page
-    finally:
-        context.close()
+    yield from browse(chromium, pos_box.base_url)
 
 
 def shot(page: Any, name: str) -> None:

@@ -19,35 +19,21 @@ from setledger.contracts import ShiftClosed
 from setledger.money import format_rupees
 from tests.edge.conftest import make_bundle
 from tests.edge.staff import MANAGER_ID, MANAGER_PIN
-from tests.edge.ui import PosBox
+from tests.edge.ui import PosBox, browse, serve
 from tests.edge.ui.test_pos_flow import scannable, shot, sign_in_as_cashier, wedge_scan
 
-EVENTS = "**/api/v1/devices/events*"
 FLOAT = {50000: 2, 10000: 5}  # ₹1,000 + ₹500
 FLOAT_TOTAL = 150000
 
 
 @pytest.fixture(scope="module")
 def pos_box(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PosBox]:
-    server = PosBox(tmp_path_factory.mktemp("posshift"), make_bundle()).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from serve(PosBox(tmp_path_factory.mktemp("posshift"), make_bundle()))
 
 
 @pytest.fixture
 def page(chromium: Any, pos_box: PosBox) -> Iterator[Any]:
-    context = chromium.new_context(
-        base_url=pos_box.base_url, viewport={"width": 1280, "height": 900}
-    )
-    page = context.new_page()
-    page.set_default_timeout(5000)
-    page.route(EVENTS, lambda route: route.fulfill(status=404, json={"error": {}}))
-    try:
-        yield page
-    finally:
-        context.close()
+    yield from browse(chromium, pos_box.base_url, height=900, devices=False)
 
 
 def count(page: Any, grid: str, pieces: dict[int, int]) -> None:
