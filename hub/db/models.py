@@ -28,6 +28,7 @@ from hub.db.ingest import UNKNOWN_ORG, DeviceCursor, InboxEntry, QuarantinedEnve
 from hub.db.ledger import JournalEntry, JournalLine, LedgerAccount, PeriodLock
 from hub.db.publication import CatalogBlob, CatalogPublication
 from hub.db.registry import Device, Org, Store
+from hub.db.reservations import StockException, StockExceptionResolution, StockReservationEvent
 from hub.db.returns import SaleReturn, SaleReturnLine, SaleReturnRefund
 from hub.db.sales import Sale, SaleLine, SaleTender, StockMove
 from hub.db.shifts import ShiftClose
@@ -88,10 +89,13 @@ __all__ = [
     "StaffPublication",
     "StockBin",
     "StockCount",
+    "StockException",
+    "StockExceptionResolution",
     "StockLevel",
     "StockLocation",
     "StockLot",
     "StockMove",
+    "StockReservationEvent",
     "StockTransfer",
     "Store",
     "User",
