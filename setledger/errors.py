@@ -926,6 +926,12 @@ STOCK_RESOLUTION_NEEDS_RESERVATION = ErrorSpec(
     "Resolving by {how} needs one of this exception's reservations ({reservations}).",
     "Name the reservation to release or back-order, or resolve by a transfer or an adjustment.",
 )
+STOCK_RESOLUTION_NEEDS_SOURCE = ErrorSpec(
+    "STOCK_RESOLUTION_NEEDS_SOURCE",
+    _I,
+    "A transfer into {location_id} needs another location to ship from.",
+    "Send from_location_id: a warehouse or store that has the stock.",
+)
 STOCK_EXCEPTION_NOT_FOUND = ErrorSpec(
     "STOCK_EXCEPTION_NOT_FOUND",
     ErrorKind.NOT_FOUND,

@@ -1,0 +1,529 @@
+"""Stock exceptions at the hub: shortages found where moves land, listed per store,
+resolved by staff, every step kept and audited.
+
+``detect`` runs after moves (or a count) change levels, in the same
+transaction, for the keys they touched: a key whose available (on-hand less
+active reservations) is below zero gets an exception if it has no open one
+(``setledger.reservations.shortages`` decides the kind and names both sides);
+an open exception whose key is no longer short is closed by a ``cleared``
+resolution (stock came in some other way). ``resolve`` is staff acting on one:
+a transfer in or an adjustment through the stock ledger's services, or
+releasing / back-ordering a reservation; it records what it made and what is
+still short, and closes the exception when nothing is.
+
+Nothing is updated or deleted: exceptions and resolutions are append-only
+(migration 0016); the sales and the reservation on either side stay as they
+were.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session
+
+from hub.accounts import audit
+from hub.accounts.audit import Actor
+from hub.clock import utcnow
+from hub.db.reservations import StockException, StockExceptionResolution
+from hub.db.sales import StockMove
+from hub.db.stock import StockLevel
+from hub.db.upsert import insert_ignore
+from hub.stock import reservations as held_stock
+from hub.stock.reservations import Key
+from setledger import errors
+from setledger import reservations as kernel
+from setledger.canonical import canonical_json
+from setledger.ids import new_id
+from setledger.money import MilliQty
+from setledger.stock import StockKey
+
+SYSTEM_ACTOR = Actor(None, audit.SYSTEM)
+CAUSE_MOVES = 200
+"""How far back the cause of one shortage looks (newest moves of the key)."""
+_RESOLVING = "setledger.stock_exception_resolving"
+"""session.info key: the exception ``resolve`` is acting on, which ``detect`` must not
+close as cleared in the middle of its own resolution."""
+
+
+@dataclass(frozen=True)
+class Resolution:
+    resolution_id: uuid.UUID
+    how: str
+    qty: MilliQty
+    reservation_id: uuid.UUID | None
+    transfer_id: uuid.UUID | None
+    move_ids: list[str]
+    remaining: MilliQty
+    closes: bool
+    actor: str
+    at: datetime
+    note: str | None
+
+
+@dataclass(frozen=True)
+class ExceptionView:
+    exception_id: uuid.UUID
+    kind: str
+    location_id: uuid.UUID
+    product_id: uuid.UUID
+    detected_at: datetime
+    on_hand: MilliQty
+    reserved: MilliQty
+    shortfall: MilliQty
+    cause: dict[str, Any]
+    status: str
+    now: dict[str, MilliQty]
+    """On-hand, reserved and available at the key now."""
+    resolutions: list[Resolution] = field(default_factory=list)
+
+
+def _json(value: Any) -> str:
+    return canonical_json(value).decode()
+
+
+def _open(org_id: uuid.UUID) -> Any:
+    closing = exists().where(
+        StockExceptionResolution.org_id == StockException.org_id,
+        StockExceptionResolution.exception_id == StockException.exception_id,
+        StockExceptionResolution.closes.is_(True),
+    )
+    return select(StockException).where(StockException.org_id == org_id, ~closing)
+
+
+def _negative_keys(session: Session, org_id: uuid.UUID, products: list[uuid.UUID]) -> set[Key]:
+    rows = session.execute(
+        select(StockLevel.location_id, StockLevel.product_id)
+        .where(StockLevel.org_id == org_id, StockLevel.product_id.in_(products))
+        .group_by(StockLevel.location_id, StockLevel.product_id)
+        .having(func.sum(StockLevel.qty) < 0)
+    ).all()
+    return {(r[0], r[1]) for r in rows}
+
+
+def _moves(session: Session, org_id: uuid.UUID, key: Key) -> list[StockMove]:
+    rows = session.scalars(
+        select(StockMove)
+        .where(
+            StockMove.org_id == org_id,
+            StockMove.location_id == key[0],
+            StockMove.product_id == key[1],
+        )
+        .order_by(StockMove.moved_at.desc(), StockMove.move_id.desc())
+        .limit(CAUSE_MOVES)
+    ).all()
+    return list(reversed(rows))
+
+
+def shortage_at(
+    session: Session, org_id: uuid.UUID, key: Key
+) -> tuple[kernel.Shortage | None, list[StockMove], list[kernel.Reservation]]:
+    """The key's shortage now (None when it is not short), with the moves and
+    reservations it was judged from."""
+    level = held_stock.levels(session, org_id, [key])[key]
+    claims = [
+        r
+        for r in held_stock.reservations(session, org_id, location_id=key[0], product_ids=[key[1]])
+        if r.holds
+    ]
+    rows = _moves(session, org_id, key)
+    moves = [
+        kernel.Move(
+            str(m.move_id),
+            str(key[0]),
+            str(key[1]),
+            m.qty,
+            m.moved_at,
+            m.reason,
+            None if m.device_id is None else str(m.device_id),
+        )
+        for m in rows
+    ]
+    found = kernel.shortages(moves, claims, {held_stock.kernel_key(key): level})
+    return (found[0] if found else None), rows, claims
+
+
+def _cause(
+    shortage: kernel.Shortage, rows: list[StockMove], claims: list[kernel.Reservation]
+) -> dict[str, Any]:
+    named = set(shortage.move_ids)
+    return {
+        "rule": shortage.rule,
+        "reservations": [
+            {
+                "reservation_id": r.reservation_id,
+                "source": r.source,
+                "reference": r.reference,
+                "qty": r.qty,
+                "created_at": r.created_at.isoformat(),
+            }
+            for r in claims
+            if r.reservation_id in shortage.reservation_ids
+        ],
+        "moves": [
+            {
+                "move_id": str(m.move_id),
+                "qty": m.qty,
+                "reason": m.reason,
+                "device_id": None if m.device_id is None else str(m.device_id),
+                "sale_id": None if m.sale_id is None else str(m.sale_id),
+                "moved_at": m.moved_at.isoformat(),
+            }
+            for m in rows
+            if str(m.move_id) in named
+        ],
+    }
+
+
+def _close(
+    session: Session,
+    org_id: uuid.UUID,
+    exception_id: uuid.UUID,
+    *,
+    how: str,
+    qty: MilliQty,
+    remaining: MilliQty,
+    actor: Actor,
+    at: datetime,
+    reservation_id: uuid.UUID | None = None,
+    transfer_id: uuid.UUID | None = None,
+    move_ids: Iterable[str] = (),
+    note: str | None = None,
+) -> StockExceptionResolution:
+    row = StockExceptionResolution(
+        org_id=org_id,
+        resolution_id=new_id(),
+        exception_id=exception_id,
+        how=how,
+        qty=qty,
+        reservation_id=reservation_id,
+        transfer_id=transfer_id,
+        move_ids=_json(sorted(move_ids)),
+        remaining=remaining,
+        closes=remaining == 0,
+        actor_id=actor.actor_id,
+        actor=actor.label,
+        at=at,
+        note=note,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        org_id,
+        "stock.exception.resolved" if row.closes else "stock.exception.resolution",
+        at=at,
+        actor=actor,
+        target=str(exception_id),
+        details={
+            "how": how,
+            "qty": qty,
+            "remaining": remaining,
+            "reservation_id": None if reservation_id is None else str(reservation_id),
+            "transfer_id": None if transfer_id is None else str(transfer_id),
+            "move_ids": sorted(move_ids),
+            "note": note,
+        },
+    )
+    return row
+
+
+def after_levels_changed(session: Session, org_id: uuid.UUID, keys: Sequence[StockKey]) -> None:
+    """The stock ledger's hook (``hub.stock.ledger``): moves or a count just changed the
+    levels of ``keys`` in this transaction; open or clear exceptions there."""
+    if keys:
+        detect(session, org_id, {(k.location_id, k.product_id) for k in keys}, utcnow())
+
+
+def detect(
+    session: Session, org_id: uuid.UUID, keys: Iterable[Key] | None, at: datetime
+) -> list[uuid.UUID]:
+    """Open an exception for each short key among ``keys`` (every key of the org when
+    None) that has none open, and clear open ones no longer short. Returns the ids of
+    the exceptions opened. Cheap when nothing is short: a few indexed reads per 500
+    products touched."""
+    candidates: set[Key] = set()
+    open_rows: dict[Key, StockException] = {}
+    if keys is None:
+        products = None
+        for reservation in held_stock.reservations(session, org_id):
+            if reservation.holds:
+                candidates.add(held_stock.hub_key(reservation.key))
+        candidates |= _negative_keys_all(session, org_id)
+        for row in session.scalars(_open(org_id)):
+            open_rows[(row.location_id, row.product_id)] = row
+    else:
+        wanted = set(keys)
+        products = sorted({p for _, p in wanted})
+        candidates |= set(held_stock.held(session, org_id, wanted))
+        for start in range(0, len(products), held_stock.CHUNK):
+            chunk = products[start : start + held_stock.CHUNK]
+            candidates |= _negative_keys(session, org_id, chunk) & wanted
+            query = _open(org_id).where(StockException.product_id.in_(chunk))
+            for row in session.scalars(query):
+                if (row.location_id, row.product_id) in wanted:
+                    open_rows[(row.location_id, row.product_id)] = row
+    opened: list[uuid.UUID] = []
+    resolving = session.info.get(_RESOLVING)
+    for key in sorted(candidates | set(open_rows)):
+        shortage, rows, claims = shortage_at(session, org_id, key)
+        current = open_rows.get(key)
+        if shortage is None:
+            if current is not None and current.exception_id != resolving:
+                _close(session, org_id, current.exception_id, how="cleared", qty=0,
+                       remaining=0, actor=SYSTEM_ACTOR, at=at)  # fmt: skip
+            continue
+        if current is not None:
+            continue
+        serial = session.scalar(
+            select(func.count()).where(
+                StockException.org_id == org_id,
+                StockException.location_id == key[0],
+                StockException.product_id == key[1],
+            )
+        )
+        exception_id = new_id()
+        values = {
+            "org_id": org_id,
+            "exception_id": exception_id,
+            "kind": shortage.kind,
+            "location_id": key[0],
+            "product_id": key[1],
+            "serial": int(serial or 0),
+            "detected_at": at,
+            "on_hand": shortage.on_hand,
+            "reserved": shortage.reserved,
+            "shortfall": shortage.shortfall,
+            "cause": _json(_cause(shortage, rows, claims)),
+        }
+        # Another worker may have found the same shortage in this instant: the
+        # (key, serial) unique constraint keeps one.
+        if insert_ignore(session, StockException, values):
+            opened.append(exception_id)
+    return opened
+
+
+def _negative_keys_all(session: Session, org_id: uuid.UUID) -> set[Key]:
+    rows = session.execute(
+        select(StockLevel.location_id, StockLevel.product_id)
+        .where(StockLevel.org_id == org_id)
+        .group_by(StockLevel.location_id, StockLevel.product_id)
+        .having(func.sum(StockLevel.qty) < 0)
+    ).all()
+    return {(r[0], r[1]) for r in rows}
+
+
+def _resolutions(
+    session: Session, org_id: uuid.UUID, ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[Resolution]]:
+    found: dict[uuid.UUID, list[Resolution]] = {i: [] for i in ids}
+    for start in range(0, len(ids), held_stock.CHUNK):
+        rows = session.scalars(
+            select(StockExceptionResolution)
+            .where(
+                StockExceptionResolution.org_id == org_id,
+                StockExceptionResolution.exception_id.in_(ids[start : start + held_stock.CHUNK]),
+            )
+            .order_by(StockExceptionResolution.at, StockExceptionResolution.resolution_id)
+        )
+        for r in rows:
+            found[r.exception_id].append(
+                Resolution(r.resolution_id, r.how, r.qty, r.reservation_id, r.transfer_id,
+                           json.loads(r.move_ids), r.remaining, r.closes, r.actor, r.at, r.note)
+            )  # fmt: skip
+    return found
+
+
+def list_exceptions(
+    session: Session,
+    org_id: uuid.UUID,
+    *,
+    location_id: uuid.UUID | None = None,
+    status: str | None = None,
+    exception_id: uuid.UUID | None = None,
+    limit: int = 200,
+) -> list[ExceptionView]:
+    """Exceptions newest first, with their cause, resolutions and the key's figures now."""
+    query = select(StockException).where(StockException.org_id == org_id)
+    if location_id is not None:
+        query = query.where(StockException.location_id == location_id)
+    if exception_id is not None:
+        query = query.where(StockException.exception_id == exception_id)
+    rows = list(
+        session.scalars(
+            query.order_by(StockException.detected_at.desc(), StockException.exception_id.desc())
+        )
+    )
+    done = _resolutions(session, org_id, [r.exception_id for r in rows])
+    views: list[ExceptionView] = []
+    keys = {(r.location_id, r.product_id) for r in rows}
+    on_hand = held_stock.levels(session, org_id, keys)
+    reserved = held_stock.held(session, org_id, keys)
+    for row in rows:
+        resolved = any(r.closes for r in done[row.exception_id])
+        state = "resolved" if resolved else "open"
+        if status is not None and state != status:
+            continue
+        key = (row.location_id, row.product_id)
+        views.append(
+            ExceptionView(
+                row.exception_id, row.kind, row.location_id, row.product_id, row.detected_at,
+                row.on_hand, row.reserved, row.shortfall, json.loads(row.cause), state,
+                {"on_hand": on_hand[key], "reserved": reserved.get(key, 0),
+                 "available": on_hand[key] - reserved.get(key, 0)},
+                done[row.exception_id],
+            )
+        )  # fmt: skip
+        if len(views) >= limit:
+            break
+    return views
+
+
+def get_exception(session: Session, org_id: uuid.UUID, exception_id: uuid.UUID) -> ExceptionView:
+    found = list_exceptions(session, org_id, exception_id=exception_id)
+    if not found:
+        raise errors.STOCK_EXCEPTION_NOT_FOUND.error(exception_id=str(exception_id))
+    return found[0]
+
+
+@contextmanager
+def _resolving(session: Session, exception_id: uuid.UUID) -> Iterator[None]:
+    session.info[_RESOLVING] = exception_id
+    try:
+        yield
+    finally:
+        session.info.pop(_RESOLVING, None)
+
+
+@dataclass(frozen=True)
+class Made:
+    """What an action of a resolution made in the stock ledger."""
+
+    move_ids: list[str] = field(default_factory=list)
+    transfer_id: uuid.UUID | None = None
+
+
+def resolve(
+    session: Session,
+    org_id: uuid.UUID,
+    exception_id: uuid.UUID,
+    *,
+    how: str,
+    qty: MilliQty,
+    actor: Actor,
+    at: datetime,
+    reservation_id: uuid.UUID | None = None,
+    from_location_id: uuid.UUID | None = None,
+    note: str | None = None,
+) -> ExceptionView:
+    """Act on an open exception: bring ``qty`` in from ``from_location_id`` (a transfer,
+    shipped and received at once), adjust the count up by ``qty`` (stock found), release
+    ``qty`` of one of its reservations, or back-order one. Records the resolution with
+    what it made and what is still short; closes the exception when nothing is."""
+    view = get_exception(session, org_id, exception_id)
+    if view.status == "resolved":
+        raise errors.STOCK_EXCEPTION_RESOLVED.error(exception_id=str(exception_id))
+    key = (view.location_id, view.product_id)
+    shortage, _, claims = shortage_at(session, org_id, key)
+    if shortage is None:
+        # Stock came in meanwhile (a receipt, a sale returned): nothing left to do.
+        _close(session, org_id, exception_id, how="cleared", qty=0, remaining=0,
+               actor=actor, at=at, note=note)  # fmt: skip
+        return get_exception(session, org_id, exception_id)
+    reservation = next((r for r in claims if r.reservation_id == str(reservation_id)), None)
+    kernel.check_resolution(shortage, how, qty, reservation)
+    with _resolving(session, exception_id):
+        made = _act(session, org_id, key, how, qty, reservation, from_location_id, actor, at, note)
+    after, _, _ = shortage_at(session, org_id, key)
+    _close(
+        session,
+        org_id,
+        exception_id,
+        how=how,
+        qty=qty if how != "back_order" else (reservation.qty if reservation else 0),
+        remaining=0 if after is None else after.shortfall,
+        actor=actor,
+        at=at,
+        reservation_id=reservation_id if how in ("release", "back_order") else None,
+        transfer_id=made.transfer_id,
+        move_ids=made.move_ids,
+        note=note,
+    )
+    return get_exception(session, org_id, exception_id)
+
+
+def _act(
+    session: Session,
+    org_id: uuid.UUID,
+    key: Key,
+    how: str,
+    qty: MilliQty,
+    reservation: kernel.Reservation | None,
+    from_location_id: uuid.UUID | None,
+    actor: Actor,
+    at: datetime,
+    note: str | None,
+) -> Made:
+    if how in ("release", "back_order"):
+        assert reservation is not None  # check_resolution refused it otherwise
+        rid = uuid.UUID(reservation.reservation_id)
+        kind: kernel.EventKind = "back_ordered" if how == "back_order" else "reduced"
+        held_stock.change(session, org_id, rid, kind, actor=actor, at=at, qty=qty, note=note)
+        return Made()
+    if how == "transfer":
+        if from_location_id is None or from_location_id == key[0]:
+            raise errors.STOCK_RESOLUTION_NEEDS_SOURCE.error(location_id=str(key[0]))
+        return _transfer_in(session, org_id, key, from_location_id, qty, actor, at, note)
+    return _adjust_up(session, org_id, key, qty, actor, at, note)
+
+
+def _transfer_in(
+    session: Session,
+    org_id: uuid.UUID,
+    key: Key,
+    from_location_id: uuid.UUID,
+    qty: MilliQty,
+    actor: Actor,
+    at: datetime,
+    note: str | None,
+) -> Made:
+    """Ship from the source and receive at the short location at once (the van has come:
+    staff resolve when the stock is there), through the stock ledger's transfer."""
+    from hub.stock import services  # here: services import the ledger, which imports us
+
+    line = services.StockLine(key[1], qty)
+    shipped = services.ship_transfer(
+        session, org_id, from_location_id, key[0], [line], actor=actor, at=at,
+        note=note or "stock exception",
+    )  # fmt: skip
+    received = services.receive_transfer(
+        session, org_id, shipped.transfer_id, None, actor=actor, at=at
+    )
+    moves = [str(m) for m in (*shipped.move_ids, *received.move_ids)]
+    return Made(moves, shipped.transfer_id)
+
+
+def _adjust_up(
+    session: Session,
+    org_id: uuid.UUID,
+    key: Key,
+    qty: MilliQty,
+    actor: Actor,
+    at: datetime,
+    note: str | None,
+) -> Made:
+    """Stock found (a recount, a mis-scan corrected): an audited adjustment in."""
+    from hub.stock import services  # here: services import the ledger, which imports us
+
+    moves = services.adjust_stock(
+        session, org_id, key[0], [services.StockLine(key[1], qty)],
+        reason=note or "stock exception", actor=actor, at=at,
+    )  # fmt: skip
+    return Made([str(m.move_id) for m in moves])
