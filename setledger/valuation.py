@@ -5,7 +5,7 @@ Two methods, chosen per org: FIFO (layers consumed oldest first) and the
 perpetual weighted average (one pool, its average recomputed by every
 receipt).
 
-The rules, written once here and in docs/STOCK.md ("Valuation"):
+The rules, written once here and in docs/VALUATION.md:
 
 - Scope: one product across the whole org. Transfers between locations
   (ship, in transit, receive) move goods at their cost and change no value,

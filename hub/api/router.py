@@ -24,6 +24,7 @@ from hub.api import (
     sales,
     shifts,
     staff,
+    valuation,
 )
 
 API_PREFIX = "/api/v1"
@@ -32,6 +33,6 @@ API_PREFIX = "/api/v1"
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
     modules = (accounts, registry, catalog, sales, staff, blobs, labels, ledger, bank, gst)
-    for module in (*modules, einvoice, debit_notes, shifts):
+    for module in (*modules, einvoice, debit_notes, shifts, valuation):
         router.include_router(module.router)
     return router

@@ -41,6 +41,7 @@ from hub.db.stock import (
     StockLot,
     StockTransfer,
 )
+from hub.db.valuation import ValuationMethodChange
 
 metadata = Base.metadata
 
@@ -100,5 +101,6 @@ __all__ = [
     "Store",
     "User",
     "UserSession",
+    "ValuationMethodChange",
     "metadata",
 ]

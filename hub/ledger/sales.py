@@ -23,6 +23,7 @@ from hub.ledger.journal import Posted
 from hub.ledger.pending import BATCH, Source, post_all_pending, post_pending, store_codes
 from hub.ledger.returns import post_all_pending_returns
 from hub.ledger.shifts import post_all_pending_shifts
+from hub.stock.valuation import post_stock_costs
 from setledger.postings import EntryDraft, SaleDocument, TaxedAmounts, post_sale
 from setledger.states import state_tax_head
 
@@ -108,8 +109,9 @@ def post_all_pending_sales(session: Session, org_id: uuid.UUID, *, batch: int = 
 
 
 def post_every_org(sessions: sessionmaker[Session], org_code: str | None = None) -> dict[str, int]:
-    """Post the pending sales, then returns, then shift over/shorts, of every org (or
-    one, by code): entries written per org code."""
+    """Post the pending sales, then returns, then shift over/shorts, then stock at
+    cost (``hub.stock.valuation``), of every org (or one, by code): entries written
+    per org code."""
     with sessions() as session:
         query = select(Org.org_id, Org.org_code).where(Org.org_id != UNKNOWN_ORG)
         if org_code is not None:
@@ -121,4 +123,5 @@ def post_every_org(sessions: sessionmaker[Session], org_code: str | None = None)
             sales = post_all_pending_sales(session, org.org_id)
             returns = post_all_pending_returns(session, org.org_id)
             written[org.org_code] = sales + returns + post_all_pending_shifts(session, org.org_id)
+            written[org.org_code] += post_stock_costs(session, org.org_id)
     return written

@@ -92,6 +92,7 @@ SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
         "received_on": "2026-11-21",
         "amount": 100,
     },
+    ("PUT", "/orgs/{org}/stock/valuation/method"): {"method": "fifo"},
 }
 """A valid body for every API route that changes something (the test fails for a
 new one without an entry here, rather than call it with a body it refuses)."""
