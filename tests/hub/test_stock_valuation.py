@@ -14,7 +14,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from hub.db.models import StockMove
+from hub.db.models import StockCount, StockLocation, StockMove
 from hub.ledger import reports
 from hub.ledger.sales import post_every_org
 from setledger import chart, fiscal
@@ -27,29 +27,39 @@ SOLD = datetime(2026, 11, 20, 11, 0, tzinfo=fiscal.IST)
 RETURNED = datetime(2026, 11, 21, 16, 0, tzinfo=fiscal.IST)
 
 
-def receive(
-    hub: Hub, store: dict[str, Any], product: dict[str, Any], units: int, cost: int, day: int
-) -> None:
-    """A receipt at the store (as the stock ledger records one): ``units`` at ``cost`` paise each."""
-    at = datetime(2026, 11, day, 9, 0, tzinfo=fiscal.IST)
-    store_id = uuid.UUID(store["store_id"])
+def add_move(hub: Hub, org_id: uuid.UUID, product: dict[str, Any], **fields: Any) -> None:
+    """A move as the hub's stock ledger records one (receipts, adjustments, transfers)."""
+    at = fields.pop("moved_at")
     with hub.runtime.sessions() as session, session.begin():
         session.add(
             StockMove(
-                org_id=uuid.UUID(store["org_uuid"]),
+                org_id=org_id,
                 move_id=new_id(),
-                store_id=store_id,
                 device_id=None,
                 product_id=uuid.UUID(product["product_id"]),
-                qty=units * 1000,
-                reason="receipt",
-                unit_cost=cost,
                 sale_id=None,
                 moved_at=at,
                 business_date=fiscal.business_date(at),
                 received_at=at,
+                **{"store_id": None, "location_id": None, "unit_cost": None, **fields},
             )
         )
+
+
+def receive(
+    hub: Hub, store: dict[str, Any], product: dict[str, Any], units: int, cost: int, day: int
+) -> None:
+    """A receipt at the store: ``units`` at ``cost`` paise each, at 9:00 on ``day`` of November."""
+    add_move(
+        hub,
+        uuid.UUID(store["org_uuid"]),
+        product,
+        store_id=uuid.UUID(store["store_id"]),
+        qty=units * 1000,
+        reason="receipt",
+        unit_cost=cost,
+        moved_at=datetime(2026, 11, day, 9, 0, tzinfo=fiscal.IST),
+    )
 
 
 def books(hub: Hub, org_id: uuid.UUID) -> dict[str, int]:
@@ -127,3 +137,71 @@ def test_the_books_hold_the_valuation_to_the_paisa(hub: Hub) -> None:
     valuation = ok(hub.get(f"/orgs/{org['org_id']}/stock/valuation"))
     by_product = {p["product_id"]: (p["qty"], p["value"]) for p in valuation["products"]}
     assert by_product[rice["product_id"]] == (-1_000, -120_00)
+
+
+def test_counts_adjust_at_cost_and_transfers_move_no_value(hub: Hub) -> None:
+    org = hub.org()
+    org_id = uuid.UUID(org["uuid"])
+    store = hub.store(org)
+    oil = hub.product(org, name="Oil 1L", price=180_00)
+    warehouse = new_id()
+    with hub.runtime.sessions() as session, session.begin():
+        session.add(
+            StockLocation(
+                org_id=org_id,
+                location_id=warehouse,
+                kind="warehouse",
+                store_id=None,
+                code="WH-1",
+                name="Bhiwandi",
+                created_at=datetime(2026, 11, 1, tzinfo=fiscal.IST),
+            )
+        )
+
+    def at(day: int, hour: int) -> datetime:
+        return datetime(2026, 11, day, hour, 0, tzinfo=fiscal.IST)
+
+    def count(units: int, when: datetime) -> None:
+        with hub.runtime.sessions() as session, session.begin():
+            session.add(
+                StockCount(
+                    org_id=org_id,
+                    count_id=new_id(),
+                    location_id=warehouse,
+                    product_id=uuid.UUID(oil["product_id"]),
+                    lot_id=None,
+                    counted_qty=units * 1000,
+                    counted_at=when,
+                    counted_by="Ravi",
+                    note=None,
+                    recorded_at=when,
+                )
+            )
+
+    wh = {"location_id": warehouse}
+    add_move(
+        hub, org_id, oil, **wh, qty=10_000, reason="receipt", unit_cost=50_00, moved_at=at(17, 9)
+    )
+    count(8, at(18, 10))  # 2 missing: -2 x 50.00 = -100.00
+    # 3 shipped to the store (two moves through transit in the real ledger): no value moves.
+    add_move(hub, org_id, oil, **wh, qty=-3_000, reason="transfer_out", moved_at=at(18, 12))
+    add_move(
+        hub,
+        org_id,
+        oil,
+        store_id=uuid.UUID(store["store_id"]),
+        qty=3_000,
+        reason="transfer_in",
+        moved_at=at(18, 15),
+    )
+    count(5, at(19, 10))  # 8 - 3 = 5: exact, nothing to adjust
+    count(6, at(19, 18))  # 1 found, at the current cost 50.00
+    assert post_every_org(hub.runtime.sessions, org["org_id"]) == {org["org_id"]: 3}
+    trial = books(hub, org_id)
+    # 10 received for 500.00, 2 lost (100.00), 1 found (50.00): 9 on hand (6 at the
+    # warehouse, 3 at the store) worth 450.00.
+    assert trial[chart.INVENTORY] == 450_00
+    assert trial[chart.STOCK_ADJUSTMENTS] == 100_00 - 50_00
+    assert trial[chart.GOODS_RECEIVED_NOT_INVOICED] == -500_00
+    valuation = ok(hub.get(f"/orgs/{org['org_id']}/stock/valuation"))
+    assert [(p["qty"], p["value"]) for p in valuation["products"]] == [(9_000, 450_00)]
