@@ -23,6 +23,7 @@ from edge.api import auth, carts, catalog, drawer, labels, pos_ui, receipts, ret
 from edge.api import box as box_routes
 from edge.api import customers as customer_routes
 from edge.api import devices as device_routes
+from edge.api import stock as stock_routes
 from edge.devices.events import Broadcaster
 from edge.devices.manager import DeviceCollector, build_manager
 from edge.devices.printer.run import start_printer
@@ -170,6 +171,7 @@ def create_app(
         returns.sales_router,
         returns.router,
         shifts.router,
+        stock_routes.router,
         receipts.router,
         drawer.router,
         labels.router,

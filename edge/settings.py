@@ -85,6 +85,8 @@ class BoxSettings(BaseModel):
     discount_limit_bp: int = Field(default=1000, ge=0, le=10000)
     """A line discount above this share of the line's gross (basis points of a
     percent: 1000 = 10%) needs a manager's PIN."""
+    expiry_warn_days: int = Field(default=30, ge=0, le=3650)
+    """A line's lot expiring within this many days is warned about at the counter."""
     printer: PrinterConfig | None = None
     """The receipt printer and its cash drawer (docs/DEVICES.md); none by default."""
     devices: list[DeviceConfig] = Field(default_factory=list)
@@ -135,6 +137,8 @@ class BoxSettings(BaseModel):
             values["session_hours"] = int(env["SETLEDGER_BOX_SESSION_HOURS"])
         if "SETLEDGER_BOX_DISCOUNT_LIMIT_BP" in env:
             values["discount_limit_bp"] = int(env["SETLEDGER_BOX_DISCOUNT_LIMIT_BP"])
+        if "SETLEDGER_BOX_EXPIRY_WARN_DAYS" in env:
+            values["expiry_warn_days"] = int(env["SETLEDGER_BOX_EXPIRY_WARN_DAYS"])
         if "SETLEDGER_BOX_PRINTER" in env:
             values["printer"] = PrinterConfig.model_validate_json(env["SETLEDGER_BOX_PRINTER"])
         if "SETLEDGER_BOX_DEVICES" in env:

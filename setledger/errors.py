@@ -392,6 +392,12 @@ CART_LINE_NOT_FOUND = ErrorSpec(
     "Cart {cart_id} has no line {line}.",
     "Reload the cart and pick an existing line.",
 )
+CART_LOT_NOT_ON_HAND = ErrorSpec(
+    "CART_LOT_NOT_ON_HAND",
+    ErrorKind.NOT_FOUND,
+    "The box's stock has no batch {batch_no!r} of {product_id}.",
+    "Pick a batch that GET /api/v1/stock/<product id> lists for this store.",
+)
 CART_CLOSED = ErrorSpec(
     "CART_CLOSED",
     ErrorKind.CONFLICT,

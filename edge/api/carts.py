@@ -57,8 +57,8 @@ def add_line(box: Box, cashier: Cashier, cart_id: UUID, body: LineIn) -> CartOut
 def update_line(
     box: Box, cashier: Cashier, cart_id: UUID, line_no: int, body: CartLineUpdate
 ) -> CartOut:
-    """Change a line's quantity or discount. A lower quantity (a partial void)
-    or a discount above the limit needs a manager's ``approval``."""
+    """Change a line's quantity, discount or batch. A lower quantity (a partial
+    void) or a discount above the limit needs a manager's ``approval``."""
     qty = None if body.qty is None else parse_line_qty(line_no, body.qty)
     view = carts.update_line(
         box,
@@ -68,6 +68,7 @@ def update_line(
         body.discount,
         actor_of(cashier),
         approval_of(body.approval),
+        batch_no=body.batch_no,
     )
     return CartOut.of(view)
 

@@ -7,14 +7,15 @@ a UI does no money arithmetic of its own.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from edge.services.approvals import ApprovalRequest
-from edge.services.carts import CartView
+from edge.services.carts import CartView, LineLot
 from edge.services.catalog import Product
 from edge.services.pricing import Bill, PricedLine
 from setledger.contracts import Buyer, SaleRecorded
@@ -102,6 +103,8 @@ class CartIn(Body):
 class CartLineUpdate(Body):
     qty: Decimal | None = None
     discount: Discount | None = None
+    batch_no: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    """Take this batch of the store's stock instead of the one FEFO chose."""
     approval: ApprovalIn | None = None
     """A manager's PIN for a lower quantity (a void) or a discount above the limit."""
 
@@ -175,6 +178,13 @@ class ProductOut(BaseModel):
         return cls(**product.__dict__, price=amount, mrp=mrp, display=display)
 
 
+class ExpiryWarningOut(BaseModel):
+    """The line's lot is ``expired`` or ``expiring`` within the box's warning days."""
+
+    kind: Literal["expired", "expiring"]
+    days_left: int
+
+
 class LineOut(BaseModel):
     line_no: int
     product_id: str
@@ -194,11 +204,21 @@ class LineOut(BaseModel):
     cess: int
     charged: int
     display: dict[str, str]
+    batch_no: str | None = None
+    """The lot the line takes (FEFO, or the cashier's choice); None: no batches."""
+    expiry: date | None = None
+    expiry_warning: ExpiryWarningOut | None = None
 
     @classmethod
-    def of(cls, line: PricedLine) -> LineOut:
+    def of(cls, line: PricedLine, lot: LineLot | None = None) -> LineOut:
         p, tax = line.product, line.tax
+        warning = None if lot is None else lot.warning
         return cls(
+            batch_no=None if lot is None else lot.batch_no,
+            expiry=None if lot is None else lot.expiry,
+            expiry_warning=None
+            if warning is None
+            else ExpiryWarningOut(kind=warning.kind, days_left=warning.days_left),
             line_no=line.line_no,
             product_id=p.product_id,
             sku=p.sku,
@@ -258,11 +278,12 @@ class CartOut(BaseModel):
     @classmethod
     def of(cls, view: CartView, added_line: int | None = None) -> CartOut:
         totals = BillTotals.of(view.bill)
+        lines = view.bill.lines if view.bill else ()
         return cls(
             cart_id=view.cart_id,
             status=view.status,
             sale_id=view.sale_id,
-            lines=[LineOut.of(line) for line in view.bill.lines] if view.bill else [],
+            lines=[LineOut.of(x, view.lot(x.line_no)) for x in lines],
             totals=totals,
             display={"payable": format_rupees(totals.payable)},
             added_line=added_line,

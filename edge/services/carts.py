@@ -20,14 +20,14 @@ be given out twice.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 from sqlalchemy import Connection, Engine, func, insert, select
 
 from appkit.faults import crash_point
 from edge.runtime import BoxRuntime
-from edge.services import approvals, catalog
+from edge.services import approvals, catalog, stock
 from edge.services.approvals import Actor, ApprovalRequest, Grant
 from edge.services.checkout import (
     LineRequest,
@@ -43,6 +43,8 @@ from edge.store import tables as t
 from setledger import errors
 from setledger.bill_discount import percent_off, split_discount
 from setledger.contracts import Buyer
+from setledger.fefo import ExpiryWarning, Lot, expiry_warning
+from setledger.fiscal import business_date
 from setledger.ids import new_id
 from setledger.money import format_quantity
 from setledger.tenders import Tender
@@ -59,6 +61,19 @@ class CartLine:
     qty: int
     discount: int
     discount_approval_id: str | None
+    batch_no: str | None = None
+    expiry: str | None = None
+
+
+@dataclass(frozen=True)
+class LineLot:
+    """The lot a line takes and its expiry warning (expired, or within the
+    box's ``expiry_warn_days``): a warning, never a refusal."""
+
+    line_no: int
+    batch_no: str
+    expiry: date | None
+    warning: ExpiryWarning | None
 
 
 @dataclass(frozen=True)
@@ -68,6 +83,11 @@ class CartView:
     sale_id: str | None
     bill: Bill | None
     """None for an empty cart."""
+    lots: tuple[LineLot, ...] = ()
+    """The lines that take a batch (products with batches in the store's stock)."""
+
+    def lot(self, line_no: int) -> LineLot | None:
+        return next((x for x in self.lots if x.line_no == line_no), None)
 
 
 def create_cart(box: BoxRuntime, cart_id: UUID | None, now: datetime) -> CartView:
@@ -142,6 +162,7 @@ def add_line(
             ).scalar()
             line_no = int(last or 0) + 1
             check_qty(line_no, product, qty)
+            lot = _fefo_lot(box, conn, product.product_id, qty)
             conn.execute(
                 insert(t.cart_line).values(
                     cart_id=cart_id,
@@ -149,6 +170,8 @@ def add_line(
                     product_id=product.product_id,
                     qty=qty,
                     discount=request.discount,
+                    batch_no=None if lot is None else lot.batch_no,
+                    expiry=None if lot is None or lot.expiry is None else lot.expiry.isoformat(),
                 )
             )
         # Price inside the transaction: a line that cannot be priced is not added.
@@ -167,8 +190,10 @@ def update_line(
     discount: int | None,
     actor: Actor | None = None,
     approval: ApprovalRequest | None = None,
+    batch_no: str | None = None,
 ) -> CartView:
-    """Change a line's quantity or discount. A lower quantity is a partial void."""
+    """Change a line's quantity, discount or lot (``batch_no``: another batch
+    of the store's stock than FEFO suggested). A lower quantity is a partial void."""
     actor = actor or Actor()
     grant = approvals.check(box, approval)
     recorded: list[approvals.Recorded] = []
@@ -177,11 +202,19 @@ def update_line(
         current = _cart_line(conn, cart_id, line_no)
         voiding = qty is not None and qty < current.qty
         charged_before = _charged(box, conn, cart_id, line_no) if voiding else None
-        values: dict[str, int] = {}
+        values: dict[str, int | str | None] = {}
         if qty is not None:
             values["qty"] = qty
         if discount is not None:
             values["discount"] = discount
+        if batch_no is not None:
+            chosen = stock.find_lot(stock.product_lots(conn, current.product_id), batch_no)
+            if chosen is None:
+                raise errors.CART_LOT_NOT_ON_HAND.error(
+                    batch_no=batch_no, product_id=current.product_id
+                )
+            values["batch_no"] = batch_no
+            values["expiry"] = None if chosen.expiry is None else chosen.expiry.isoformat()
         if values:
             key = (t.cart_line.c.cart_id == cart_id, t.cart_line.c.line_no == line_no)
             conn.execute(t.cart_line.update().where(*key).values(**values))
@@ -392,9 +425,37 @@ def _cart_lines(conn: Connection, cart_id: str) -> list[CartLine]:
             qty=int(r.qty),
             discount=int(r.discount),
             discount_approval_id=r.discount_approval_id,
+            batch_no=r.batch_no,
+            expiry=r.expiry,
         )
         for r in rows
     ]
+
+
+def _fefo_lot(box: BoxRuntime, conn: Connection, product_id: str, qty: int) -> Lot | None:
+    """The lot a new line takes: FEFO over the store's batches; when only
+    expired stock is left, the soonest expired (the sale may go ahead, warned)."""
+    lots = stock.product_lots(conn, product_id)
+    if not stock.has_lots(lots):
+        return None
+    chosen = stock.suggest(lots, qty, business_date(box.now()))
+    if chosen.first is not None:
+        return chosen.first
+    return chosen.expired[0] if chosen.expired else None
+
+
+def _line_lots(box: BoxRuntime, lines: list[CartLine]) -> tuple[LineLot, ...]:
+    today = business_date(box.now())
+    found = []
+    for line in lines:
+        if line.batch_no is None:
+            continue
+        expiry = stock.parse_day(line.expiry)
+        warning = expiry_warning(
+            Lot(line.batch_no, expiry, line.qty), today, box.settings.expiry_warn_days
+        )
+        found.append(LineLot(line.line_no, line.batch_no, expiry, warning))
+    return tuple(found)
 
 
 def _view(box: BoxRuntime, conn: Connection, cart_id: str) -> CartView:
@@ -419,7 +480,13 @@ def _view(box: BoxRuntime, conn: Connection, cart_id: str) -> CartView:
             replace(p, line_no=line.line_no) for p, line in zip(priced.lines, lines, strict=True)
         )
         bill = replace(priced, lines=numbered)
-    return CartView(cart_id=cart_id, status=row.status, sale_id=row.sale_id, bill=bill)
+    return CartView(
+        cart_id=cart_id,
+        status=row.status,
+        sale_id=row.sale_id,
+        bill=bill,
+        lots=_line_lots(box, lines),
+    )
 
 
 def checkout(
@@ -459,6 +526,8 @@ def checkout(
                     qty=format_quantity(line.qty),
                     discount=line.discount,
                     discount_approved=line.discount_approval_id is not None,
+                    batch_no=line.batch_no,
+                    expiry=stock.parse_day(line.expiry),
                 )
                 for line in _cart_lines(conn, cart_id)
             ],

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
@@ -26,7 +27,7 @@ from sqlalchemy import Connection, insert, select
 
 from appkit.faults import crash_point
 from edge.runtime import BoxRuntime
-from edge.services import approvals, catalog
+from edge.services import approvals, catalog, stock
 from edge.services.approvals import ApprovalRequest, Grant
 from edge.services.identity import current_epoch, require_identity
 from edge.services.pricing import Bill, LineChoice, check_qty, price_bill
@@ -52,6 +53,9 @@ class LineRequest:
     discount: int = 0
     discount_approved: bool = False
     """A manager already approved this discount (on the cart line)."""
+    batch_no: str | None = None
+    """The lot to take (chosen on the cart line); None: FEFO from the box's stock."""
+    expiry: date | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,8 @@ def request_hash(request: SaleRequest, parsed_qty: list[int]) -> str:
                     "product_id": None if line.product_id is None else str(line.product_id),
                     "qty": qty,
                     "discount": line.discount,
+                    # Only when chosen, so sales recorded before batches still match.
+                    **({"batch_no": line.batch_no} if line.batch_no is not None else {}),
                 }
                 for line, qty in zip(request.lines, parsed_qty, strict=True)
             ],
@@ -226,15 +232,7 @@ def _write_sale(
             tendered=settlement.tendered,
             change=settlement.change,
         ),
-        stock_moves=[
-            StockMove(
-                move_id=new_id(),
-                product_id=UUID(line.product.product_id),
-                qty=-line.qty,
-                reason="sale",
-            )
-            for line in bill.lines
-        ],
+        stock_moves=_sale_moves(conn, bill, request, day),
     )
     _insert_sale(conn, sale, epoch, stamp.encode(), fingerprint, correlation_id)
     seq = outbox.append(
@@ -247,7 +245,45 @@ def _write_sale(
         wall_time=box.wall_clock(),
         correlation_id=correlation_id,
     )
+    stock.record_moves(
+        conn,
+        sale.stock_moves,
+        [line.line_no for line in sale.lines],
+        unix_ms(sale.sold_at),
+        epoch=epoch,
+        stream=SALES_STREAM,
+        seq=seq,
+        sale_id=str(sale.sale_id),
+    )
     return sale, epoch, seq, approved
+
+
+def _sale_moves(conn: Connection, bill: Bill, request: SaleRequest, day: date) -> list[StockMove]:
+    """A move per line, from the lot the line names or else the FEFO lot of the
+    box's stock (none for a product the stock snapshot has no batches of)."""
+    lots = stock.lots_of(conn, [line.product.product_id for line in bill.lines])
+    moves = []
+    for line, asked in zip(bill.lines, request.lines, strict=True):
+        batch_no, expiry = asked.batch_no, asked.expiry
+        held = lots.get(line.product.product_id, [])
+        if batch_no is None:
+            first = stock.suggest(held, line.qty, day).first
+            if first is not None:
+                batch_no, expiry = first.batch_no, first.expiry
+        elif expiry is None:
+            known = stock.find_lot(held, batch_no)
+            expiry = None if known is None else known.expiry
+        moves.append(
+            StockMove(
+                move_id=new_id(),
+                product_id=UUID(line.product.product_id),
+                qty=-line.qty,
+                reason="sale",
+                batch_no=batch_no,
+                expiry=expiry,
+            )
+        )
+    return moves
 
 
 def _approve_discounts(
@@ -375,22 +411,6 @@ def _insert_sale(
                 for n, x in enumerate(sale.tenders, start=1)
             ],
         )
-    at_ms = unix_ms(sale.sold_at)
-    conn.execute(
-        insert(t.stock_move),
-        [
-            {
-                "move_id": str(m.move_id),
-                "product_id": str(m.product_id),
-                "qty": m.qty,
-                "reason": m.reason,
-                "sale_id": sale_id,
-                "line_no": n,
-                "at_ms": at_ms,
-            }
-            for n, m in enumerate(sale.stock_moves, start=1)
-        ],
-    )
 
 
 def load_sale(conn: Connection, sale_id: str) -> SaleRecorded:
@@ -431,7 +451,14 @@ def load_sale(conn: Connection, sale_id: str) -> SaleRecorded:
         tenders=[SaleTender(kind=r.kind, amount=r.amount, reference=r.reference) for r in tenders],
         totals=SaleTotals(**{k: s[k] for k in SaleTotals.model_fields}),
         stock_moves=[
-            StockMove(move_id=m.move_id, product_id=m.product_id, qty=m.qty, reason=m.reason)
+            StockMove(
+                move_id=m.move_id,
+                product_id=m.product_id,
+                qty=m.qty,
+                reason=m.reason,
+                batch_no=m.batch_no,
+                expiry=m.expiry,
+            )
             for m in moves
         ],
     )

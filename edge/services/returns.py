@@ -27,7 +27,7 @@ from sqlalchemy import Connection, RowMapping, func, insert, select
 
 from documents.invoice_pdf import InvoicePdfOptions, PaperSize, render_invoice_pdf
 from edge.runtime import BoxRuntime
-from edge.services import approvals, catalog, invoice_document
+from edge.services import approvals, catalog, invoice_document, stock
 from edge.services.approvals import ApprovalRequest, Grant
 from edge.services.checkout import load_sale, parse_line_qty
 from edge.services.identity import current_epoch, require_identity
@@ -293,10 +293,7 @@ def _record_in(
             for x in request.refunds
         ],
         totals=planned.totals,
-        stock_moves=[
-            StockMove(move_id=new_id(), product_id=line.product_id, qty=line.qty, reason="return")
-            for line in planned.lines
-        ],
+        stock_moves=_return_moves(sale, planned.lines),
     )
     _insert(conn, note, epoch, stamp.encode(), fingerprint, correlation_id, recorded_approval)
     seq = outbox.append(
@@ -308,6 +305,16 @@ def _record_in(
         hlc=stamp.encode(),
         wall_time=box.wall_clock(),
         correlation_id=correlation_id,
+    )
+    stock.record_moves(
+        conn,
+        note.stock_moves,
+        [line.line_no for line in note.lines],
+        unix_ms(note.returned_at),
+        epoch=epoch,
+        stream=RETURNS_STREAM,
+        seq=seq,
+        return_id=str(note.return_id),
     )
     positions = ((RETURNS_STREAM, seq), recorded_approval.position)
     return RecordedReturn(note, created=True, epoch=epoch, positions=positions)
@@ -380,22 +387,25 @@ def _insert(
                 for n, x in enumerate(note.refunds, start=1)
             ],
         )
-    conn.execute(
-        insert(t.stock_move),
-        [
-            {
-                "move_id": str(move.move_id),
-                "product_id": str(move.product_id),
-                "qty": move.qty,
-                "reason": move.reason,
-                "sale_id": None,
-                "line_no": line.line_no,
-                "at_ms": at_ms,
-                "return_id": return_id,
-            }
-            for move, line in zip(note.stock_moves, note.lines, strict=True)
-        ],
-    )
+
+
+def _return_moves(sale: SaleRecorded, lines: list[ReturnLine]) -> list[StockMove]:
+    """Goods come back into the batch the sale's line took them from."""
+    taken = dict(zip((x.line_no for x in sale.lines), sale.stock_moves, strict=True))
+    moves = []
+    for line in lines:
+        sold = taken.get(line.line_no)
+        moves.append(
+            StockMove(
+                move_id=new_id(),
+                product_id=line.product_id,
+                qty=line.qty,
+                reason="return",
+                batch_no=None if sold is None else sold.batch_no,
+                expiry=None if sold is None else sold.expiry,
+            )
+        )
+    return moves
 
 
 _LINE_AMOUNTS = ("discount", "taxable", "cgst", "sgst", "igst", "cess", "charged")
@@ -449,7 +459,14 @@ def load_return(conn: Connection, return_id: str) -> ReturnRecorded:
         ],
         totals=ReturnTotals(**{k: r[k] for k in ReturnTotals.model_fields}),
         stock_moves=[
-            StockMove(move_id=m.move_id, product_id=m.product_id, qty=m.qty, reason=m.reason)
+            StockMove(
+                move_id=m.move_id,
+                product_id=m.product_id,
+                qty=m.qty,
+                reason=m.reason,
+                batch_no=m.batch_no,
+                expiry=m.expiry,
+            )
             for m in moves
         ],
     )

@@ -143,10 +143,14 @@ cart_line = Table(
     Column("qty", BigInteger, nullable=False),
     Column("discount", BigInteger, nullable=False),
     Column("discount_approval_id", String(36)),
+    Column("batch_no", Text),
+    Column("expiry", String(10)),
     PrimaryKeyConstraint("cart_id", "line_no"),
 )
 """``discount_approval_id``: the manager's approval of this line's discount when
-it is above the limit, so checkout does not ask for the PIN a second time."""
+it is above the limit, so checkout does not ask for the PIN a second time.
+``batch_no``/``expiry``: the lot the line takes (FEFO when added, or the
+cashier's choice); null for a product with no lots in the stock snapshot."""
 
 cart_hold = Table(
     "cart_hold",
@@ -250,10 +254,19 @@ stock_move = Table(
     Column("line_no", Integer),
     Column("at_ms", BigInteger, nullable=False),
     Column("return_id", String(36)),
+    Column("batch_no", Text),
+    Column("expiry", String(10)),
+    Column("epoch", String(32)),
+    Column("stream", String(32)),
+    Column("seq", BigInteger),
     Index("stock_move_product", "product_id"),
 )
 """``return_id``: set on restocking moves of a return (``sale_id`` stays empty
-there, so a sale's own moves are those naming it)."""
+there, so a sale's own moves are those naming it). ``batch_no``/``expiry``:
+the lot taken or put back. ``epoch``/``stream``/``seq``: the outbox position
+of the sale or return that made the move, kept after the outbox row is pruned
+so on-hand can tell the moves a stock snapshot already counts (null: recorded
+before 0011 and already at the hub)."""
 
 outbox = Table(
     "outbox",
@@ -389,6 +402,39 @@ shift_z_series = Table(
     Column("last_serial", BigInteger, nullable=False),
     CheckConstraint("id = 1", name="shift_z_series_one_row"),
 )
+
+stock_snapshot = Table(
+    "stock_snapshot",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", BigInteger, nullable=False),
+    Column("as_of", Text, nullable=False),
+    Column("applied_at", Text, nullable=False),
+    CheckConstraint("id = 1", name="stock_snapshot_singleton"),
+)
+"""The version of the hub's stock snapshot the items below come from."""
+
+stock_snapshot_item = Table(
+    "stock_snapshot_item",
+    metadata,
+    Column("item_no", Integer, primary_key=True),
+    Column("product_id", String(36), nullable=False),
+    Column("batch_no", Text),
+    Column("expiry", String(10)),
+    Column("qty", BigInteger, nullable=False),
+    Index("stock_snapshot_item_product", "product_id"),
+)
+"""On hand per product and batch as the hub knew it (replaced whole)."""
+
+stock_snapshot_include = Table(
+    "stock_snapshot_include",
+    metadata,
+    Column("epoch", String(32), nullable=False),
+    Column("stream", String(32), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    PrimaryKeyConstraint("epoch", "stream"),
+)
+"""This box's outbox positions the snapshot already counts (per epoch, stream)."""
 
 APPEND_ONLY = (
     "sale",

@@ -9,7 +9,8 @@ Four threads, each with one job:
   and starts again from the oldest unacked row on every connect and when
   the ack has not moved for ``ack_timeout`` seconds;
 - the catalog sync fetches and applies what the manifests name;
-- the staff sync applies the newest roster (it travels in the message).
+- the staff sync applies the newest roster (it travels in the message);
+- the stock sync applies the newest stock snapshot (in the message too).
 
 paho keeps its session in memory only and retries QoS 1 messages only on
 reconnect (PITFALLS.md), so it is treated as a pipe: the outbox is the
@@ -40,6 +41,7 @@ from edge.sync.backoff import Backoff
 from edge.sync.catalog_sync import CatalogSync
 from edge.sync.link import BrokerAddress
 from edge.sync.staff_sync import StaffSync
+from edge.sync.stock_sync import StockSync
 from setledger import __version__
 from setledger.contracts import (
     MAX_BATCH_ENVELOPES,
@@ -50,6 +52,7 @@ from setledger.contracts import (
     Envelope,
     ResendRequest,
     StaffRoster,
+    StockSnapshot,
     topics,
 )
 from setledger.hlc import HLCTimestamp
@@ -96,6 +99,7 @@ class Replicator:
             (topics.ctl(org, store, device), 1),
             (topics.store_catalog(org, store), 1),
             (topics.store_staff(org, store), 1),
+            (topics.store_stock(org, store), 1),
         ]
         self.client = mqtt.Client(
             CallbackAPIVersion.VERSION2, client_id=f"box-{device}", protocol=mqtt.MQTTv5
@@ -119,6 +123,7 @@ class Replicator:
             else None
         )
         self.staff = StaffSync(box.db, identity, box.now)
+        self.stock = StockSync(box.db, identity, box.now)
         self._cond = threading.Condition()
         self._stop = threading.Event()
         self._connected = False
@@ -144,6 +149,7 @@ class Replicator:
         if self.catalog is not None:
             self.catalog.start()
         self.staff.start()
+        self.stock.start()
 
     def stop(self) -> None:
         """Say goodbye (retained offline status), then stop every thread."""
@@ -161,6 +167,7 @@ class Replicator:
         if self.catalog is not None:
             self.catalog.stop()
         self.staff.stop()
+        self.stock.stop()
 
     def notify(self) -> None:
         """New outbox rows were committed: publish soon."""
@@ -242,6 +249,8 @@ class Replicator:
                 self.catalog.offer(CatalogManifest.model_validate_json(message.payload))
             elif message.topic.endswith("/down/staff"):
                 self.staff.offer(StaffRoster.model_validate_json(message.payload))
+            elif message.topic.endswith("/down/stock"):
+                self.stock.offer(StockSnapshot.model_validate_json(message.payload))
         except ValidationError as err:
             log.warning(
                 "ignored a message the box cannot read",
