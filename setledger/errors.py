@@ -881,6 +881,50 @@ POS_UI_ASSET_NOT_FOUND = ErrorSpec(
     "The counter UI has no file {name!r}.",
     "Reload /pos/: the page names the files of the UI build this box serves.",
 )
+# The stock ledger at the hub (setledger/stock.py, hub/stock/ledger.py, services.py).
+STOCK_LOCATION_NOT_FOUND = ErrorSpec(
+    "STOCK_LOCATION_NOT_FOUND",
+    ErrorKind.NOT_FOUND,
+    "No stock location {location_id} in this organisation.",
+    "GET .../stock/locations lists them; a store's own location id is its store id.",
+)
+STOCK_LOCATION_KIND_INVALID = ErrorSpec(
+    "STOCK_LOCATION_KIND_INVALID",
+    _I,
+    "Stock cannot {action} at {location_id}, a {kind} location.",
+    "Use a store or warehouse location; the transit location is moved only by transfers.",
+)
+STOCK_QTY_INVALID = ErrorSpec(
+    "STOCK_QTY_INVALID",
+    _I,
+    "{field} must be {rule} (milli-units, 1 unit = 1000), not {qty!r}.",
+    "Send whole milli-units, e.g. 5000 for 5 pieces.",
+)
+STOCK_LOT_NOT_FOUND = ErrorSpec(
+    "STOCK_LOT_NOT_FOUND",
+    ErrorKind.NOT_FOUND,
+    "No lot {lot_id} of product {product_id} in this organisation.",
+    "Create the lot (batch number, expiry) first, or leave lot_id out for untracked stock.",
+)
+STOCK_TRANSFER_SAME_LOCATION = ErrorSpec(
+    "STOCK_TRANSFER_SAME_LOCATION",
+    _I,
+    "A transfer must go from one location to another, not from {location_id} to itself.",
+    "Pick a different destination, or record an adjustment instead.",
+)
+STOCK_TRANSFER_NOT_FOUND = ErrorSpec(
+    "STOCK_TRANSFER_NOT_FOUND",
+    ErrorKind.NOT_FOUND,
+    "No stock transfer {transfer_id}.",
+    "GET .../stock/transfers/{transfer_id} with the id the shipment returned.",
+)
+STOCK_TRANSFER_OVER_RECEIVED = ErrorSpec(
+    "STOCK_TRANSFER_OVER_RECEIVED",
+    ErrorKind.CONFLICT,
+    "Transfer {transfer_id} has {outstanding} milli-units of {product_id} still in transit, "
+    "not {qty}.",
+    "Receive at most what is outstanding; record any extra found as an adjustment.",
+)
 # Stock reservations and stock exceptions (setledger/reservations.py, hub/stock/).
 RESERVATION_QTY_INVALID = ErrorSpec(
     "RESERVATION_QTY_INVALID",

@@ -35,6 +35,7 @@ from hub.db.bulk import insert_rows
 from hub.db.models import Base, Store
 from hub.ingest.context import Arrival
 from hub.ingest.outcome import APPLIED, DUPLICATE, QuarantineReason, Verdict
+from hub.stock.ledger import add_to_levels
 from setledger.contracts import Envelope
 
 MAX_LISTED_PROBLEMS = 5
@@ -115,6 +116,8 @@ def apply_documents(
         if values:
             # Not the unit of work: nobody reads these rows back (see hub.db.bulk).
             insert_rows(session, Base.metadata.tables[table.__tablename__], values)
+    # Stock moves change on-hand in the same transaction (hub.stock.ledger keeps the levels).
+    add_to_levels(session, arrival.org.org_id, rows.get("stock_move", []))
     return [v for v in verdicts if v is not None]
 
 

@@ -292,6 +292,8 @@ def _add_rows(rows: Rows, arrival: Arrival, envelope: Envelope, note: ReturnReco
             "reason": move.reason,
             "sale_id": None,
             "moved_at": note.returned_at,
+            # A store's own stock location has the store's id (hub.db.stock).
+            "location_id": envelope.store_id,
             "business_date": note.business_date,
             "received_at": arrival.received_at,
         }

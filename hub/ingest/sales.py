@@ -191,6 +191,8 @@ def _add_rows(rows: Rows, arrival: Arrival, envelope: Envelope, sale: SaleRecord
             "reason": move.reason,
             "sale_id": sale.sale_id,
             "moved_at": sale.sold_at,
+            # A store's own stock location has the store's id (hub.db.stock).
+            "location_id": envelope.store_id,
             "business_date": sale.business_date,
             "received_at": arrival.received_at,
         }

@@ -13,6 +13,7 @@ from hub.db.models import Org, Store
 from hub.registry.checks import check_domestic_state, check_gstin_for_state
 from hub.registry.lookup import get_org, get_store
 from hub.registry.schemas import StoreCreate, StoreList, StorePublic
+from hub.stock.services import add_store_location
 from setledger import errors
 from setledger.ids import new_id
 
@@ -51,6 +52,7 @@ def create_store(session: Session, code: str, data: StoreCreate) -> StorePublic:
         session.add(store)
         with duplicate_on_conflict("store", "code", data.code):
             session.flush()
+        add_store_location(session, store)
         return to_public(org, store)
 
 
