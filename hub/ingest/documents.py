@@ -36,6 +36,7 @@ from hub.db.models import Base, Store
 from hub.ingest.context import Arrival
 from hub.ingest.outcome import APPLIED, DUPLICATE, QuarantineReason, Verdict
 from hub.stock.ledger import add_to_levels
+from hub.stock.lots import assign_lots
 from setledger.contracts import Envelope
 
 MAX_LISTED_PROBLEMS = 5
@@ -111,6 +112,8 @@ def apply_documents(
             held.documents[kind.key(document)] = (envelope.payload_sha256, where)
             kind.remember(held, envelope, document)
             kind.add_rows(rows, arrival, envelope, document)
+    # Batches the boxes name become the org's lots (created on first sight).
+    assign_lots(session, arrival.org.org_id, rows.get("stock_move", []))
     for table in kind.tables:
         values = rows.get(table.__tablename__)
         if values:

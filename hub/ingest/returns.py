@@ -292,6 +292,9 @@ def _add_rows(rows: Rows, arrival: Arrival, envelope: Envelope, note: ReturnReco
             "reason": move.reason,
             "sale_id": None,
             "moved_at": note.returned_at,
+            # The box's batch, turned into the org's lot before insert (hub.stock.lots).
+            "batch_no": move.batch_no,
+            "expiry": move.expiry,
             # A store's own stock location has the store's id (hub.db.stock).
             "location_id": envelope.store_id,
             "business_date": note.business_date,

@@ -191,6 +191,9 @@ def _add_rows(rows: Rows, arrival: Arrival, envelope: Envelope, sale: SaleRecord
             "reason": move.reason,
             "sale_id": sale.sale_id,
             "moved_at": sale.sold_at,
+            # The box's batch, turned into the org's lot before insert (hub.stock.lots).
+            "batch_no": move.batch_no,
+            "expiry": move.expiry,
             # A store's own stock location has the store's id (hub.db.stock).
             "location_id": envelope.store_id,
             "business_date": sale.business_date,

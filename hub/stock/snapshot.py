@@ -1,0 +1,213 @@
+"""Each store's stock, sent down to its boxes: the snapshot and its publisher.
+
+A snapshot is the store location's levels per product and lot (batch number
+and expiry from ``stock_lot``) and, for each box of the store, the last seq
+per (epoch, stream) of its ``sales`` and ``returns`` streams the hub has
+taken in (``device_cursor``). A box adds to the snapshot only its own moves
+after those positions (edge/services/stock.py), so its offline on-hand
+neither counts a sale twice nor misses one.
+
+The levels and the cursors must come from one view of the database: the
+ingest moves both in one transaction, and :func:`store_snapshot` reads both
+in the caller's. On PostgreSQL the publisher reads at REPEATABLE READ, so a
+batch committed between the two reads cannot be half seen.
+
+Versions are the snapshot's instant in unix milliseconds: they grow without
+a table of their own, survive a restart of the publisher, and a box applies
+only a newer one. The publisher sends a store's snapshot again only when its
+content changed, retained on ``setledger/v1/{org}/{store}/down/stock``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from datetime import datetime
+
+import paho.mqtt.client as mqtt
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.clock import utcnow
+from hub.db import make_engine
+from hub.db.models import DeviceCursor, Org, StockLot, Store
+from hub.db.registry import Device
+from hub.mqtt import MqttLink
+from hub.settings import HubSettings
+from hub.stock import ledger
+from setledger.canonical import digest
+from setledger.contracts import IncludedPosition, StockItem, StockSnapshot, topics
+from setledger.hlc import unix_ms
+from setledger.stock import NO_LOT
+
+log = logging.getLogger("hub.stock.snapshot")
+
+STOCK_STREAMS = ("sales", "returns")
+"""The box streams whose documents carry stock moves."""
+
+
+def store_snapshot(
+    session: Session, org_id: uuid.UUID, store_id: uuid.UUID, now: datetime | None = None
+) -> StockSnapshot:
+    """The store's stock now, per product and lot, with the box positions it counts."""
+    at = now or utcnow()
+    org = session.get(Org, org_id)
+    if org is None:
+        raise LookupError(f"no org {org_id}")
+    includes = [
+        IncludedPosition(device_id=device_id, epoch=epoch, stream=stream, seq=seq)
+        for device_id, epoch, stream, seq in session.execute(
+            select(
+                DeviceCursor.device_id,
+                DeviceCursor.epoch,
+                DeviceCursor.stream,
+                DeviceCursor.contiguous_seq,
+            )
+            .join(
+                Device,
+                (Device.org_id == DeviceCursor.org_id)
+                & (Device.device_id == DeviceCursor.device_id),
+            )
+            .where(
+                DeviceCursor.org_id == org_id,
+                Device.store_id == store_id,
+                DeviceCursor.stream.in_(STOCK_STREAMS),
+                DeviceCursor.contiguous_seq >= 1,
+            )
+            .order_by(DeviceCursor.device_id, DeviceCursor.epoch, DeviceCursor.stream)
+        )
+    ]
+    levels = [x for x in ledger.location_on_hand(session, org_id, store_id) if x.qty != 0]
+    lot_ids = {x.key.lot_key for x in levels if x.key.lot_key != NO_LOT}
+    lots = {
+        lot_id: (batch_no, expiry)
+        for lot_id, batch_no, expiry in session.execute(
+            select(StockLot.lot_id, StockLot.batch_no, StockLot.expiry).where(
+                StockLot.org_id == org_id, StockLot.lot_id.in_(lot_ids)
+            )
+        )
+    }
+    items = []
+    for level in levels:
+        batch_no, expiry = lots.get(level.key.lot_key, (None, None))
+        items.append(
+            StockItem(
+                product_id=level.key.product_id, batch_no=batch_no, expiry=expiry, qty=level.qty
+            )
+        )
+    return StockSnapshot(
+        org_id=org.org_code,
+        store_id=store_id,
+        version=unix_ms(at),
+        as_of=at,
+        includes=includes,
+        items=items,
+    )
+
+
+def content_digest(snapshot: StockSnapshot) -> str:
+    """What a box would see change (not the version or the instant)."""
+    return digest(snapshot.model_dump(mode="json", exclude={"version", "as_of"}))
+
+
+class StockPublisher:
+    """Publishes each store's snapshot, retained, when its content changed.
+
+    Like the staff publisher: after a new broker connection everything is
+    sent again (the broker may have lost its retained messages).
+    """
+
+    def __init__(
+        self,
+        settings: HubSettings,
+        *,
+        name: str = "stock",
+        engine: Engine | None = None,
+        interval_s: float = 10.0,
+    ) -> None:
+        self.settings = settings
+        self.interval_s = interval_s
+        self._own_engine = engine is None
+        self.engine = engine or make_engine(settings.database_url)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.link = MqttLink(
+            url=settings.broker_url,
+            client_id=f"hub-stock-{name}",
+            username=settings.mqtt_username,
+            password=settings.mqtt_password.get_secret_value(),
+        )
+        self._generation = 0
+        self._sent: dict[tuple[uuid.UUID, uuid.UUID], str] = {}
+        self.published: dict[tuple[uuid.UUID, uuid.UUID], int] = {}
+        """The version last handed to the broker per (org, store) (for tests)."""
+
+    def run(self, stop: threading.Event) -> None:
+        link_stop = threading.Event()
+        network = threading.Thread(
+            target=self.link.run, args=(link_stop,), name="mqtt-stock", daemon=True
+        )
+        network.start()
+        try:
+            while not stop.is_set():
+                self.poll_once()
+                stop.wait(self.interval_s)
+        finally:
+            link_stop.set()
+            network.join(timeout=10)
+            if self._own_engine:
+                self.engine.dispose()
+
+    def poll_once(self) -> None:
+        if not self.link.connected.is_set():
+            return
+        try:
+            self._publish_changed()
+        except Exception:
+            log.exception("stock snapshot publishing failed; will retry")
+
+    def _publish_changed(self) -> None:
+        if self.link.generation != self._generation:
+            self._generation = self.link.generation
+            self._sent.clear()
+        with self.sessions() as session:
+            stores = session.execute(
+                select(Store.org_id, Store.store_id).order_by(Store.org_id, Store.store_id)
+            ).all()
+        for org_id, store_id in stores:
+            snapshot = self.snapshot(org_id, store_id)
+            key = (org_id, store_id)
+            content = content_digest(snapshot)
+            if self._sent.get(key) == content:
+                continue
+            info = self.link.publish(
+                topics.store_stock(snapshot.org_id, store_id),
+                snapshot.model_dump_json().encode(),
+                qos=1,
+                retain=True,
+            )
+            if info.rc == mqtt.MQTT_ERR_SUCCESS:
+                self._sent[key] = content
+                self.published[key] = snapshot.version
+                log.info(
+                    "stock snapshot published",
+                    extra={
+                        "org_id": snapshot.org_id,
+                        "store_id": str(store_id),
+                        "version": snapshot.version,
+                        "items": len(snapshot.items),
+                    },
+                )
+
+    def snapshot(self, org_id: uuid.UUID, store_id: uuid.UUID) -> StockSnapshot:
+        """One store's snapshot from one consistent read (see the module's docstring)."""
+        with self.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with Session(bind=conn) as session, session.begin():
+                return store_snapshot(session, org_id, store_id)
+
+
+def run_stock_publisher(settings: HubSettings, stop: threading.Event) -> None:
+    settings.require_broker_secret()
+    StockPublisher(settings, name=settings.worker_name or "stock").run(stop)
