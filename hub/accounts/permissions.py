@@ -34,6 +34,9 @@ class Permission(StrEnum):
     BOOKS_READ = "books.read"
     BOOKS_MANAGE = "books.manage"
     """Close and lock periods of the books."""
+    STOCK_READ = "stock.read"
+    STOCK_WRITE = "stock.write"
+    """Receive, transfer, adjust and count stock; make warehouses, bins and lots."""
 
 
 P = Permission
@@ -51,9 +54,18 @@ MATRIX: dict[Role, frozenset[Permission]] = {
         P.MEMBERS_READ,
         P.BOOKS_READ,
         P.BOOKS_MANAGE,
+        P.STOCK_READ,
     },
-    Role.STORE_MANAGER: _READS | {P.SALES_READ, P.MEMBERS_READ, P.PINS_SET_OTHERS, P.DEVICES_READ},
-    Role.CASHIER: _READS,
+    Role.STORE_MANAGER: _READS
+    | {
+        P.SALES_READ,
+        P.MEMBERS_READ,
+        P.PINS_SET_OTHERS,
+        P.DEVICES_READ,
+        P.STOCK_READ,
+        P.STOCK_WRITE,
+    },
+    Role.CASHIER: _READS | {P.STOCK_READ},
     Role.INSTALLER: _READS | {P.DEVICES_READ, P.DEVICES_MANAGE},
 }
 """Owner and admin differ only in ownership itself: only an owner can make
@@ -76,6 +88,8 @@ WHY: dict[Permission, str] = {
     P.AUDIT_READ: "read and export the audit log",
     P.BOOKS_READ: "read the books: trial balance, general ledger, journal export",
     P.BOOKS_MANAGE: "close and lock periods of the books",
+    P.STOCK_READ: "see stock on hand per location, product and lot, transfers, negative stock",
+    P.STOCK_WRITE: "receive, transfer, adjust and count stock; add warehouses, bins and lots",
 }
 
 

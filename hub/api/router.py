@@ -24,6 +24,7 @@ from hub.api import (
     sales,
     shifts,
     staff,
+    stock,
     valuation,
 )
 
@@ -35,4 +36,5 @@ def api_router() -> APIRouter:
     modules = (accounts, registry, catalog, sales, staff, blobs, labels, ledger, bank, gst)
     for module in (*modules, einvoice, debit_notes, shifts, valuation):
         router.include_router(module.router)
+    router.include_router(stock.router)  # the stock ledger (hub.stock)
     return router

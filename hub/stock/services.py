@@ -19,9 +19,9 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from hub.accounts import audit
@@ -29,6 +29,7 @@ from hub.accounts.audit import Actor
 from hub.accounts.unit import unit_of_work
 from hub.clock import utcnow
 from hub.db.models import (
+    Product,
     StockBin,
     StockLocation,
     StockLot,
@@ -43,6 +44,8 @@ from setledger.ids import new_id
 from setledger.stock import Count, Move, MoveReason
 
 TRANSIT_CODE = "TRANSIT"
+TRANSFER_LOCK_SPACE = 0x5E7F
+"""Advisory lock space of transfer receipts (reservations use 0x5E5E)."""
 KINDS = ("store", "warehouse", "transit")
 
 
@@ -198,10 +201,11 @@ def create_lot(
     product_id: uuid.UUID,
     batch_no: str,
     *,
-    expiry: datetime | None = None,
+    expiry: date | None = None,
     serial: bool = False,
 ) -> StockLot:
     with unit_of_work(session):
+        check_product(session, org_id, product_id)
         taken = select(StockLot.lot_id).where(
             StockLot.org_id == org_id,
             StockLot.product_id == product_id,
@@ -225,6 +229,12 @@ def create_lot(
 # -- checks -----------------------------------------------------------------------------------
 
 
+def check_product(session: Session, org_id: uuid.UUID, product_id: uuid.UUID) -> None:
+    """A product of this org's catalogue (moves made at the hub name only those)."""
+    if session.get(Product, (org_id, product_id)) is None:
+        raise errors.CATALOG_PRODUCT_NOT_FOUND.error(product_id=str(product_id))
+
+
 def _stockable(session: Session, org_id: uuid.UUID, location_id: uuid.UUID, action: str) -> None:
     location = get_location(session, org_id, location_id)
     if location.kind == "transit":
@@ -238,6 +248,8 @@ def _check_lines(
 ) -> None:
     if not lines:
         raise errors.STOCK_QTY_INVALID.error(field="lines", rule="at least one line", qty=[])
+    for product_id in {line.product_id for line in lines}:
+        check_product(session, org_id, product_id)
     for line in lines:
         bad = line.qty == 0 if signed else line.qty <= 0
         if bad:
@@ -376,6 +388,7 @@ def record_count(
         raise errors.STOCK_QTY_INVALID.error(field="counted_qty", rule="0 or more", qty=counted_qty)
     with unit_of_work(session):
         _stockable(session, org_id, location_id, "be counted")
+        check_product(session, org_id, product_id)
         if lot_id is not None:
             _check_lines(session, org_id, [StockLine(product_id, 1, lot_id)], signed=False)
         count = Count(
@@ -475,8 +488,8 @@ def receive_transfer(
     into the destination. More than is outstanding for a product and lot is refused."""
     when = at or utcnow()
     with unit_of_work(session):
-        # One receiver at a time per transfer: two could both see the same units outstanding.
-        transfer = session.get(StockTransfer, (org_id, transfer_id), with_for_update=True)
+        _lock_transfer(session, transfer_id)
+        transfer = session.get(StockTransfer, (org_id, transfer_id))
         if transfer is None:
             raise errors.STOCK_TRANSFER_NOT_FOUND.error(transfer_id=str(transfer_id))
         view = read_transfer(session, org_id, transfer_id)
@@ -514,6 +527,21 @@ def receive_transfer(
         ]  # fmt: skip
         apply_moves(session, org_id, moves)
         return read_transfer(session, org_id, transfer_id, [m.move_id for m in moves])
+
+
+def _lock_transfer(session: Session, transfer_id: uuid.UUID) -> None:
+    """One receiver at a time per transfer: two could both see the same units outstanding.
+
+    An advisory lock, not ``FOR UPDATE``: the transfer row is append-only and the
+    tenant role may not lock what it may not update. SQLite has one writer anyway.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    key = int.from_bytes(transfer_id.bytes[-4:], "big", signed=True)
+    session.execute(
+        text("SELECT pg_advisory_xact_lock(:space, :key)"),
+        {"space": TRANSFER_LOCK_SPACE, "key": key},
+    )
 
 
 def read_transfer(

@@ -202,3 +202,49 @@ def test_the_transit_location_cannot_be_moved_by_hand(shop: Shop) -> None:
             session, shop.org_id, transit, [StockLine(shop.salt_id, 1000)], reason="x", actor=CLERK
         )
     assert refused.value.code == "STOCK_LOCATION_KIND_INVALID"
+
+
+def test_the_stock_api_from_receipt_to_negative_stock(shop: Shop) -> None:
+    code, salt = shop.org["org_id"], shop.salt["product_id"]
+    api = f"/api/v1/orgs/{code}/stock"
+    client = shop.hub.client
+
+    def post(path: str, body: dict[str, Any], status: int = 201) -> Any:
+        response = client.post(f"{api}{path}", json=body)
+        assert response.status_code == status, response.text
+        return response.json()
+
+    wh = post("/locations", {"code": "WH-1", "name": "Bhiwandi"})["location_id"]
+    assert post("/locations", {"code": "WH-1", "name": "again"}, 409)["error"]["code"] == (
+        "DUPLICATE"
+    )
+    post("/receipts", {"location_id": wh, "lines": [{"product_id": salt, "qty": 8000,
+                                                     "unit_cost": 2150}]})  # fmt: skip
+    line = {"product_id": salt, "qty": 5000}
+    body = {"from_location_id": wh, "to_location_id": str(shop.store_id), "lines": [line]}
+    shipped = post("/transfers", body | {"transfer_id": str(new_id())})
+    assert post("/transfers", body | {"transfer_id": shipped["transfer_id"]}) == shipped | {
+        "move_ids": []
+    }
+    tid = shipped["transfer_id"]
+    part = post(f"/transfers/{tid}/receive", {"lines": [{"product_id": salt, "qty": 2000}]}, 200)
+    assert [(x["shipped"], x["received"], x["outstanding"]) for x in part["lines"]] == [
+        (5000, 2000, 3000)
+    ]
+    over = post(f"/transfers/{tid}/receive", {"lines": [line]}, 409)
+    assert over["error"]["code"] == "STOCK_TRANSFER_OVER_RECEIVED"
+    post("/adjustments", {"location_id": str(shop.store_id), "reason": "mice",
+                          "lines": [{"product_id": salt, "qty": -3000}]})  # fmt: skip
+    at_store = client.get(f"{api}/on-hand", params={"location_id": str(shop.store_id)}).json()
+    assert [(x["product_id"], x["lot_id"], x["qty"]) for x in at_store] == [(salt, None, -1000)]
+    negative = client.get(f"{api}/negative", params={"location_id": str(shop.store_id)}).json()
+    assert [m["reason"] for m in negative[0]["moves"]] == ["adjustment"]
+    everywhere = client.get(f"{api}/products/{salt}").json()
+    assert sorted(x["qty"] for x in everywhere) == [-1000, 3000, 3000]
+    counted = post("/counts", {"location_id": str(shop.store_id), "product_id": salt,
+                               "counted_qty": 4000})  # fmt: skip
+    assert counted["qty"] == counted["count_qty"] == 4000
+    assert client.get(f"{api}/negative").json() == []
+    assert post("/receipts", {"location_id": wh, "lines": [line | {"qty": 0}]}, 422)
+    unknown = post("/receipts", {"location_id": str(new_id()), "lines": [line]}, 404)
+    assert unknown["error"]["code"] == "STOCK_LOCATION_NOT_FOUND"

@@ -37,6 +37,29 @@ OPS_ROUTES = {"/healthz", "/metrics"}
 PUBLIC_PAGES = "/p/"
 
 SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
+    ("POST", "/orgs/{org}/stock/locations"): {"code": "WH-SPY", "name": "Spy warehouse"},
+    ("POST", "/orgs/{org}/stock/locations/{location_id}/bins"): {"code": "SPY-1"},
+    ("POST", "/orgs/{org}/stock/lots"): {"product_id": "0190b6d2-0000-7000-8000-0000000005f2", "batch_no": "SPY"},
+    ("POST", "/orgs/{org}/stock/receipts"): {
+        "location_id": "0190b6d2-0000-7000-8000-0000000005f1",
+        "lines": [{"product_id": "0190b6d2-0000-7000-8000-0000000005f2", "qty": 1000, "unit_cost": 100}],
+    },
+    ("POST", "/orgs/{org}/stock/adjustments"): {
+        "location_id": "0190b6d2-0000-7000-8000-0000000005f1",
+        "reason": "spy",
+        "lines": [{"product_id": "0190b6d2-0000-7000-8000-0000000005f2", "qty": -1000}],
+    },
+    ("POST", "/orgs/{org}/stock/counts"): {
+        "location_id": "0190b6d2-0000-7000-8000-0000000005f1",
+        "product_id": "0190b6d2-0000-7000-8000-0000000005f2",
+        "counted_qty": 0,
+    },
+    ("POST", "/orgs/{org}/stock/transfers"): {
+        "from_location_id": "0190b6d2-0000-7000-8000-0000000005f1",
+        "to_location_id": "0190b6d2-0000-7000-8000-0000000005f3",
+        "lines": [{"product_id": "0190b6d2-0000-7000-8000-0000000005f2", "qty": 1000}],
+    },
+    ("POST", "/orgs/{org}/stock/transfers/{transfer_id}/receive"): {"lines": None},
     ("PUT", "/orgs/{org}/members/{member}/role"): {"role": "cashier"},
     ("POST", "/orgs/{org}/members/{member}/disable"): None,
     ("POST", "/orgs/{org}/members/{member}/enable"): None,
@@ -130,6 +153,7 @@ def make_tenant(hub: Hub) -> Tenant:
     store = hub.store(org)
     device = hub.device(org, store)
     product = hub.product(org)
+    stock_ids = stock_for_routes(hub, org, store, product)
     sale = Till(org, device).sell([Item(product)])
     assert hub.apply(sale).outcome == "applied"
     with hub.runtime.sessions() as session:  # the books get the sale and the store's cash
@@ -193,6 +217,7 @@ def make_tenant(hub: Hub) -> Tenant:
             "store_id": store["store_id"],
             "device_id": device["device_id"],
             "product_id": product["product_id"],
+            **stock_ids,
             "sale_id": str(sale.payload["sale_id"]),
             "member": member["user_id"],
             "invite_id": invite["invite_id"],
@@ -210,6 +235,24 @@ def make_tenant(hub: Hub) -> Tenant:
 
 def params_of(path: str) -> list[str]:
     return PARAM.findall(path)
+
+
+def stock_for_routes(
+    hub: Hub, org: dict[str, Any], store: dict[str, Any], product: dict[str, Any]
+) -> dict[str, str]:
+    """A warehouse that received 5 and shipped 1 to the store (not received yet)."""
+    code, line = org["org_id"], {"product_id": product["product_id"], "qty": 5000}
+    warehouse = ok(
+        hub.client.post(f"{API}/orgs/{code}/stock/locations", json={"code": "WH", "name": "WH"}),
+        201,
+    )
+    where = warehouse["location_id"]
+    receipt = {"location_id": where, "lines": [{**line, "unit_cost": 2000}]}
+    ok(hub.client.post(f"{API}/orgs/{code}/stock/receipts", json=receipt), 201)
+    shipment = {"from_location_id": where, "to_location_id": store["store_id"],
+                "lines": [{**line, "qty": 1000}]}  # fmt: skip
+    transfer = ok(hub.client.post(f"{API}/orgs/{code}/stock/transfers", json=shipment), 201)
+    return {"location_id": where, "transfer_id": transfer["transfer_id"]}
 
 
 def fill(path: str, ids: dict[str, str]) -> str:
