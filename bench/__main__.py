@@ -17,6 +17,7 @@ from bench import (
     ledger,
     pos_ui,
     replication_drain,
+    stock_valuation,
 )
 
 BENCHMARKS = [
@@ -28,6 +29,7 @@ BENCHMARKS = [
     ledger.main,
     invoice_pdf.main,
     pos_ui.main,
+    stock_valuation.main,
 ]
 
 

@@ -78,9 +78,11 @@ class ValuationMove:
     """An issue's sale; a return's original sale."""
 
     def __post_init__(self) -> None:
-        inward = {MoveKind.RECEIPT: True, MoveKind.RETURN: True, MoveKind.ISSUE: False}
-        wanted = inward.get(self.kind)
-        if wanted is not None and self.qty != 0 and (self.qty > 0) != wanted:
+        # Identity tests, not a dict of kinds: an Enum hashes in Python, and the
+        # hub builds one of these per stock move of the org on every run.
+        kind = self.kind
+        inward = kind is MoveKind.RECEIPT or kind is MoveKind.RETURN
+        if (self.qty < 0 and inward) or (self.qty > 0 and kind is MoveKind.ISSUE):
             raise ValueError(f"{self.kind} {self.move_id}: qty {self.qty} has the wrong sign")
         if self.kind is MoveKind.RECEIPT and self.unit_cost is None:
             raise ValueError(f"receipt {self.move_id} has no unit cost")

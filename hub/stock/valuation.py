@@ -19,9 +19,10 @@ that now sees another move, a change of method), the run ends with a
 ``revaluation`` entry (COGS against inventory) for the difference, so
 after every run the journal's inventory equals the valuation to the
 paisa. One run is one transaction under the journal's lock, so two runs
-never both post a revaluation. Each run values the org's whole history
-(measured in docs/VALUATION.md); that is the price of never storing a
-running cost that late moves would make wrong.
+never both post a revaluation. A run values the org's whole history when
+a move or a count was added since the last (docs/VALUATION.md has the
+figures): that is the price of never storing a running cost that late
+moves would make wrong.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import BigInteger, and_, cast, func, select
 from sqlalchemy.orm import Session
@@ -174,22 +174,48 @@ def value_org(
         )
         .where(StockMove.org_id == org_id)
     )
-    for row in session.execute(query):
-        if wanted is not None and row.product_id not in wanted:
+    counts = _counts(session, org_id, wanted)
+    for (
+        move_id,
+        product_id,
+        qty,
+        reason,
+        moved_at,
+        business_date,
+        store_id,
+        location_id,
+        lot_id,
+        unit_cost,
+        sale_id,
+        return_id,
+        returned_sale,
+        returned_on,
+    ) in session.connection().execute(query):
+        if wanted is not None and product_id not in wanted:
             continue
-        location = row.location_id or row.store_id
-        key = (location, row.product_id, lot_key(row.lot_id))
-        rows[key].append(_Row(row.move_id, key, row.qty, row.moved_at))
-        kind = VALUED.get(row.reason)
+        if counts:
+            key = (location_id or store_id, product_id, lot_key(lot_id))
+            if key in counts:
+                rows[key].append(_Row(move_id, key, qty, moved_at))
+        kind = VALUED.get(reason)
         if kind is None:
             continue
-        sale_id = row.sale_id if kind is MoveKind.ISSUE else row.returned_sale
-        moves[row.product_id].append(
-            ValuationMove(row.move_id, row.moved_at, kind, row.qty, row.unit_cost, sale_id)
-        )
-        stock.documents[row.move_id] = _document(row, kind)
-    stores = _store_of_locations(session, org_id)
-    for count, delta in _count_adjustments(session, org_id, rows, wanted):
+        if kind is MoveKind.ISSUE:
+            document = Document("cost", sale_id or move_id, business_date, store_id)
+        elif kind is MoveKind.RETURN:
+            sale_id = returned_sale
+            document = (
+                Document("cost_return", move_id, business_date, store_id)
+                if return_id is None
+                else Document("cost_return", return_id, returned_on, store_id)
+            )
+        else:
+            source = "receipt" if kind is MoveKind.RECEIPT else "adjustment"
+            document = Document(source, move_id, business_date, store_id)
+        moves[product_id].append(ValuationMove(move_id, moved_at, kind, qty, unit_cost, sale_id))
+        stock.documents[move_id] = document
+    stores = _store_of_locations(session, org_id) if counts else {}
+    for count, delta in _count_adjustments(counts, rows):
         moves[count.product_id].append(
             ValuationMove(
                 count.count_id, count.counted_at + COUNT_AFTER, MoveKind.ADJUSTMENT, delta
@@ -206,28 +232,21 @@ def value_org(
     return stock
 
 
-def _document(row: Any, kind: MoveKind) -> Document:
-    """A sale's moves share its cost entry, a return's its entry; the rest stand alone."""
-    if kind is MoveKind.ISSUE:
-        return Document("cost", row.sale_id or row.move_id, row.business_date, row.store_id)
-    if kind is MoveKind.RETURN and row.return_id is not None:
-        return Document("cost_return", row.return_id, row.returned_on, row.store_id)
-    source = {MoveKind.RECEIPT: "receipt", MoveKind.RETURN: "cost_return"}.get(kind, "adjustment")
-    return Document(source, row.move_id, row.business_date, row.store_id)
-
-
-def _count_adjustments(
-    session: Session,
-    org_id: uuid.UUID,
-    rows: dict[Key, list[_Row]],
-    wanted: set[uuid.UUID] | None,
-) -> list[tuple[StockCount, int]]:
-    """Each count with what it implies: counted minus the level it found (the
-    previous count, or nothing, plus the moves up to its instant after that)."""
+def _counts(
+    session: Session, org_id: uuid.UUID, wanted: set[uuid.UUID] | None
+) -> dict[Key, list[StockCount]]:
     counts: dict[Key, list[StockCount]] = defaultdict(list)
     for count in session.scalars(select(StockCount).where(StockCount.org_id == org_id)):
         if wanted is None or count.product_id in wanted:
             counts[(count.location_id, count.product_id, lot_key(count.lot_id))].append(count)
+    return counts
+
+
+def _count_adjustments(
+    counts: dict[Key, list[StockCount]], rows: dict[Key, list[_Row]]
+) -> list[tuple[StockCount, int]]:
+    """Each count with what it implies: counted minus the level it found (the
+    previous count, or nothing, plus the moves up to its instant after that)."""
     implied: list[tuple[StockCount, int]] = []
     for key, held in counts.items():
         moved = sorted(rows.get(key, []), key=lambda r: r.moved_at)
@@ -246,8 +265,11 @@ def _count_adjustments(
     return implied
 
 
-def stock_drafts(stock: OrgStock) -> list[EntryDraft]:
-    """One entry per document, oldest first; documents that move no value make none."""
+def stock_drafts(
+    stock: OrgStock, posted: set[tuple[str, uuid.UUID]] | None = None
+) -> list[EntryDraft]:
+    """One entry per document not in ``posted``, oldest first; documents that move
+    no value make none."""
     value: dict[Document, int] = defaultdict(int)
     settled: dict[Document, int] = defaultdict(int)
     first: dict[Document, tuple[datetime, uuid.UUID]] = {}
@@ -259,7 +281,9 @@ def stock_drafts(stock: OrgStock) -> list[EntryDraft]:
             at = (costed.move.moved_at, costed.move.move_id)
             first[document] = min(first.get(document, at), at)
     drafts: list[EntryDraft | None] = []
-    for doc in sorted(value, key=lambda d: (d.business_date, first[d])):
+    done = posted or set()
+    fresh = [d for d in value if (d.source_type, d.source_id) not in done]
+    for doc in sorted(fresh, key=lambda d: (d.business_date, first[d])):
         on, amount, settlement, store = doc.business_date, value[doc], settled[doc], doc.store_id
         if doc.source_type == "cost":
             drafts.append(post_cost_of_sale(doc.source_id, on, -amount, store))
@@ -307,29 +331,56 @@ def booked_inventory(session: Session, org_id: uuid.UUID) -> int:
     return int(total or 0)
 
 
+_BALANCED: dict[tuple[str, uuid.UUID], tuple[object, ...]] = {}
+"""Per (database, org): the stock's fingerprint when a run last left the books
+equal to the valuation. Moves and counts are append-only, so while it is the
+same there is nothing to post and a run can skip valuing the whole history
+(bench/stock_valuation.py, PostgreSQL, 100,000 moves: 3.8 s to revalue and find
+nothing to do, 16 ms to see nothing changed)."""
+
+
+def _fingerprint(session: Session, org_id: uuid.UUID) -> tuple[object, ...]:
+    moves = session.execute(
+        select(func.count(), func.max(StockMove.received_at)).where(StockMove.org_id == org_id)
+    ).one()
+    counts = session.execute(
+        select(func.count(), func.max(StockCount.recorded_at)).where(StockCount.org_id == org_id)
+    ).one()
+    return (*moves, *counts, current_method(session, org_id))
+
+
 def post_stock_costs(session: Session, org_id: uuid.UUID, *, at: datetime | None = None) -> int:
     """Post the org's unposted stock entries and, if the valuation moved under
     posted ones, the revaluation; one transaction. The number of entries written."""
     now = (at or datetime.now(UTC)).astimezone(UTC)
+    memo = (str(session.get_bind().engine.url), org_id)
     with session.begin():
         lock_ledger(session, org_id)
-        stock = value_org(session, org_id)
-        posted = _posted(session, org_id)
-        fresh = [d for d in stock_drafts(stock) if (d.source_type, d.source_id) not in posted]
-        written = 0
-        for start in range(0, len(fresh), POST_CHUNK):
-            chunk = fresh[start : start + POST_CHUNK]
-            written += len(post(session, org_id, chunk, at=now, roll_forward=True).entry_ids)
-        difference = booked_inventory(session, org_id) - stock.total_value
-        revaluation = post_cost_settlement(
-            new_id(),
-            fiscal.business_date(now),
-            difference,
-            source_type="revaluation",
-            narration=f"Stock revalued ({stock.method.value}): late moves, counts or a new method",
-        )
-        if revaluation is not None:
-            written += len(
-                post(session, org_id, [revaluation], at=now, roll_forward=True).entry_ids
-            )
-        return written
+        seen = _fingerprint(session, org_id)
+        if _BALANCED.get(memo) == seen:
+            return 0
+        written = _post_stock_costs(session, org_id, now)
+    _BALANCED[memo] = seen
+    return written
+
+
+def _post_stock_costs(session: Session, org_id: uuid.UUID, now: datetime) -> int:
+    """The run itself, in the caller's transaction (under the journal's lock)."""
+    stock = value_org(session, org_id)
+    posted = _posted(session, org_id)
+    fresh = stock_drafts(stock, posted)
+    written = 0
+    for start in range(0, len(fresh), POST_CHUNK):
+        chunk = fresh[start : start + POST_CHUNK]
+        written += len(post(session, org_id, chunk, at=now, roll_forward=True).entry_ids)
+    difference = booked_inventory(session, org_id) - stock.total_value
+    revaluation = post_cost_settlement(
+        new_id(),
+        fiscal.business_date(now),
+        difference,
+        source_type="revaluation",
+        narration=f"Stock revalued ({stock.method.value}): late moves, counts or a new method",
+    )
+    if revaluation is not None:
+        written += len(post(session, org_id, [revaluation], at=now, roll_forward=True).entry_ids)
+    return written
