@@ -20,6 +20,9 @@ export interface Product { product_id: string; sku: string; name: string; price:
 export interface Line {
   line_no: number; product_id: string; sku: string; name: string; qty: number; unit_price: number;
   discount: number; charged: number; display: Record<string, string>;
+  /** The batch the line takes (FEFO or chosen) and its expiry warning; absent without batches. */
+  batch_no?: string | null; expiry?: string | null;
+  expiry_warning?: { kind: "expired" | "expiring"; days_left: number } | null;
 }
 export interface Totals { taxable: number; cgst: number; sgst: number; igst: number; cess: number; round_off: number; payable: number }
 export interface Cart { cart_id: string; status: string; sale_id: string | null; lines: Line[]; totals: Totals; display: Record<string, string>; added_line?: number | null }

@@ -75,7 +75,17 @@ export function Sell(props: {
           <tbody>
             {(cart?.lines ?? []).map((l) => (
               <tr key={l.line_no} data-line={l.line_no} data-sku={l.sku} class={l.line_no === props.selected ? "selected" : ""} onClick={() => props.setSelected(l.line_no)}>
-                <td>{l.name}<small>{l.sku} · {l.display.unit_price}</small></td>
+                <td>
+                  {l.name}<small>{l.sku} · {l.display.unit_price}</small>
+                  {l.batch_no && <small data-testid="line-batch">{t("stock.batch", { batch: l.batch_no, expiry: l.expiry ?? "—" })}</small>}
+                  {l.expiry_warning && (
+                    <small class="warn" role="status" data-testid="line-expiry-warning">
+                      {l.expiry_warning.kind === "expired"
+                        ? t("stock.expired", { days: String(-l.expiry_warning.days_left) })
+                        : t("stock.expiring", { days: String(l.expiry_warning.days_left) })}
+                    </small>
+                  )}
+                </td>
                 <td class="qty">
                   <button class="step" aria-label="−" data-testid="qty-minus" onClick={(e) => { e.stopPropagation(); props.onQty(l.line_no, -1); }}>−</button>
                   <span data-testid="qty">{l.display.qty}</span>
