@@ -25,6 +25,7 @@ from hub.api import (
     shifts,
     staff,
     stock,
+    stock_exceptions,
     valuation,
 )
 
@@ -34,7 +35,7 @@ API_PREFIX = "/api/v1"
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
     modules = (accounts, registry, catalog, sales, staff, blobs, labels, ledger, bank, gst)
-    for module in (*modules, einvoice, debit_notes, shifts, valuation):
+    for module in (*modules, einvoice, debit_notes, shifts, valuation, stock_exceptions):
         router.include_router(module.router)
     router.include_router(stock.router)  # the stock ledger (hub.stock)
     return router

@@ -26,8 +26,8 @@ from hub.stock import reservations as held_stock
 from setledger import reservations as kernel
 
 router = APIRouter(tags=["stock"])
-READ = P.CATALOG_READ  # until the stock ledger adds stock.read/stock.write
-WRITE = P.CATALOG_MANAGE
+READ = P.STOCK_READ
+WRITE = P.STOCK_WRITE
 
 
 class ReservationIn(BaseModel):

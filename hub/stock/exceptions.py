@@ -95,13 +95,16 @@ def _open(org_id: uuid.UUID) -> Any:
         StockExceptionResolution.exception_id == StockException.exception_id,
         StockExceptionResolution.closes.is_(True),
     )
-    return select(StockException).where(StockException.org_id == org_id, ~closing)
+    return select(
+        StockException.location_id, StockException.product_id, StockException.exception_id
+    ).where(StockException.org_id == org_id, ~closing)
 
 
-def _negative_keys(session: Session, org_id: uuid.UUID, products: list[uuid.UUID]) -> set[Key]:
+def _negative_keys(session: Session, org_id: uuid.UUID) -> set[Key]:
+    """(location, product) keys of the org whose level over all lots is below zero."""
     rows = session.execute(
         select(StockLevel.location_id, StockLevel.product_id)
-        .where(StockLevel.org_id == org_id, StockLevel.product_id.in_(products))
+        .where(StockLevel.org_id == org_id)
         .group_by(StockLevel.location_id, StockLevel.product_id)
         .having(func.sum(StockLevel.qty) < 0)
     ).all()
@@ -249,38 +252,40 @@ def detect(
     None) that has none open, and clear open ones no longer short. Returns the ids of
     the exceptions opened. Cheap when nothing is short: a few indexed reads per 500
     products touched."""
-    candidates: set[Key] = set()
-    open_rows: dict[Key, StockException] = {}
+    open_rows: dict[Key, uuid.UUID] = {}
     if keys is None:
-        products = None
-        for reservation in held_stock.reservations(session, org_id):
-            if reservation.holds:
-                candidates.add(held_stock.hub_key(reservation.key))
-        candidates |= _negative_keys_all(session, org_id)
-        for row in session.scalars(_open(org_id)):
-            open_rows[(row.location_id, row.product_id)] = row
+        holding = held_stock.reserved_everywhere(session, org_id)
+        negative = _negative_keys(session, org_id)
+        on_hand = held_stock.levels(session, org_id, holding)
+        for location_id, product_id, exception_id in session.execute(_open(org_id)):
+            open_rows[(location_id, product_id)] = exception_id
     else:
         wanted = set(keys)
+        holding = held_stock.held(session, org_id, wanted)
+        on_hand = held_stock.levels(session, org_id, wanted)
+        negative = {key for key, qty in on_hand.items() if qty < 0}
         products = sorted({p for _, p in wanted})
-        candidates |= set(held_stock.held(session, org_id, wanted))
+        locations = sorted({loc for loc, _ in wanted})
         for start in range(0, len(products), held_stock.CHUNK):
             chunk = products[start : start + held_stock.CHUNK]
-            candidates |= _negative_keys(session, org_id, chunk) & wanted
-            query = _open(org_id).where(StockException.product_id.in_(chunk))
-            for row in session.scalars(query):
-                if (row.location_id, row.product_id) in wanted:
-                    open_rows[(row.location_id, row.product_id)] = row
+            query = _open(org_id).where(
+                StockException.location_id.in_(locations), StockException.product_id.in_(chunk)
+            )
+            for location_id, product_id, exception_id in session.execute(query):
+                if (location_id, product_id) in wanted:
+                    open_rows[(location_id, product_id)] = exception_id
+    # Short: below zero, or holding more than is there. Only a key whose state
+    # changed (short with no open exception, or open and no longer short) costs more.
+    short = negative | {key for key, qty in holding.items() if on_hand[key] < qty}
     opened: list[uuid.UUID] = []
     resolving = session.info.get(_RESOLVING)
-    for key in sorted(candidates | set(open_rows)):
+    for key in sorted(set(open_rows) - short):
+        if open_rows[key] != resolving:
+            _close(session, org_id, open_rows[key], how="cleared", qty=0,
+                   remaining=0, actor=SYSTEM_ACTOR, at=at)  # fmt: skip
+    for key in sorted(short - set(open_rows)):
         shortage, rows, claims = shortage_at(session, org_id, key)
-        current = open_rows.get(key)
         if shortage is None:
-            if current is not None and current.exception_id != resolving:
-                _close(session, org_id, current.exception_id, how="cleared", qty=0,
-                       remaining=0, actor=SYSTEM_ACTOR, at=at)  # fmt: skip
-            continue
-        if current is not None:
             continue
         serial = session.scalar(
             select(func.count()).where(
@@ -308,16 +313,6 @@ def detect(
         if insert_ignore(session, StockException, values):
             opened.append(exception_id)
     return opened
-
-
-def _negative_keys_all(session: Session, org_id: uuid.UUID) -> set[Key]:
-    rows = session.execute(
-        select(StockLevel.location_id, StockLevel.product_id)
-        .where(StockLevel.org_id == org_id)
-        .group_by(StockLevel.location_id, StockLevel.product_id)
-        .having(func.sum(StockLevel.qty) < 0)
-    ).all()
-    return {(r[0], r[1]) for r in rows}
 
 
 def _resolutions(

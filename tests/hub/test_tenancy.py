@@ -23,12 +23,14 @@ from typing import Any
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
+from hub.accounts.audit import Actor
 from hub.api.deps import Access, access_of
 from hub.api.router import API_PREFIX
 from hub.catalog.publication import publish_catalog
 from hub.console import csrf
 from hub.console.web import PREFIX as CONSOLE
 from hub.ledger.sales import post_all_pending_sales
+from hub.stock.services import StockLine, receive_stock
 from tests.hub.harness import API, Hub, Owner, make_gstin, ok
 from tests.hub.sales_factory import Item, Till
 
@@ -116,6 +118,19 @@ SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
         "amount": 100,
     },
     ("PUT", "/orgs/{org}/stock/valuation/method"): {"method": "fifo"},
+    ("POST", "/orgs/{org}/stock/reservations"): {
+        "location_id": "0190b6d2-0000-7000-8000-0000000005e8",
+        "product_id": "0190b6d2-0000-7000-8000-0000000005e9",
+        "qty": 1000,
+        "source": "b2b_order",
+        "reference": "SPY-PO-1",
+    },
+    ("POST", "/orgs/{org}/stock/reservations/{reservation_id}/events"): {"kind": "fulfilled"},
+    ("POST", "/orgs/{org}/stock/exceptions/detect"): None,
+    ("POST", "/orgs/{org}/stock/exceptions/{exception_id}/resolve"): {
+        "how": "adjustment",
+        "qty": 1000,
+    },
 }
 """A valid body for every API route that changes something (the test fails for a
 new one without an entry here, rather than call it with a body it refuses)."""
@@ -210,6 +225,10 @@ def make_tenant(hub: Hub) -> Tenant:
     bank_line = ok(
         hub.get(f"/orgs/{owner.org_code}/bank-accounts/{bank_account['account_id']}/lines")
     )[0]  # type: ignore[index]
+    # The sale above sold stock the store did not have: a negative-stock exception.
+    where = {"location_id": store["store_id"]}
+    exception = ok(hub.get(f"/orgs/{owner.org_code}/stock/exceptions", **where))[0]  # type: ignore[index]
+    reservation = reserve_after_receipt(hub, org, store, product)
     return Tenant(
         owner,
         {
@@ -229,8 +248,24 @@ def make_tenant(hub: Hub) -> Tenant:
             "account_id": bank_account["account_id"],
             "line_id": bank_line["line_id"],
             "debit_note_id": debit_note["debit_note_id"],
+            "exception_id": exception["exception_id"],
+            "reservation_id": reservation,
         },
     )
+
+
+def reserve_after_receipt(
+    hub: Hub, org: dict[str, Any], store: dict[str, Any], product: dict[str, Any]
+) -> str:
+    """Receive 5 at the store and reserve 2 of them for a B2B order; the reservation's id."""
+    org_id, product_id = uuid.UUID(org["uuid"]), uuid.UUID(product["product_id"])
+    with hub.runtime.sessions() as session:
+        receive_stock(session, org_id, uuid.UUID(store["store_id"]),
+                      [StockLine(product_id, 5000, unit_cost=2000)], actor=Actor(None, "system"))  # fmt: skip
+    body = {"location_id": store["store_id"], "product_id": product["product_id"], "qty": 2000,
+            "source": "b2b_order", "reference": "PO-1"}  # fmt: skip
+    made = ok(hub.client.post(f"{API}/orgs/{org['org_id']}/stock/reservations", json=body), 201)
+    return str(made["reservation_id"])
 
 
 def params_of(path: str) -> list[str]:
