@@ -14,7 +14,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from hub.db.models import StockCount, StockLocation, StockMove
+from hub.db.models import StockMove
 from hub.ledger import reports
 from hub.ledger.sales import post_every_org
 from setledger import chart, fiscal
@@ -140,62 +140,32 @@ def test_the_books_hold_the_valuation_to_the_paisa(hub: Hub) -> None:
 
 
 def test_counts_adjust_at_cost_and_transfers_move_no_value(hub: Hub) -> None:
+    """Through the stock API: a warehouse, a receipt, counts and a transfer via transit."""
     org = hub.org()
     org_id = uuid.UUID(org["uuid"])
     store = hub.store(org)
-    oil = hub.product(org, name="Oil 1L", price=180_00)
-    warehouse = new_id()
-    with hub.runtime.sessions() as session, session.begin():
-        session.add(
-            StockLocation(
-                org_id=org_id,
-                location_id=warehouse,
-                kind="warehouse",
-                store_id=None,
-                code="WH-1",
-                name="Bhiwandi",
-                created_at=datetime(2026, 11, 1, tzinfo=fiscal.IST),
-            )
-        )
+    oil = hub.product(org, name="Oil 1L", price=180_00)["product_id"]
+    stock = f"{API}/orgs/{org['org_id']}/stock"
 
-    def at(day: int, hour: int) -> datetime:
-        return datetime(2026, 11, day, hour, 0, tzinfo=fiscal.IST)
+    def post(path: str, body: dict[str, Any], status: int = 201) -> Any:
+        response = hub.client.post(f"{stock}{path}", json=body)
+        assert response.status_code == status, response.text
+        return response.json()
 
-    def count(units: int, when: datetime) -> None:
-        with hub.runtime.sessions() as session, session.begin():
-            session.add(
-                StockCount(
-                    org_id=org_id,
-                    count_id=new_id(),
-                    location_id=warehouse,
-                    product_id=uuid.UUID(oil["product_id"]),
-                    lot_id=None,
-                    counted_qty=units * 1000,
-                    counted_at=when,
-                    counted_by="Ravi",
-                    note=None,
-                    recorded_at=when,
-                )
-            )
+    def count(units: int) -> None:
+        post("/counts", {"location_id": wh, "product_id": oil, "counted_qty": units * 1000})
 
-    wh = {"location_id": warehouse}
-    add_move(
-        hub, org_id, oil, **wh, qty=10_000, reason="receipt", unit_cost=50_00, moved_at=at(17, 9)
-    )
-    count(8, at(18, 10))  # 2 missing: -2 x 50.00 = -100.00
-    # 3 shipped to the store (two moves through transit in the real ledger): no value moves.
-    add_move(hub, org_id, oil, **wh, qty=-3_000, reason="transfer_out", moved_at=at(18, 12))
-    add_move(
-        hub,
-        org_id,
-        oil,
-        store_id=uuid.UUID(store["store_id"]),
-        qty=3_000,
-        reason="transfer_in",
-        moved_at=at(18, 15),
-    )
-    count(5, at(19, 10))  # 8 - 3 = 5: exact, nothing to adjust
-    count(6, at(19, 18))  # 1 found, at the current cost 50.00
+    wh = post("/locations", {"code": "WH-1", "name": "Bhiwandi"})["location_id"]
+    post("/receipts", {"location_id": wh, "lines": [{"product_id": oil, "qty": 10_000,
+                                                     "unit_cost": 50_00}]})  # fmt: skip
+    count(8)  # 2 missing: -2 x 50.00 = -100.00 to stock adjustments
+    # 3 shipped to the store through transit and received: four moves, no value.
+    line = {"product_id": oil, "qty": 3_000}
+    body = {"from_location_id": wh, "to_location_id": store["store_id"], "lines": [line]}
+    shipped = post("/transfers", body)
+    post(f"/transfers/{shipped['transfer_id']}/receive", {}, 200)
+    count(5)  # 8 - 3 = 5: exact, nothing to adjust
+    count(6)  # 1 found, at the current cost 50.00
     assert post_every_org(hub.runtime.sessions, org["org_id"]) == {org["org_id"]: 3}
     trial = books(hub, org_id)
     # 10 received for 500.00, 2 lost (100.00), 1 found (50.00): 9 on hand (6 at the
