@@ -5,16 +5,21 @@ return."""
 from __future__ import annotations
 
 import json
+import sqlite3
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+from alembic import command
 from fastapi.testclient import TestClient
 
+from appkit.migrations import alembic_config
 from edge.app import create_app
 from edge.services.identity import require_identity
 from edge.settings import BoxSettings
+from edge.store.db import MIGRATIONS, open_database
 from edge.sync.stock_sync import StockSync
 from setledger.contracts import IncludedPosition, SaleRecorded, StockItem, StockSnapshot, topics
 from tests.edge.conftest import Box, SettableClock, make_bundle
@@ -188,3 +193,23 @@ def test_the_retained_snapshot_reaches_the_box_over_mqtt(
             assert lots(box) == {"A-SOON": 4_000}
     finally:
         hub.close()
+
+
+def test_0011_gives_moves_still_in_the_outbox_their_position(box: Box, tmp_path: Path) -> None:
+    assert box.sell([{"code": "SALT-1KG"}], [{"kind": "cash", "amount": 2800}]).status_code == 201
+    path = tmp_path / "copy.db"
+    with sqlite3.connect(box.db_path) as live, sqlite3.connect(path) as copy:
+        live.backup(copy)
+    db = open_database(path, tmp_path / "backups")
+    config = alembic_config(MIGRATIONS)
+    with db.writer.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0010")
+    db.dispose()
+    open_database(path, tmp_path / "backups").dispose()  # upgrades again, as a box does
+    with sqlite3.connect(path) as upgraded:
+        epoch = upgraded.execute("SELECT epoch FROM box_epoch").fetchone()[0]
+        rows = upgraded.execute("SELECT epoch, stream, seq FROM stock_move").fetchall()
+        assert rows == [(epoch, "sales", 1)]
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            upgraded.execute("UPDATE stock_move SET qty = 0")
