@@ -177,3 +177,53 @@ def test_overselling_is_negative_stock_resolved_by_adjustments(hub: Hub) -> None
     assert [r["remaining"] for r in done["resolutions"]] == [U, 0]
     assert on_hand(hub, org_id, store_loc, salt) == 0
     assert exceptions(hub, org, store_loc, status="open") == []
+
+
+def test_conflicts_resolved_by_the_reservations_and_by_stock_coming_in(hub: Hub) -> None:
+    org = hub.org()
+    store = hub.store(org)
+    till = Till(org, hub.device(org, store))
+    oil = hub.product(org, name="Groundnut oil 1L")
+    org_id, store_loc = uuid.UUID(org["uuid"]), uuid.UUID(store["store_id"])
+    receive(hub, org_id, store_loc, oil, 4 * U)
+    base = f"/api/v1/orgs/{org['org_id']}/stock"
+    order = {"location_id": str(store_loc), "product_id": oil["product_id"], "qty": 2 * U}
+    web = ok(hub.client.post(f"{base}/reservations", json={**order, "source": "online_order",
+                                                            "reference": "W-88"}), 201)  # fmt: skip
+    b2b = ok(hub.client.post(f"{base}/reservations", json={**order, "source": "b2b_order",
+                                                            "reference": "PO-9"}), 201)  # fmt: skip
+
+    # One sold offline: both reservations and the sale are named; the B2B order gives 1 up.
+    sell_offline(hub, till, oil, 1 * U)
+    [first] = exceptions(hub, org, store_loc)
+    assert {r["reference"] for r in first["cause"]["reservations"]} == {"W-88", "PO-9"}
+    resolve = f"{base}/exceptions/{first['exception_id']}/resolve"
+    done = ok(hub.client.post(resolve, json={"how": "release", "qty": U,
+                                             "reservation_id": b2b["reservation_id"]}))  # fmt: skip
+    assert (done["status"], done["resolutions"][0]["reservation_id"]) == (
+        "resolved", b2b["reservation_id"])  # fmt: skip
+
+    # Another: a new exception for the key; the web order waits for stock (back-ordered).
+    sell_offline(hub, till, oil, 1 * U)
+    second = exceptions(hub, org, store_loc, status="open")[0]
+    assert second["exception_id"] != first["exception_id"]
+    resolve = f"{base}/exceptions/{second['exception_id']}/resolve"
+    body = {"how": "back_order", "reservation_id": web["reservation_id"]}
+    assert ok(hub.client.post(resolve, json=body))["status"] == "resolved"
+    held = ok(hub.client.get(f"{base}/reservations"))
+    assert {(r["reference"], r["qty"], r["status"]) for r in held} == {
+        ("W-88", 2 * U, "back_ordered"), ("PO-9", 1 * U, "active")}  # fmt: skip
+
+    # Oversold again; then a receipt covers it: the hub closes it as cleared.
+    sell_offline(hub, till, oil, 3 * U)
+    third = exceptions(hub, org, store_loc, status="open")[0]
+    assert (third["on_hand"], third["reserved"], third["shortfall"]) == (-1 * U, 1 * U, 2 * U)
+    receive(hub, org_id, store_loc, oil, 5 * U)
+    [cleared] = get_exception(hub, org, third["exception_id"])["resolutions"]
+    assert (cleared["how"], cleared["actor"], cleared["closes"]) == ("cleared", "system", True)
+    assert exceptions(hub, org, store_loc, status="open") == []
+    assert len(exceptions(hub, org, store_loc)) == 3
+
+
+def get_exception(hub: Hub, org: dict[str, Any], exception_id: str) -> dict[str, Any]:
+    return ok(hub.get(f"/orgs/{org['org_id']}/stock/exceptions/{exception_id}"))
