@@ -3,7 +3,8 @@
     worker [--name N] [--with-publisher]   ingest worker (MQTT -> database -> acks)
     publisher                              catalog publisher (database -> retained manifests)
     broker-files --out DIR                 Mosquitto password file and ACL from the registry
-    post-ledger [--org CODE] [--every S]   post ingested sales, returns and shift over/shorts
+    post-ledger [--org CODE] [--every S]   post ingested sales, returns, shift over/shorts
+                                           and stock at cost (COGS, receipts, adjustments)
     einvoice-submit [--org CODE] [--every S]  send queued e-invoices through the connector
 
 Settings come from the environment (``HubSettings.from_env``). SIGTERM or
@@ -170,7 +171,7 @@ def add_commands(hub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     files = hub.add_parser("broker-files", help="write Mosquitto's password file and ACL")
     files.add_argument("--out", required=True, help="folder for 'passwords' and 'acl'")
     files.set_defaults(run=broker_files)
-    ledger = hub.add_parser("post-ledger", help="post sales, returns and cash over/short")
+    ledger = hub.add_parser("post-ledger", help="post sales, returns, over/shorts, stock at cost")
     ledger.add_argument("--org", help="only this org (ORG-xxxxxxxx)")
     ledger.add_argument("--every", type=float, help="keep posting, every this many seconds")
     ledger.set_defaults(run=post_ledger)

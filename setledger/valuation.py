@@ -27,7 +27,7 @@ The rules, written once here and in docs/VALUATION.md:
   FIFO the returned goods are a new layer, newest.
 - Adjustments in come in at their given unit cost, or at the current cost
   (the average of the stock on hand, or the last known cost when there is
-  none).
+  none); so does a receipt recorded without a cost.
 - Offline overselling: an issue beyond the stock on hand values the
   shortfall at the last known cost (the cost per unit of the last unit
   that was in stock; zero if the product never had any) and records a
@@ -73,7 +73,8 @@ class ValuationMove:
     qty: MilliQty
     """Signed like the stock ledger: in positive, out negative."""
     unit_cost: Paise | None = None
-    """Paise per unit (1000 milli-units): required on receipts, optional on adjustments in."""
+    """Paise per unit (1000 milli-units); a receipt or adjustment in without one
+    comes in at the current cost."""
     sale_id: uuid.UUID | None = None
     """An issue's sale; a return's original sale."""
 
@@ -84,8 +85,6 @@ class ValuationMove:
         inward = kind is MoveKind.RECEIPT or kind is MoveKind.RETURN
         if (self.qty < 0 and inward) or (self.qty > 0 and kind is MoveKind.ISSUE):
             raise ValueError(f"{self.kind} {self.move_id}: qty {self.qty} has the wrong sign")
-        if self.kind is MoveKind.RECEIPT and self.unit_cost is None:
-            raise ValueError(f"receipt {self.move_id} has no unit cost")
         if self.unit_cost is not None and self.unit_cost < 0:
             raise ValueError(f"{self.kind} {self.move_id}: negative unit cost")
 
@@ -235,10 +234,7 @@ def value_moves(method: Method, moves: Iterable[ValuationMove]) -> Valuation:
                 out[1] += cost
             costed.append(CostedMove(move, -cost))
             continue
-        if move.kind is MoveKind.RECEIPT:
-            assert move.unit_cost is not None  # checked by ValuationMove
-            value = receipt_value(move.qty, move.unit_cost)
-        elif move.kind is MoveKind.RETURN:
+        if move.kind is MoveKind.RETURN:
             value = _returned_value(stock, issued, move)
         elif move.unit_cost is not None:
             value = receipt_value(move.qty, move.unit_cost)

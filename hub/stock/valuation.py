@@ -200,6 +200,12 @@ def value_org(
         kind = VALUED.get(reason)
         if kind is None:
             continue
+        if (qty > 0 and kind is MoveKind.ISSUE) or (
+            qty < 0 and (kind is MoveKind.RECEIPT or kind is MoveKind.RETURN)
+        ):
+            # Against its reason's direction (no box or service makes one): valued
+            # as the correction it is rather than stopping the org's posting.
+            kind = MoveKind.ADJUSTMENT
         if kind is MoveKind.ISSUE:
             document = Document("cost", sale_id or move_id, business_date, store_id)
         elif kind is MoveKind.RETURN:

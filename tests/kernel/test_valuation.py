@@ -225,11 +225,21 @@ def test_oversold_before_any_receipt_is_settled_in_full() -> None:
         assert valuation.layers == (Layer(3000, 21_00),)
 
 
+def test_a_receipt_without_a_cost_comes_in_at_the_current_cost() -> None:
+    moves = book(
+        [
+            ("4 @ ₹10", R, 4, 10_00, None),
+            ("4 @ ₹20", R, 4, 20_00, None),
+            ("2 in, cost not recorded", R, 2, None, None),
+        ]
+    )
+    # the stock's average: 8 for 120.00 = 15.00 each; 2 = 30.00
+    assert [c.value for c in value_moves(Method.FIFO, moves).moves] == [40_00, 80_00, 30_00]
+
+
 def test_bad_moves_are_refused() -> None:
     with pytest.raises(ValueError, match="wrong sign"):
         ValuationMove(uuid.UUID(int=1), T0, ISS, 1000)
-    with pytest.raises(ValueError, match="no unit cost"):
-        ValuationMove(uuid.UUID(int=1), T0, R, 1000)
     with pytest.raises(ValueError, match="negative unit cost"):
         ValuationMove(uuid.UUID(int=1), T0, ADJ, 1000, -1)
 
