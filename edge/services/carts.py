@@ -435,9 +435,9 @@ def _cart_lines(conn: Connection, cart_id: str) -> list[CartLine]:
 def _fefo_lot(box: BoxRuntime, conn: Connection, product_id: str, qty: int) -> Lot | None:
     """The lot a new line takes: FEFO over the store's batches; when only
     expired stock is left, the soonest expired (the sale may go ahead, warned)."""
-    lots = stock.product_lots(conn, product_id)
-    if not stock.has_lots(lots):
+    if not stock.batched(conn, [product_id]):
         return None
+    lots = stock.product_lots(conn, product_id)
     chosen = stock.suggest(lots, qty, business_date(box.now()))
     if chosen.first is not None:
         return chosen.first

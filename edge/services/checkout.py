@@ -261,7 +261,8 @@ def _write_sale(
 def _sale_moves(conn: Connection, bill: Bill, request: SaleRequest, day: date) -> list[StockMove]:
     """A move per line, from the lot the line names or else the FEFO lot of the
     box's stock (none for a product the stock snapshot has no batches of)."""
-    lots = stock.lots_of(conn, [line.product.product_id for line in bill.lines])
+    ids = [line.product.product_id for line in bill.lines]
+    lots = stock.lots_of(conn, stock.batched(conn, ids))
     moves = []
     for line, asked in zip(bill.lines, request.lines, strict=True):
         batch_no, expiry = asked.batch_no, asked.expiry

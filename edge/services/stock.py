@@ -21,8 +21,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Connection, and_, exists, func, insert, or_, select
+from sqlalchemy import Connection, and_, func, insert, or_, select
 
 from edge.services.catalog import search_key
 from edge.services.identity import BoxIdentity
@@ -151,13 +152,23 @@ def parse_day(text: str | None) -> date | None:
     return None if text is None else date.fromisoformat(text)
 
 
-def _not_included() -> object:
-    """The moves a snapshot does not count yet (see the module's docstring)."""
-    m, inc = t.stock_move, t.stock_snapshot_include
-    counted = exists().where(
-        and_(inc.c.epoch == m.c.epoch, inc.c.stream == m.c.stream, inc.c.seq >= m.c.seq)
-    )
-    return and_(m.c.seq.is_not(None), ~counted)
+STOCK_STREAMS = ("sales", "returns")
+"""The box's streams whose documents carry stock moves."""
+
+
+def _uncounted_from(conn: Connection) -> list[tuple[str, str, int]]:
+    """Per (epoch, stream) the box ever gave seqs on: the seq after which its
+    moves are not in the snapshot (0: none are). ``outbox_seq`` names every
+    (epoch, stream) a move can carry; a few rows."""
+    seqs, inc = t.outbox_seq, t.stock_snapshot_include
+    rows = conn.execute(
+        select(seqs.c.epoch, seqs.c.stream, func.coalesce(inc.c.seq, 0))
+        .select_from(
+            seqs.outerjoin(inc, and_(inc.c.epoch == seqs.c.epoch, inc.c.stream == seqs.c.stream))
+        )
+        .where(seqs.c.stream.in_(STOCK_STREAMS), func.coalesce(inc.c.seq, 0) < seqs.c.last_seq)
+    ).all()
+    return [(str(e), str(s), int(n)) for e, s, n in rows]
 
 
 def lots_of(conn: Connection, product_ids: Iterable[str]) -> dict[str, list[Lot]]:
@@ -172,11 +183,20 @@ def lots_of(conn: Connection, product_ids: Iterable[str]) -> dict[str, list[Lot]
         .group_by(item.c.product_id, item.c.batch_no)
     ).all()
     m = t.stock_move
-    moved = conn.execute(
-        select(m.c.product_id, m.c.batch_no, func.max(m.c.expiry), func.sum(m.c.qty))
-        .where(m.c.product_id.in_(ids), _not_included())  # type: ignore[arg-type]
-        .group_by(m.c.product_id, m.c.batch_no)
-    ).all()
+    moved: list[Any] = []
+    # One range per (epoch, stream) on the (product, epoch, stream, seq) index:
+    # only the moves after the snapshot are read, however long the history.
+    for epoch, stream, after in _uncounted_from(conn):
+        moved += conn.execute(
+            select(m.c.product_id, m.c.batch_no, func.max(m.c.expiry), func.sum(m.c.qty))
+            .where(
+                m.c.product_id.in_(ids),
+                m.c.epoch == epoch,
+                m.c.stream == stream,
+                m.c.seq > after,
+            )
+            .group_by(m.c.product_id, m.c.batch_no)
+        ).all()
     found: dict[tuple[str, str | None], tuple[str | None, int]] = {}
     for product_id, batch_no, expiry, qty in held:
         found[(product_id, batch_no)] = (expiry, int(qty))
@@ -189,13 +209,24 @@ def lots_of(conn: Connection, product_ids: Iterable[str]) -> dict[str, list[Lot]
     return lots
 
 
+def batched(conn: Connection, product_ids: Iterable[str]) -> set[str]:
+    """The products the snapshot holds in batches: only those have lots to choose
+    (a box move names a batch only when the snapshot offered it). An indexed
+    look-up, so a scan of anything else never sums the product's moves."""
+    ids = list(dict.fromkeys(product_ids))
+    if not ids:
+        return set()
+    item = t.stock_snapshot_item
+    rows = conn.execute(
+        select(item.c.product_id)
+        .where(item.c.product_id.in_(ids), item.c.batch_no.is_not(None))
+        .distinct()
+    ).all()
+    return {str(r.product_id) for r in rows}
+
+
 def product_lots(conn: Connection, product_id: str) -> list[Lot]:
     return lots_of(conn, [product_id]).get(product_id, [])
-
-
-def has_lots(lots: Sequence[Lot]) -> bool:
-    """Lots worth choosing from: any batch known for the product."""
-    return any(lot.batch_no is not None for lot in lots)
 
 
 def suggest(lots: Sequence[Lot], qty: int, today: date) -> Pick:

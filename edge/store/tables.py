@@ -260,6 +260,7 @@ stock_move = Table(
     Column("stream", String(32)),
     Column("seq", BigInteger),
     Index("stock_move_product", "product_id"),
+    Index("stock_move_position", "product_id", "epoch", "stream", "seq"),
 )
 """``return_id``: set on restocking moves of a return (``sale_id`` stays empty
 there, so a sale's own moves are those naming it). ``batch_no``/``expiry``:

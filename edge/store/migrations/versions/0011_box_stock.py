@@ -32,7 +32,6 @@ branch_labels = None
 depends_on = None
 
 
-
 def _guard(action: str) -> str:
     return (
         f"CREATE TRIGGER stock_move_no_{action.lower()} BEFORE {action} ON stock_move "
@@ -73,6 +72,7 @@ def upgrade() -> None:
         ("seq", sa.BigInteger()),
     ):
         op.add_column("stock_move", sa.Column(name, kind))
+    op.create_index("stock_move_position", "stock_move", ["product_id", "epoch", "stream", "seq"])
     op.add_column("cart_line", sa.Column("batch_no", sa.Text()))
     op.add_column("cart_line", sa.Column("expiry", sa.String(10)))
     op.execute("DROP TRIGGER stock_move_no_update")
@@ -87,6 +87,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_column("cart_line", "expiry")
     op.drop_column("cart_line", "batch_no")
+    op.drop_index("stock_move_position", "stock_move")
     op.execute("DROP TRIGGER stock_move_no_update")
     op.execute("DROP TRIGGER stock_move_no_delete")
     with op.batch_alter_table("stock_move") as batch:
