@@ -37,6 +37,7 @@ from hub.db.models import CatalogPublication, Store
 from hub.mqtt import MqttLink
 from hub.settings import HubSettings
 from hub.staff.publisher import StaffPublisher
+from hub.stock.snapshot import StockPublisher
 from setledger.contracts import CatalogManifest, topics
 
 log = logging.getLogger("hub.catalog.publisher")
@@ -195,18 +196,28 @@ class CatalogPublisher:
 
 
 def run_publisher(settings: HubSettings, stop: threading.Event) -> None:
-    """Run the catalog publisher, and the staff roster publisher beside it, until ``stop``."""
-
+    """Run the catalog publisher, and the staff roster and store stock publishers beside
+    it, until ``stop``."""
     settings.require_broker_secret()
     name = settings.worker_name or "publisher"
-    staff = threading.Thread(
-        target=StaffPublisher(settings, name=name).run,
-        args=(stop,),
-        name="staff-publisher",
-        daemon=True,
-    )
-    staff.start()
+    beside = [
+        threading.Thread(
+            target=StaffPublisher(settings, name=name).run,
+            args=(stop,),
+            name="staff-publisher",
+            daemon=True,
+        ),
+        threading.Thread(
+            target=StockPublisher(settings, name=name).run,
+            args=(stop,),
+            name="stock-publisher",
+            daemon=True,
+        ),
+    ]
+    for thread in beside:
+        thread.start()
     try:
         CatalogPublisher(settings, name=name).run(stop)
     finally:
-        staff.join(timeout=15)
+        for thread in beside:
+            thread.join(timeout=15)
