@@ -17,6 +17,8 @@ from bench import (
     ledger,
     pos_ui,
     replication_drain,
+    stock_moves,
+    stock_on_hand,
     stock_valuation,
 )
 
@@ -30,6 +32,8 @@ BENCHMARKS = [
     invoice_pdf.main,
     pos_ui.main,
     stock_valuation.main,
+    stock_on_hand.main,
+    stock_moves.main,
 ]
 
 

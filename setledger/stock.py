@@ -30,6 +30,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 MILLI_PER_UNIT = 1000
 
@@ -46,9 +47,11 @@ class MoveReason(StrEnum):
     ADJUSTMENT = "adjustment"
 
 
-@dataclass(frozen=True, order=True)
-class StockKey:
-    """Where stock is counted: a location, a product, a lot (``NO_LOT`` when untracked)."""
+class StockKey(NamedTuple):
+    """Where stock is counted: a location, a product, a lot (``NO_LOT`` when untracked).
+
+    A named tuple, not a dataclass: the hub builds one per level when it lists a
+    location's 100,000 products, and a tuple is made twice as fast."""
 
     location_id: uuid.UUID
     product_id: uuid.UUID

@@ -7,11 +7,13 @@ reads in ``hub.stock.ledger``. See docs/STOCK.md.
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi import Response as Response_
 from pydantic import Field
 
 from hub.accounts import audit
@@ -360,19 +362,27 @@ def on_hand(
     session: DbSession,
     principal: Reader,
     location_id: Annotated[uuid.UUID | None, Query(description="one location")] = None,
-) -> list[LevelOut]:
-    """Everything at one location, by product (then lot); every location's without one."""
+) -> Response_:
+    """Everything at one location (every location without one), by product then lot.
+
+    Compact, as a location may hold 100,000 products: ``{"columns": [...],
+    "locations": [{"location_id", "levels": [[product_id, lot_id, qty, count_at,
+    count_qty], ...]}]}``.
+    """
     with session.begin():
         org = get_org(session, principal.org_code)
         if location_id is None:
             locations = [row.location_id for row in services.list_locations(session, org.org_id)]
         else:
             locations = [services.get_location(session, org.org_id, location_id).location_id]
-        return [
-            _level(level)
+        parts = [
+            f'{{"location_id":"{where}","levels":'
+            f"{ledger.location_on_hand_json(session, org.org_id, where)}}}"
             for where in locations
-            for level in ledger.location_on_hand(session, org.org_id, where)
         ]
+    columns = json.dumps(list(ledger.LEVEL_COLUMNS))
+    body = f'{{"columns":{columns},"locations":[{",".join(parts)}]}}'
+    return Response_(content=body, media_type="application/json")
 
 
 @router.get("/orgs/{org}/stock/products/{product_id}")

@@ -236,7 +236,12 @@ def test_the_stock_api_from_receipt_to_negative_stock(shop: Shop) -> None:
     post("/adjustments", {"location_id": str(shop.store_id), "reason": "mice",
                           "lines": [{"product_id": salt, "qty": -3000}]})  # fmt: skip
     at_store = client.get(f"{api}/on-hand", params={"location_id": str(shop.store_id)}).json()
-    assert [(x["product_id"], x["lot_id"], x["qty"]) for x in at_store] == [(salt, None, -1000)]
+    assert at_store == {
+        "columns": ["product_id", "lot_id", "qty", "count_at", "count_qty"],
+        "locations": [
+            {"location_id": str(shop.store_id), "levels": [[salt, None, -1000, None, None]]}
+        ],
+    }
     negative = client.get(f"{api}/negative", params={"location_id": str(shop.store_id)}).json()
     assert [m["reason"] for m in negative[0]["moves"]] == ["adjustment"]
     everywhere = client.get(f"{api}/products/{salt}").json()
@@ -244,6 +249,9 @@ def test_the_stock_api_from_receipt_to_negative_stock(shop: Shop) -> None:
     counted = post("/counts", {"location_id": str(shop.store_id), "product_id": salt,
                                "counted_qty": 4000})  # fmt: skip
     assert counted["qty"] == counted["count_qty"] == 4000
+    everything = client.get(f"{api}/on-hand").json()["locations"]
+    [store] = [x["levels"] for x in everything if x["location_id"] == str(shop.store_id)]
+    assert store == [[salt, None, 4000, counted["count_at"].replace("+00:00", "Z"), 4000]]
     assert client.get(f"{api}/negative").json() == []
     assert post("/receipts", {"location_id": wh, "lines": [line | {"qty": 0}]}, 422)
     unknown = post("/receipts", {"location_id": str(new_id()), "lines": [line]}, 404)
