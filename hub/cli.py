@@ -117,6 +117,33 @@ def post_ledger(args: argparse.Namespace) -> int:
         engine.dispose()
 
 
+def stock_rebuild(args: argparse.Namespace) -> int:
+    import json
+
+    from sqlalchemy import select
+    from sqlalchemy.orm import sessionmaker
+
+    from hub.db import make_engine
+    from hub.db.models import Org
+    from hub.stock.ledger import rebuild_levels
+
+    engine = make_engine(_settings().database_url)
+    try:
+        sessions = sessionmaker(engine, expire_on_commit=False)
+        with sessions() as session:
+            query = select(Org.org_id, Org.org_code)
+            if args.org:
+                query = query.where(Org.org_code == args.org)
+            orgs = session.execute(query).all()
+        for org_id, code in orgs:
+            with sessions() as session, session.begin():
+                levels = rebuild_levels(session, org_id)
+            print(json.dumps({"org": code, "levels": levels}), flush=True)
+        return 0
+    finally:
+        engine.dispose()
+
+
 def einvoice_submit(args: argparse.Namespace) -> int:
     import json
 
@@ -175,6 +202,9 @@ def add_commands(hub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     ledger.add_argument("--org", help="only this org (ORG-xxxxxxxx)")
     ledger.add_argument("--every", type=float, help="keep posting, every this many seconds")
     ledger.set_defaults(run=post_ledger)
+    rebuild = hub.add_parser("stock-rebuild", help="recompute stock levels from the ledger")
+    rebuild.add_argument("--org", help="only this org (ORG-xxxxxxxx)")
+    rebuild.set_defaults(run=stock_rebuild)
     einv = hub.add_parser("einvoice-submit", help="send queued e-invoices to the IRP connector")
     einv.add_argument("--org", help="only this org (ORG-xxxxxxxx)")
     einv.add_argument("--every", type=float, help="keep sending, every this many seconds")

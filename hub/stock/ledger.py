@@ -594,7 +594,14 @@ def maintained_levels(session: Session, org_id: uuid.UUID) -> dict[StockKey, Lev
 
 
 def rebuild_levels(session: Session, org_id: uuid.UUID) -> int:
-    """Replace the org's level cache by the ledger's sums; how many levels there are."""
+    """Replace the org's level cache by the ledger's sums; how many levels there are.
+
+    On PostgreSQL the level table is locked against writers first (readers go
+    on): a move batch already holding level rows finishes before, and one that
+    has not reached them yet adds its deltas after, onto the rebuilt rows.
+    """
+    if is_pg(session):
+        session.execute(text("LOCK TABLE stock_level IN EXCLUSIVE MODE"))
     computed = levels_from_ledger(session, org_id)
     latest_ids = {
         StockKey(c.location_id, c.product_id, lot_key(c.lot_id)): c.count_id

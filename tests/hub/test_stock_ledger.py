@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,9 +11,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from hub import cli
 from hub.accounts.audit import Actor
 from hub.db.models import AuditRecord, StockLevel
 from hub.stock import ledger, services
@@ -256,3 +258,19 @@ def test_the_stock_api_from_receipt_to_negative_stock(shop: Shop) -> None:
     assert post("/receipts", {"location_id": wh, "lines": [line | {"qty": 0}]}, 422)
     unknown = post("/receipts", {"location_id": str(new_id()), "lines": [line]}, 404)
     assert unknown["error"]["code"] == "STOCK_LOCATION_NOT_FOUND"
+
+
+def test_stock_rebuild_puts_a_damaged_cache_back(
+    shop: Shop,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with shop.session() as session:
+        ledger.apply_moves(session, shop.org_id, [move(shop, 5000, T0)])
+        session.execute(update(StockLevel).where(StockLevel.org_id == shop.org_id).values(qty=1))
+    assert level(shop, shop.store_id) == 1
+    monkeypatch.setenv("SETLEDGER_HUB_DATABASE_URL", database_url)
+    assert cli.main(["stock-rebuild", "--org", shop.org["org_id"]]) == 0
+    assert json.loads(capsys.readouterr().out) == {"org": shop.org["org_id"], "levels": 1}
+    assert level(shop, shop.store_id) == 5000
