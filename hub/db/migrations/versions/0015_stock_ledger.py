@@ -24,6 +24,7 @@ Hand-written, names per ``hub.db.base.NAMING_CONVENTION``; models in
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -157,11 +158,11 @@ def _create_tables() -> None:
     )
 
 
-def _move_columns() -> list[sa.Column[object]]:
-    return [
-        *(sa.Column(name, sa.Uuid(), nullable=True) for name in NEW_MOVE_COLUMNS),
-        sa.Column("unit_cost", sa.BigInteger(), nullable=True),
+def _move_columns() -> list[sa.Column[Any]]:
+    columns: list[sa.Column[Any]] = [
+        sa.Column(name, sa.Uuid(), nullable=True) for name in NEW_MOVE_COLUMNS
     ]
+    return [*columns, sa.Column("unit_cost", sa.BigInteger(), nullable=True)]
 
 
 def _move_fks() -> list[tuple[str, list[str], str, list[str]]]:
