@@ -87,6 +87,20 @@ def unique(prefix: str) -> str:
     return f"{prefix}{next(_counter)}"
 
 
+_box_counter = itertools.count(1)
+_BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def box_prefix() -> str:
+    """A fresh invoice prefix: 'B' and up to three base-36 digits (46,655 boxes a run;
+    ``unique`` passed four characters after a thousand stores, products and boxes)."""
+    n, digits = next(_box_counter), ""
+    while n:
+        n, rest = divmod(n, 36)
+        digits = _BASE36[rest] + digits
+    return f"B{digits}"
+
+
 def make_gstin(state: str, pan: str = "AAPFU0939F") -> str:
     """A GSTIN with a correct check character for ``state`` and ``pan``."""
     first14 = f"{state}{pan}1Z"
@@ -199,7 +213,7 @@ class Hub:
         body = {
             "store_id": store["store_id"],
             "name": "Counter 1",
-            "invoice_prefix": prefix or unique("B"),
+            "invoice_prefix": prefix or box_prefix(),
         }
         return ok(self.client.post(f"{API}/orgs/{org['org_id']}/devices", json=body), 201)
 
