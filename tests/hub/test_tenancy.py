@@ -41,10 +41,15 @@ PUBLIC_PAGES = "/p/"
 SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("POST", "/orgs/{org}/stock/locations"): {"code": "WH-SPY", "name": "Spy warehouse"},
     ("POST", "/orgs/{org}/stock/locations/{location_id}/bins"): {"code": "SPY-1"},
-    ("POST", "/orgs/{org}/stock/lots"): {"product_id": "0190b6d2-0000-7000-8000-0000000005f2", "batch_no": "SPY"},
+    ("POST", "/orgs/{org}/stock/lots"): {
+        "product_id": "0190b6d2-0000-7000-8000-0000000005f2",
+        "batch_no": "SPY",
+    },
     ("POST", "/orgs/{org}/stock/receipts"): {
         "location_id": "0190b6d2-0000-7000-8000-0000000005f1",
-        "lines": [{"product_id": "0190b6d2-0000-7000-8000-0000000005f2", "qty": 1000, "unit_cost": 100}],
+        "lines": [
+            {"product_id": "0190b6d2-0000-7000-8000-0000000005f2", "qty": 1000, "unit_cost": 100}
+        ],
     },
     ("POST", "/orgs/{org}/stock/adjustments"): {
         "location_id": "0190b6d2-0000-7000-8000-0000000005f1",
