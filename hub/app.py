@@ -7,6 +7,7 @@ alone with ``python -m uvicorn --factory hub.app:app_from_env``.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -17,6 +18,7 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
+from starlette.routing import BaseRoute
 
 from appkit.logs import configure_logging
 from appkit.wiring import wire
@@ -71,10 +73,25 @@ def create_app(settings: HubSettings) -> FastAPI:
         health=health_check(engine),
         upload_limit=upload_limit(settings),
     )
-    app.include_router(api_router())
-    app.include_router(console_router())
-    app.include_router(public_pages.router)
+    app.router.routes.extend(_routes())
     return app
+
+
+@functools.cache
+def _routes() -> tuple[BaseRoute, ...]:
+    """The API, console and public pages' routes, built once per process.
+
+    FastAPI analyses every endpoint's parameters and dependencies as a route
+    is added: about a second for the hub's 320 routes, on every app. The
+    routes hold nothing of an app (endpoints reach the runtime through
+    ``request.app.state``), so every app of the process shares them; tests
+    build an app per test.
+    """
+    template = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    template.include_router(api_router())
+    template.include_router(console_router())
+    template.include_router(public_pages.router)
+    return tuple(template.router.routes)
 
 
 UPLOAD_PATHS = re.compile(r"^(/api/v1/orgs/[^/]+/catalog/imports|/console/products/import)$")
