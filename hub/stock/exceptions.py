@@ -137,20 +137,101 @@ def shortage_at(
         if r.holds
     ]
     rows = _moves(session, org_id, key)
-    moves = [
-        kernel.Move(
-            str(m.move_id),
-            str(key[0]),
-            str(key[1]),
-            m.qty,
-            m.moved_at,
-            m.reason,
-            None if m.device_id is None else str(m.device_id),
-        )
-        for m in rows
-    ]
+    moves = [_kernel_move(key, m) for m in rows]
     found = kernel.shortages(moves, claims, {held_stock.kernel_key(key): level})
     return (found[0] if found else None), rows, claims
+
+
+def _recent_moves(
+    session: Session, org_id: uuid.UUID, keys: Sequence[Key]
+) -> dict[Key, list[StockMove]]:
+    """The last CAUSE_MOVES moves of each key, oldest first: one query per chunk of
+    products (a window over each key), not one per key."""
+    found: dict[Key, list[StockMove]] = {key: [] for key in keys}
+    locations = sorted({loc for loc, _ in keys})
+    for products in held_stock._chunks(p for _, p in keys):
+        recent = (
+            select(
+                StockMove.move_id,
+                func.row_number()
+                .over(
+                    partition_by=(StockMove.location_id, StockMove.product_id),
+                    order_by=(StockMove.moved_at.desc(), StockMove.move_id.desc()),
+                )
+                .label("age"),
+            )
+            .where(
+                StockMove.org_id == org_id,
+                StockMove.location_id.in_(locations),
+                StockMove.product_id.in_(products),
+            )
+            .subquery()
+        )
+        rows = session.scalars(
+            select(StockMove)
+            .join(recent, (StockMove.move_id == recent.c.move_id) & (StockMove.org_id == org_id))
+            .where(recent.c.age <= CAUSE_MOVES)
+            .order_by(StockMove.moved_at, StockMove.move_id)
+        ).all()
+        for row in rows:
+            key = (row.location_id, row.product_id)
+            if key in found:
+                found[key].append(row)
+    return found
+
+
+def _shortages(
+    session: Session, org_id: uuid.UUID, keys: Sequence[Key], on_hand: dict[Key, MilliQty]
+) -> dict[Key, tuple[kernel.Shortage | None, list[StockMove], list[kernel.Reservation]]]:
+    """:func:`shortage_at` for many keys at once (ingest finds them a batch at a time)."""
+    if not keys:
+        return {}
+    moves = _recent_moves(session, org_id, keys)
+    claims: dict[Key, list[kernel.Reservation]] = {key: [] for key in keys}
+    for r in held_stock.reservations(session, org_id, product_ids={p for _, p in keys}):
+        key = held_stock.hub_key((r.location, r.product))
+        if key in claims and r.holds:
+            claims[key].append(r)
+    out: dict[Key, tuple[kernel.Shortage | None, list[StockMove], list[kernel.Reservation]]] = {}
+    for key in keys:
+        rows = moves[key]
+        found = kernel.shortages(
+            [_kernel_move(key, m) for m in rows],
+            claims[key],
+            {held_stock.kernel_key(key): on_hand[key]},
+        )
+        out[key] = ((found[0] if found else None), rows, claims[key])
+    return out
+
+
+def _serials(session: Session, org_id: uuid.UUID, keys: Sequence[Key]) -> dict[Key, int]:
+    """How many exceptions each key has had (the next one's serial)."""
+    counts: dict[Key, int] = {}
+    locations = sorted({loc for loc, _ in keys})
+    for products in held_stock._chunks(p for _, p in keys):
+        rows = session.execute(
+            select(StockException.location_id, StockException.product_id, func.count())
+            .where(
+                StockException.org_id == org_id,
+                StockException.location_id.in_(locations),
+                StockException.product_id.in_(products),
+            )
+            .group_by(StockException.location_id, StockException.product_id)
+        ).all()
+        counts.update({(loc, product): int(n) for loc, product, n in rows})
+    return counts
+
+
+def _kernel_move(key: Key, m: StockMove) -> kernel.Move:
+    return kernel.Move(
+        str(m.move_id),
+        str(key[0]),
+        str(key[1]),
+        m.qty,
+        m.moved_at,
+        m.reason,
+        None if m.device_id is None else str(m.device_id),
+    )
 
 
 def _cause(
@@ -283,17 +364,14 @@ def detect(
         if open_rows[key] != resolving:
             _close(session, org_id, open_rows[key], how="cleared", qty=0,
                    remaining=0, actor=SYSTEM_ACTOR, at=at)  # fmt: skip
-    for key in sorted(short - set(open_rows)):
-        shortage, rows, claims = shortage_at(session, org_id, key)
+    new = sorted(short - set(open_rows))
+    found = _shortages(session, org_id, new, on_hand)
+    serials = _serials(session, org_id, new)
+    for key in new:
+        shortage, rows, claims = found[key]
         if shortage is None:
             continue
-        serial = session.scalar(
-            select(func.count()).where(
-                StockException.org_id == org_id,
-                StockException.location_id == key[0],
-                StockException.product_id == key[1],
-            )
-        )
+        serial = serials.get(key, 0)
         exception_id = new_id()
         values = {
             "org_id": org_id,
