@@ -60,7 +60,14 @@ def test_kills_lose_no_sale_and_duplicate_none(
                 d.heal()
         d.heal()
         assert till.confirmed, "no sale was confirmed; the scenario proves nothing"
-        wait_for(d.drained, timeout=120, what="the box's outbox to drain")
+
+        def healed_and_drained() -> bool:
+            # Crash points keep firing while the backlog drains: with both workers
+            # killed there, nobody would ack what the hub already holds.
+            d.heal()
+            return d.drained()
+
+        wait_for(healed_and_drained, timeout=120, what="the box's outbox to drain")
         d.heal()  # a crash point may have fired during the drain
 
         at_hub = d.hub_sales()
