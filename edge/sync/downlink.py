@@ -12,8 +12,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from typing import Generic, Protocol, TypeVar
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from edge.services.identity import BoxIdentity
+from edge.store.db import BoxDatabase
 from edge.sync.backoff import Backoff
 
 
@@ -96,3 +101,47 @@ class Downlink(Generic[D]):
                 )
             elif self.on_applied is not None:
                 self.on_applied(applied)
+
+
+class StoreDocument(Versioned, Protocol):
+    @property
+    def org_id(self) -> str: ...
+    @property
+    def store_id(self) -> object: ...
+
+
+S = TypeVar("S", bound=StoreDocument)
+
+
+class StoreDownlink(Downlink[S]):
+    """A downlink of one store's documents (staff roster, stock snapshot), applied to the
+    box's database; another store's document is logged and dropped."""
+
+    what = "document"
+    retry_on = (SQLAlchemyError,)
+    backoff_base_s = 0.5
+    backoff_cap_s = 30.0
+
+    def __init__(
+        self,
+        db: BoxDatabase,
+        identity: BoxIdentity,
+        now: Callable[[], datetime],
+        on_applied: Callable[[int], None] | None = None,
+    ) -> None:
+        super().__init__(on_applied)
+        self.db = db
+        self.identity = identity
+        self.now = now
+
+    def accepts(self, document: S) -> bool:
+        if (
+            document.org_id != self.identity.org_id
+            or str(document.store_id) != self.identity.store_id
+        ):
+            self.log.warning(
+                f"{self.what} of another store ignored",
+                extra={"org_id": document.org_id, "store_id": str(document.store_id)},
+            )
+            return False
+        return True

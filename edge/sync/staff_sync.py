@@ -10,45 +10,16 @@ thread never waits on SQLite's write lock.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import datetime
-
-from sqlalchemy.exc import SQLAlchemyError
 
 from edge.services import staff
-from edge.services.identity import BoxIdentity
-from edge.store.db import BoxDatabase
-from edge.sync.downlink import Downlink
+from edge.sync.downlink import StoreDownlink
 from setledger.contracts import StaffRoster
 
 
-class StaffSync(Downlink[StaffRoster]):
+class StaffSync(StoreDownlink[StaffRoster]):
     name = "staff-sync"
-    retry_on = (SQLAlchemyError,)
-    backoff_base_s = 0.5
-    backoff_cap_s = 30.0
+    what = "roster"
     log = logging.getLogger("edge.sync.staff")
-
-    def __init__(
-        self,
-        db: BoxDatabase,
-        identity: BoxIdentity,
-        now: Callable[[], datetime],
-        on_applied: Callable[[int], None] | None = None,
-    ) -> None:
-        super().__init__(on_applied)
-        self.db = db
-        self.identity = identity
-        self.now = now
-
-    def accepts(self, roster: StaffRoster) -> bool:
-        if roster.org_id != self.identity.org_id or str(roster.store_id) != self.identity.store_id:
-            self.log.warning(
-                "roster of another store ignored",
-                extra={"org_id": roster.org_id, "store_id": str(roster.store_id)},
-            )
-            return False
-        return True
 
     def apply(self, roster: StaffRoster) -> int | None:
         """Apply ``roster`` if newer than the box's; its version when applied."""
