@@ -23,6 +23,7 @@ from edge.api import auth, carts, catalog, drawer, labels, pos_ui, receipts, ret
 from edge.api import box as box_routes
 from edge.api import customers as customer_routes
 from edge.api import devices as device_routes
+from edge.api import reorders as reorder_routes
 from edge.api import stock as stock_routes
 from edge.devices.events import Broadcaster
 from edge.devices.manager import DeviceCollector, build_manager
@@ -172,6 +173,7 @@ def create_app(
         returns.router,
         shifts.router,
         stock_routes.router,
+        reorder_routes.router,
         receipts.router,
         drawer.router,
         labels.router,

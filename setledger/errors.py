@@ -398,6 +398,39 @@ CART_LOT_NOT_ON_HAND = ErrorSpec(
     "The box's stock has no batch {batch_no!r} of {product_id}.",
     "Pick a batch that GET /api/v1/stock/<product id> lists for this store.",
 )
+SERIAL_REQUIRED = ErrorSpec(
+    "SERIAL_REQUIRED",
+    _I,
+    "{name} ({sku}) is kept by serial number: each unit sold names its own.",
+    "Scan or type the unit's serial number and add the item again with serial_no "
+    "(one line per unit).",
+)
+SERIAL_QTY_INVALID = ErrorSpec(
+    "SERIAL_QTY_INVALID",
+    _I,
+    "A line of {name} ({sku}) is one unit with its serial number, not {qty}.",
+    "Add the item once per unit, each with its own serial number.",
+)
+SERIAL_NOT_TRACKED = ErrorSpec(
+    "SERIAL_NOT_TRACKED",
+    _I,
+    "{name} ({sku}) is not kept by serial number.",
+    "Leave serial_no out for this product, or mark it serial-tracked in the catalog first.",
+)
+SERIAL_TWICE_IN_BILL = ErrorSpec(
+    "SERIAL_TWICE_IN_BILL",
+    ErrorKind.CONFLICT,
+    "Serial number {serial_no!r} of {name} is already on this bill (line {line}).",
+    "Scan the serial number of the unit in hand: one line per unit, each serial once.",
+)
+SERIAL_ALREADY_SOLD = ErrorSpec(
+    "SERIAL_ALREADY_SOLD",
+    ErrorKind.CONFLICT,
+    "Serial number {serial_no!r} of {name} was sold on invoice {invoice_no} at this box "
+    "and has not been returned.",
+    "Check the unit in hand and scan its own serial number; if this unit came back, "
+    "record the return of that invoice first.",
+)
 CART_CLOSED = ErrorSpec(
     "CART_CLOSED",
     ErrorKind.CONFLICT,
@@ -900,11 +933,29 @@ STOCK_QTY_INVALID = ErrorSpec(
     "{field} must be {rule} (milli-units, 1 unit = 1000), not {qty!r}.",
     "Send whole milli-units, e.g. 5000 for 5 pieces.",
 )
+STOCK_SERIAL_NOT_FOUND = ErrorSpec(
+    "STOCK_SERIAL_NOT_FOUND",
+    ErrorKind.NOT_FOUND,
+    "No serial number {serial_no!r} of product {product_id} in this organisation.",
+    "Check the number (and the product); a serial is known once it was received or sold.",
+)
+CATALOG_TRACKING_CONFLICT = ErrorSpec(
+    "CATALOG_TRACKING_CONFLICT",
+    _I,
+    "Product {sku} cannot be kept both by batch and by serial number.",
+    "Set batch_tracked or serial_tracked, not both.",
+)
 STOCK_LOT_NOT_FOUND = ErrorSpec(
     "STOCK_LOT_NOT_FOUND",
     ErrorKind.NOT_FOUND,
     "No lot {lot_id} of product {product_id} in this organisation.",
     "Create the lot (batch number, expiry) first, or leave lot_id out for untracked stock.",
+)
+STOCK_REQUEST_ID_REUSED = ErrorSpec(
+    "STOCK_REQUEST_ID_REUSED",
+    ErrorKind.CONFLICT,
+    "Request {request_id} was already recorded with different lines or location.",
+    "A retry must resend exactly the same receipt or adjustment. For a new one, make a new request id.",
 )
 STOCK_TRANSFER_SAME_LOCATION = ErrorSpec(
     "STOCK_TRANSFER_SAME_LOCATION",
@@ -994,7 +1045,97 @@ STOCK_EXCEPTION_RESOLVED = ErrorSpec(
     "Stock exception {exception_id} is already resolved.",
     "Nothing to do; its resolutions are listed with it.",
 )
+# Urgent reorders raised at the box (edge/services/reorder.py, hub/stock/urgent.py).
+REORDER_QTY_INVALID = ErrorSpec(
+    "REORDER_QTY_INVALID",
+    _I,
+    "The quantity wanted must be more than 0 and at most {most} milli-units "
+    "(1 unit = 1000), not {qty!r}.",
+    "Type how many are needed, e.g. 12 (sent as 12000 milli-units).",
+)
+REORDER_ID_REUSED = ErrorSpec(
+    "REORDER_ID_REUSED",
+    ErrorKind.CONFLICT,
+    "Urgent reorder {reorder_id} was raised before with other content.",
+    "A retry must send the same product, quantity and note; a new request needs a new id.",
+)
+URGENT_REORDER_NOT_FOUND = ErrorSpec(
+    "URGENT_REORDER_NOT_FOUND",
+    ErrorKind.NOT_FOUND,
+    "No urgent reorder {reorder_id} in this organisation.",
+    "GET .../stores/{store}/urgent-reorders lists a store's requests.",
+)
+URGENT_REORDER_STATE = ErrorSpec(
+    "URGENT_REORDER_STATE",
+    ErrorKind.CONFLICT,
+    "Urgent reorder {reorder_id} is {status}; it cannot be {action}.",
+    "Acknowledge an open request; order or dismiss an open or acknowledged one. "
+    "Ordered and dismissed requests are closed: raise a new one if still needed.",
+)
 
+
+SUPPLIER_INVALID = ErrorSpec(
+    "SUPPLIER_INVALID",
+    _I,
+    "The supplier's {field} {value!r} is not valid.",
+    "Give a name, the GST state code of the supplier's place of business (the GSTIN's "
+    "first two digits when it has one), a GSTIN with a correct check character, a phone "
+    "of digits and an e-mail address, or leave the optional ones out.",
+)
+SUPPLIER_NOT_FOUND = ErrorSpec(
+    "SUPPLIER_NOT_FOUND",
+    ErrorKind.NOT_FOUND,
+    "This organisation has no supplier {supplier_id}.",
+    "List the suppliers (GET /api/v1/orgs/<org>/suppliers) and use one of their ids.",
+)
+PURCHASE_ORDER_INVALID = ErrorSpec(
+    "PURCHASE_ORDER_INVALID",
+    _I,
+    "The purchase order's {field} is not valid: {rule}.",
+    "Correct that field and send the request again; nothing was recorded.",
+)
+PURCHASE_ORDER_NOT_FOUND = ErrorSpec(
+    "PURCHASE_ORDER_NOT_FOUND",
+    ErrorKind.NOT_FOUND,
+    "This organisation has no purchase order {po_id}.",
+    "List the purchase orders (GET /api/v1/orgs/<org>/purchase-orders) and use one of their ids.",
+)
+PURCHASE_ORDER_STATE = ErrorSpec(
+    "PURCHASE_ORDER_STATE",
+    ErrorKind.CONFLICT,
+    "Purchase order {number} is {status}; it cannot be {action}.",
+    "Send a draft before receiving against it; cancel only what has received nothing "
+    "(close it instead: the rest will not come); received, closed and cancelled orders "
+    "are final: make a new order for more.",
+)
+PURCHASE_OVER_RECEIVED = ErrorSpec(
+    "PURCHASE_OVER_RECEIVED",
+    ErrorKind.CONFLICT,
+    "Line {line_no} of {number}: {qty} more would exceed the {ordered} ordered "
+    "({received} received so far, tolerance {tolerance_bp} bp).",
+    "Receive at most what is outstanding; record the extra as a receipt without a "
+    "purchase order (POST .../stock/receipts) or order it first.",
+)
+PURCHASE_RECEIPT_ID_REUSED = ErrorSpec(
+    "PURCHASE_RECEIPT_ID_REUSED",
+    ErrorKind.CONFLICT,
+    "Receipt id {receipt_id} was already used for other goods.",
+    "Make a new receipt id for each delivery; send the same id only to retry the same request.",
+)
+SUPPLIER_BILL_INVALID = ErrorSpec(
+    "SUPPLIER_BILL_INVALID",
+    _I,
+    "The supplier bill cannot be recorded: {reason}.",
+    "Bill receipts of this purchase order that no bill has covered yet, each line once, "
+    "with costs of 0 or more; use a new bill id and the supplier's own bill number.",
+)
+REORDER_RULE_INVALID = ErrorSpec(
+    "REORDER_RULE_INVALID",
+    _I,
+    "Reorder rule min {min_qty} / max {max_qty} is not valid ({rule}).",
+    "Give quantities in milli-units (1 unit = 1000) with 0 <= min <= max, max above 0, "
+    "and a pack size above 0 if any.",
+)
 
 CATALOGUE: tuple[ErrorSpec, ...] = tuple(
     value for value in list(globals().values()) if isinstance(value, ErrorSpec)

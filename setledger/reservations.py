@@ -38,7 +38,7 @@ from setledger.money import MilliQty
 Source = Literal["b2b_order", "online_order"]
 Status = Literal["active", "fulfilled", "released", "back_ordered"]
 EventKind = Literal["created", "reduced", "released", "fulfilled", "back_ordered"]
-ExceptionKind = Literal["negative_stock", "reservation_conflict"]
+ExceptionKind = Literal["negative_stock", "reservation_conflict", "unit_oversold"]
 How = Literal["transfer", "adjustment", "release", "back_order"]
 
 SOURCES: tuple[Source, ...] = ("b2b_order", "online_order")
@@ -55,6 +55,14 @@ NEGATIVE_RULE = (
     "The sales stand as recorded; on-hand is below zero until staff bring stock in by a "
     "transfer or correct the count by an adjustment."
 )
+
+UNIT_RULE = (
+    "A serial-numbered unit was sold more often than it came in (sold at two boxes "
+    "offline, or sold where it was never received): every sale of it since it last came "
+    "in is named. The sales stand; staff find the unit and correct its record by an "
+    "adjustment or a transfer."
+)
+_UNIT_IN = ("receipt", "return")
 
 
 @dataclass(frozen=True)
@@ -266,6 +274,35 @@ def _since_last_nonnegative(moves: Sequence[Move], level: MilliQty) -> tuple[str
         if running >= 0:
             break
     return tuple(reversed(taken))
+
+
+def unit_shortage(
+    location: str, product: str, level: MilliQty, unit_moves: Iterable[Move]
+) -> Shortage | None:
+    """A serial-numbered unit below zero at one location (``level``, its lot's level
+    there), with every sale of it since it last came into the org (a receipt, a return,
+    an adjustment in), wherever it was sold: both sides of a unit sold twice. None when
+    the unit is not below zero. A unit is one lot, so the product's own level may be
+    fine while the unit is short."""
+    if level >= 0:
+        return None
+    ordered = _ordered(unit_moves)
+    start = 0
+    for n, move in enumerate(ordered):
+        if move.reason in _UNIT_IN or (move.reason == "adjustment" and move.qty > 0):
+            start = n + 1
+    sales = tuple(m.move_id for m in ordered[start:] if m.qty < 0 and m.reason == "sale")
+    return Shortage(
+        "unit_oversold",
+        location,
+        product,
+        on_hand=level,
+        reserved=0,
+        shortfall=-level,
+        reservation_ids=(),
+        move_ids=sales,
+        rule=UNIT_RULE,
+    )
 
 
 def shortages(

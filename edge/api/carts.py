@@ -40,7 +40,10 @@ def get_cart(box: Box, cashier: Cashier, cart_id: UUID) -> CartOut:
 @router.post("/{cart_id}/lines", response_model=CartOut, status_code=201)
 def add_line(box: Box, cashier: Cashier, cart_id: UUID, body: LineIn) -> CartOut:
     """A scan: the item's line with price and tax, and the cart's new totals."""
-    request = LineRequest(code=body.code, product_id=body.product_id, discount=body.discount)
+    request = LineRequest(
+        code=body.code, product_id=body.product_id, discount=body.discount,
+        serial_no=body.serial_no,
+    )  # fmt: skip
     with noting_unknown_codes(box.db.drafts, box.wall_clock()):
         view, line_no = carts.add_line(
             box,

@@ -45,7 +45,13 @@ def post_sale(box: Box, cashier: Cashier, body: SaleIn, response: Response) -> S
     request = SaleRequest(
         sale_id=body.sale_id,
         lines=[
-            LineRequest(code=x.code, product_id=x.product_id, qty=x.qty, discount=x.discount)
+            LineRequest(
+                code=x.code,
+                product_id=x.product_id,
+                qty=x.qty,
+                discount=x.discount,
+                serial_no=x.serial_no,
+            )
             for x in body.lines
         ],
         tenders=tenders_of(body.tenders),

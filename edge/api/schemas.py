@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
 
 from edge.services.approvals import ApprovalRequest
 from edge.services.carts import CartView, LineLot
@@ -25,6 +25,8 @@ from setledger.tenders import TenderKind
 MAX_PAISE = 10**13  # ₹1 lakh crore: far beyond any till, small enough to stay sane
 Amount = Annotated[StrictInt, Field(ge=-MAX_PAISE, le=MAX_PAISE)]
 Discount = Annotated[StrictInt, Field(ge=0, le=MAX_PAISE)]
+SerialNo = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+"""As scanned or typed: the spaces around it are dropped."""
 
 
 class Body(BaseModel):
@@ -53,6 +55,8 @@ class SaleLineIn(Body):
     product_id: UUID | None = None
     qty: Decimal = Field(default=Decimal(1), description="Up to 3 decimals (1.25 kg)")
     discount: Discount = 0
+    serial_no: SerialNo | None = None
+    """The unit's serial number: required for a serial-tracked product (qty 1)."""
 
     @model_validator(mode="after")
     def _one_reference(self) -> SaleLineIn:
@@ -163,6 +167,8 @@ class ProductOut(BaseModel):
     batch_tracked: bool = False
     shelf_life_days: int | None = None
     slug: str | None = None
+    serial_tracked: bool = False
+    """A line of it names the unit's serial number (``serial_no``), one unit per line."""
     price: int | None
     mrp: int | None
     display: dict[str, str]
@@ -208,12 +214,17 @@ class LineOut(BaseModel):
     """The lot the line takes (FEFO, or the cashier's choice); None: no batches."""
     expiry: date | None = None
     expiry_warning: ExpiryWarningOut | None = None
+    serial_no: str | None = None
+    """The unit on this line (serial-tracked products); None otherwise."""
 
     @classmethod
-    def of(cls, line: PricedLine, lot: LineLot | None = None) -> LineOut:
+    def of(
+        cls, line: PricedLine, lot: LineLot | None = None, serial_no: str | None = None
+    ) -> LineOut:
         p, tax = line.product, line.tax
         warning = None if lot is None else lot.warning
         return cls(
+            serial_no=serial_no,
             batch_no=None if lot is None else lot.batch_no,
             expiry=None if lot is None else lot.expiry,
             expiry_warning=None
@@ -283,7 +294,7 @@ class CartOut(BaseModel):
             cart_id=view.cart_id,
             status=view.status,
             sale_id=view.sale_id,
-            lines=[LineOut.of(x, view.lot(x.line_no)) for x in lines],
+            lines=[LineOut.of(x, view.lot(x.line_no), view.serial(x.line_no)) for x in lines],
             totals=totals,
             display={"payable": format_rupees(totals.payable)},
             added_line=added_line,

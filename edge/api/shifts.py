@@ -20,7 +20,7 @@ from edge.api.receipts import PrintJobOut
 from edge.api.schemas import ApprovalIn, Body, approval_of
 from edge.services import receipts
 from edge.services import shifts as service
-from edge.services.sessions import Session
+from edge.services.sessions import Who
 from setledger import shifts
 from setledger.contracts import ShiftClosed, ShiftReport
 from setledger.contracts.shifts import report_of
@@ -93,12 +93,6 @@ class ZOut(BaseModel):
     display: dict[str, str]
 
 
-def _who(cashier: Session | None) -> service.Who:
-    if cashier is None:
-        return service.Who()
-    return service.Who(cashier.user_id, cashier.user_code, cashier.display_name)
-
-
 def _open_out(shift: service.OpenShift) -> OpenShiftOut:
     return OpenShiftOut(
         shift_id=shift.shift_id,
@@ -167,7 +161,7 @@ def get_current(box: Box, cashier: Cashier) -> CurrentOut:
 @router.post("/open", response_model=OpenOut, status_code=201)
 def post_open(box: Box, cashier: Cashier, body: OpenIn, response: Response) -> OpenOut:
     """Open a shift with its float. 201 when opened now; 200 on a retry of the same open."""
-    request = service.OpenRequest(body.shift_id, body.float, _who(cashier))
+    request = service.OpenRequest(body.shift_id, body.float, Who.of(cashier))
     opened = service.open_shift(box, request, current())
     if not opened.created:
         response.status_code = 200
@@ -179,7 +173,7 @@ def post_open(box: Box, cashier: Cashier, body: OpenIn, response: Response) -> O
 def post_close(box: Box, cashier: Cashier, body: CloseIn, response: Response) -> ZOut:
     """Close the shift with the cash counted: the Z report. 201 when closed now; 200 with
     ``replayed: true`` when this shift id was closed before with the same count."""
-    request = service.CloseRequest(body.shift_id, body.counted, body.note, _who(cashier))
+    request = service.CloseRequest(body.shift_id, body.counted, body.note, Who.of(cashier))
     closed = service.close_shift(box, request, current(), approval_of(body.approval))
     if closed.created and box.receipts is not None:
         box.receipts.shift_closed(closed.document)  # never raises: the close stands

@@ -27,7 +27,7 @@ from sqlalchemy import Connection, Engine, func, insert, select
 
 from appkit.faults import crash_point
 from edge.runtime import BoxRuntime
-from edge.services import approvals, catalog, stock
+from edge.services import approvals, catalog, serials, stock
 from edge.services.approvals import Actor, ApprovalRequest, Grant
 from edge.services.checkout import (
     LineRequest,
@@ -47,6 +47,7 @@ from setledger.fefo import ExpiryWarning, Lot, expiry_warning
 from setledger.fiscal import business_date
 from setledger.ids import new_id
 from setledger.money import format_quantity
+from setledger.serials import clean
 from setledger.tenders import Tender
 
 OPEN = "open"
@@ -63,6 +64,7 @@ class CartLine:
     discount_approval_id: str | None
     batch_no: str | None = None
     expiry: str | None = None
+    serial_no: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,9 +87,14 @@ class CartView:
     """None for an empty cart."""
     lots: tuple[LineLot, ...] = ()
     """The lines that take a batch (products with batches in the store's stock)."""
+    serial_nos: tuple[tuple[int, str], ...] = ()
+    """(line number, serial number) of the lines of serial-tracked products."""
 
     def lot(self, line_no: int) -> LineLot | None:
         return next((x for x in self.lots if x.line_no == line_no), None)
+
+    def serial(self, line_no: int) -> str | None:
+        return next((s for n, s in self.serial_nos if n == line_no), None)
 
 
 def create_cart(box: BoxRuntime, cart_id: UUID | None, now: datetime) -> CartView:
@@ -141,6 +148,19 @@ def add_line(
             product = catalog.resolve_code(conn, identity.org_id, request.code or "")
         if not product.active:
             raise errors.PRODUCT_INACTIVE.error(name=product.name, sku=product.sku)
+        serial_no = clean(request.serial_no)
+        if product.serial_tracked or serial_no is not None:
+            # A unit per line, named: refused here already, so the bill never holds a
+            # line checkout would refuse.
+            lines = _cart_lines(conn, cart_id)
+            held = [
+                serials.line_of(x.line_no, product, x.qty, x.serial_no)
+                for x in lines
+                if x.product_id == product.product_id
+            ]
+            next_no = max((x.line_no for x in lines), default=0) + 1
+            new = serials.line_of(next_no, product, qty, serial_no)
+            serials.check_sellable(conn, [*held, new])
         same = conn.execute(
             select(t.cart_line.c.line_no, t.cart_line.c.qty).where(
                 t.cart_line.c.cart_id == cart_id,
@@ -148,7 +168,7 @@ def add_line(
                 t.cart_line.c.discount == 0,
             )
         ).first()
-        if same is not None and request.discount == 0:
+        if same is not None and request.discount == 0 and not product.serial_tracked:
             line_no, new_qty = int(same.line_no), int(same.qty) + qty
             check_qty(line_no, product, new_qty)
             conn.execute(
@@ -162,7 +182,7 @@ def add_line(
             ).scalar()
             line_no = int(last or 0) + 1
             check_qty(line_no, product, qty)
-            lot = _fefo_lot(box, conn, product.product_id, qty)
+            lot = None if product.serial_tracked else _fefo_lot(box, conn, product.product_id, qty)
             conn.execute(
                 insert(t.cart_line).values(
                     cart_id=cart_id,
@@ -172,6 +192,7 @@ def add_line(
                     discount=request.discount,
                     batch_no=None if lot is None else lot.batch_no,
                     expiry=None if lot is None or lot.expiry is None else lot.expiry.isoformat(),
+                    serial_no=serial_no,
                 )
             )
         # Price inside the transaction: a line that cannot be priced is not added.
@@ -200,6 +221,13 @@ def update_line(
     with _engine(box, grant).begin() as conn:
         _open_cart(conn, cart_id)
         current = _cart_line(conn, cart_id, line_no)
+        if current.serial_no is not None and qty is not None and qty != current.qty:
+            product = catalog.product_by_id(conn, current.product_id)
+            raise errors.SERIAL_QTY_INVALID.error(
+                line=line_no, qty=format_quantity(qty), product_id=current.product_id,
+                sku=product.sku if product else current.product_id,
+                name=product.name if product else current.product_id,
+            )  # fmt: skip
         voiding = qty is not None and qty < current.qty
         charged_before = _charged(box, conn, cart_id, line_no) if voiding else None
         values: dict[str, int | str | None] = {}
@@ -427,6 +455,7 @@ def _cart_lines(conn: Connection, cart_id: str) -> list[CartLine]:
             discount_approval_id=r.discount_approval_id,
             batch_no=r.batch_no,
             expiry=r.expiry,
+            serial_no=r.serial_no,
         )
         for r in rows
     ]
@@ -486,6 +515,7 @@ def _view(box: BoxRuntime, conn: Connection, cart_id: str) -> CartView:
         sale_id=row.sale_id,
         bill=bill,
         lots=_line_lots(box, lines),
+        serial_nos=tuple((x.line_no, x.serial_no) for x in lines if x.serial_no is not None),
     )
 
 
@@ -528,6 +558,7 @@ def checkout(
                     discount_approved=line.discount_approval_id is not None,
                     batch_no=line.batch_no,
                     expiry=stock.parse_day(line.expiry),
+                    serial_no=line.serial_no,
                 )
                 for line in _cart_lines(conn, cart_id)
             ],

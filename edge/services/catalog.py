@@ -51,6 +51,8 @@ class Product:
     batch_tracked: bool = False
     shelf_life_days: int | None = None
     slug: str | None = None
+    serial_tracked: bool = False
+    """Each unit sold names its serial number (a line is one unit)."""
 
 
 def _product(row: Any) -> Product:
@@ -72,6 +74,7 @@ def _product(row: Any) -> Product:
         batch_tracked=bool(m["batch_tracked"]),
         shelf_life_days=m["shelf_life_days"],
         slug=m["slug"],
+        serial_tracked=bool(m["serial_tracked"]),
     )
 
 
@@ -103,6 +106,7 @@ def _rows(products: list[CatalogProduct]) -> tuple[list[dict[str, Any]], ...]:
                 "variant_group": p.variant_group,
                 "variant": p.variant,
                 "batch_tracked": p.batch_tracked,
+                "serial_tracked": p.serial_tracked,
                 "shelf_life_days": p.shelf_life_days,
                 "slug": p.slug,
             }

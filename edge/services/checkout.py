@@ -27,11 +27,10 @@ from sqlalchemy import Connection, insert, select
 
 from appkit.faults import crash_point
 from edge.runtime import BoxRuntime
-from edge.services import approvals, catalog, stock
+from edge.services import approvals, catalog, serials, stock
 from edge.services.approvals import ApprovalRequest, Grant
 from edge.services.identity import current_epoch, require_identity
 from edge.services.pricing import Bill, LineChoice, check_qty, price_bill
-from edge.store import outbox
 from edge.store import tables as t
 from setledger import errors
 from setledger.canonical import digest
@@ -40,6 +39,7 @@ from setledger.fiscal import business_date, financial_year, invoice_number
 from setledger.hlc import from_unix_ms, unix_ms
 from setledger.ids import new_id
 from setledger.money import parse_quantity
+from setledger.serials import clean
 from setledger.tenders import Tender, settle
 
 SALES_STREAM = "sales"
@@ -56,6 +56,8 @@ class LineRequest:
     batch_no: str | None = None
     """The lot to take (chosen on the cart line); None: FEFO from the box's stock."""
     expiry: date | None = None
+    serial_no: str | None = None
+    """The unit sold: required for a serial-tracked product, whose line is one unit."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ def request_hash(request: SaleRequest, parsed_qty: list[int]) -> str:
                     "discount": line.discount,
                     # Only when chosen, so sales recorded before batches still match.
                     **({"batch_no": line.batch_no} if line.batch_no is not None else {}),
+                    **({"serial_no": line.serial_no} if line.serial_no is not None else {}),
                 }
                 for line, qty in zip(request.lines, parsed_qty, strict=True)
             ],
@@ -199,6 +202,14 @@ def _write_sale(
         LineChoice(_resolve(conn, identity.org_id, n, line), qty, line.discount)
         for n, (line, qty) in enumerate(zip(request.lines, quantities, strict=True), start=1)
     ]
+    units = [clean(line.serial_no) for line in request.lines]
+    serials.check_sellable(
+        conn,
+        [
+            serials.line_of(n, choice.product, choice.qty, serial_no)
+            for n, (choice, serial_no) in enumerate(zip(choices, units, strict=True), start=1)
+        ],
+    )
     bill = price_bill(conn, identity, choices, sold_at, request.buyer, box.settings.rounding)
     settlement = settle(bill.tax.payable, request.tenders)
     approved = _approve_discounts(box, conn, request, bill, grant, correlation_id)
@@ -217,7 +228,7 @@ def _write_sale(
         rounding=box.settings.rounding,
         buyer=request.buyer,
         cashier=request.cashier,
-        lines=_sale_lines(bill),
+        lines=_sale_lines(bill, units),
         tenders=[
             SaleTender(kind=x.kind, amount=x.amount, reference=x.reference) for x in request.tenders
         ],
@@ -232,42 +243,37 @@ def _write_sale(
             tendered=settlement.tendered,
             change=settlement.change,
         ),
-        stock_moves=_sale_moves(conn, bill, request, day),
+        stock_moves=_sale_moves(conn, bill, request, units, day),
     )
     _insert_sale(conn, sale, epoch, stamp.encode(), fingerprint, correlation_id)
-    seq = outbox.append(
-        conn,
-        epoch=epoch,
-        stream=SALES_STREAM,
-        key=str(sale.sale_id),
-        message=sale,
-        hlc=stamp.encode(),
-        wall_time=box.wall_clock(),
-        correlation_id=correlation_id,
-    )
-    stock.record_moves(
-        conn,
-        sale.stock_moves,
-        [line.line_no for line in sale.lines],
-        unix_ms(sale.sold_at),
-        epoch=epoch,
-        stream=SALES_STREAM,
-        seq=seq,
+    seq = stock.append_with_moves(
+        conn, sale, key=str(sale.sale_id), epoch=epoch, stream=SALES_STREAM,
+        hlc=stamp.encode(), wall_time=box.wall_clock(), correlation_id=correlation_id,
+        at_ms=unix_ms(sale.sold_at), line_nos=[line.line_no for line in sale.lines],
         sale_id=str(sale.sale_id),
-    )
+    )  # fmt: skip
     return sale, epoch, seq, approved
 
 
-def _sale_moves(conn: Connection, bill: Bill, request: SaleRequest, day: date) -> list[StockMove]:
+def _sale_moves(
+    conn: Connection,
+    bill: Bill,
+    request: SaleRequest,
+    units: list[str | None],
+    day: date,
+) -> list[StockMove]:
     """A move per line, from the lot the line names or else the FEFO lot of the
-    box's stock (none for a product the stock snapshot has no batches of)."""
-    ids = [line.product.product_id for line in bill.lines]
+    box's stock (none for a product the stock snapshot has no batches of); a
+    serial-tracked line's move takes out its unit (``serial_no``), no batch."""
+    ids = [line.product.product_id for line in bill.lines if not line.product.serial_tracked]
     lots = stock.lots_of(conn, stock.batched(conn, ids))
     moves = []
-    for line, asked in zip(bill.lines, request.lines, strict=True):
+    for line, asked, serial_no in zip(bill.lines, request.lines, units, strict=True):
         batch_no, expiry = asked.batch_no, asked.expiry
         held = lots.get(line.product.product_id, [])
-        if batch_no is None:
+        if serial_no is not None:
+            batch_no, expiry = None, None
+        elif batch_no is None:
             first = stock.suggest(held, line.qty, day).first
             if first is not None:
                 batch_no, expiry = first.batch_no, first.expiry
@@ -282,6 +288,7 @@ def _sale_moves(conn: Connection, bill: Bill, request: SaleRequest, day: date) -
                 reason="sale",
                 batch_no=batch_no,
                 expiry=expiry,
+                serial_no=serial_no,
             )
         )
     return moves
@@ -319,7 +326,7 @@ def _approve_discounts(
     )
 
 
-def _sale_lines(bill: Bill) -> list[SaleLine]:
+def _sale_lines(bill: Bill, units: list[str | None]) -> list[SaleLine]:
     return [
         SaleLine(
             line_no=line.line_no,
@@ -340,8 +347,9 @@ def _sale_lines(bill: Bill) -> list[SaleLine]:
             igst=line.tax.igst,
             cess=line.tax.cess,
             charged=line.tax.charged,
+            serial_no=serial_no,
         )
-        for line in bill.lines
+        for line, serial_no in zip(bill.lines, units, strict=True)
     ]
 
 
@@ -394,6 +402,7 @@ def _insert_sale(
                 "sale_id": sale_id,
                 **line.model_dump(mode="json", exclude={"product_id"}),
                 "product_id": str(line.product_id),
+                "serial_no": line.serial_no,  # left out of the dump when absent
             }
             for line in sale.lines
         ],
@@ -459,6 +468,7 @@ def load_sale(conn: Connection, sale_id: str) -> SaleRecorded:
                 reason=m.reason,
                 batch_no=m.batch_no,
                 expiry=m.expiry,
+                serial_no=m.serial_no,
             )
             for m in moves
         ],

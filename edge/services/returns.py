@@ -32,7 +32,6 @@ from edge.services.approvals import ApprovalRequest, Grant
 from edge.services.checkout import load_sale, parse_line_qty
 from edge.services.identity import current_epoch, require_identity
 from edge.services.pricing import check_qty
-from edge.store import outbox
 from edge.store import tables as t
 from setledger import errors
 from setledger.canonical import digest
@@ -296,26 +295,12 @@ def _record_in(
         stock_moves=_return_moves(sale, planned.lines),
     )
     _insert(conn, note, epoch, stamp.encode(), fingerprint, correlation_id, recorded_approval)
-    seq = outbox.append(
-        conn,
-        epoch=epoch,
-        stream=RETURNS_STREAM,
-        key=str(note.return_id),
-        message=note,
-        hlc=stamp.encode(),
-        wall_time=box.wall_clock(),
-        correlation_id=correlation_id,
-    )
-    stock.record_moves(
-        conn,
-        note.stock_moves,
-        [line.line_no for line in note.lines],
-        unix_ms(note.returned_at),
-        epoch=epoch,
-        stream=RETURNS_STREAM,
-        seq=seq,
+    seq = stock.append_with_moves(
+        conn, note, key=str(note.return_id), epoch=epoch, stream=RETURNS_STREAM,
+        hlc=stamp.encode(), wall_time=box.wall_clock(), correlation_id=correlation_id,
+        at_ms=unix_ms(note.returned_at), line_nos=[line.line_no for line in note.lines],
         return_id=str(note.return_id),
-    )
+    )  # fmt: skip
     positions = ((RETURNS_STREAM, seq), recorded_approval.position)
     return RecordedReturn(note, created=True, epoch=epoch, positions=positions)
 
@@ -403,6 +388,8 @@ def _return_moves(sale: SaleRecorded, lines: list[ReturnLine]) -> list[StockMove
                 reason="return",
                 batch_no=None if sold is None else sold.batch_no,
                 expiry=None if sold is None else sold.expiry,
+                # The very unit the line sold comes back (the box knows which).
+                serial_no=None if sold is None else sold.serial_no,
             )
         )
     return moves
@@ -466,6 +453,7 @@ def load_return(conn: Connection, return_id: str) -> ReturnRecorded:
                 reason=m.reason,
                 batch_no=m.batch_no,
                 expiry=m.expiry,
+                serial_no=m.serial_no,
             )
             for m in moves
         ],

@@ -31,6 +31,21 @@ class Session:
     expires_at: datetime
 
 
+@dataclass(frozen=True)
+class Who:
+    """The signed-in member a request acts for (all None on a box with sign-in off)."""
+
+    user_id: str | None = None
+    user_code: str | None = None
+    name: str | None = None
+
+    @staticmethod
+    def of(session: Session | None) -> Who:
+        if session is None:
+            return Who()
+        return Who(session.user_id, session.user_code, session.display_name)
+
+
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 

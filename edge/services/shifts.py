@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
@@ -32,6 +32,7 @@ from edge.runtime import BoxRuntime
 from edge.services import approvals
 from edge.services.approvals import ApprovalRequest, Grant
 from edge.services.identity import current_epoch, require_identity
+from edge.services.sessions import Who
 from edge.store import clock_floor, outbox
 from edge.store import tables as t
 from setledger import errors, shifts
@@ -46,19 +47,10 @@ RECENT = 20
 
 
 @dataclass(frozen=True)
-class Who:
-    """The signed-in member (None with sign-in off)."""
-
-    user_id: str | None = None
-    user_code: str | None = None
-    name: str | None = None
-
-
-@dataclass(frozen=True)
 class OpenRequest:
     shift_id: UUID
     float_count: Mapping[int, int]
-    who: Who = Who()
+    who: Who = field(default_factory=Who)
 
 
 @dataclass(frozen=True)
@@ -66,7 +58,7 @@ class CloseRequest:
     shift_id: UUID
     counted: Mapping[int, int]
     note: str | None = None
-    who: Who = Who()
+    who: Who = field(default_factory=Who)
 
 
 @dataclass(frozen=True)

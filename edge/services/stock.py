@@ -27,8 +27,9 @@ from sqlalchemy import Connection, and_, func, insert, or_, select
 
 from edge.services.catalog import search_key
 from edge.services.identity import BoxIdentity
+from edge.store import outbox
 from edge.store import tables as t
-from setledger.contracts import StockMove, StockSnapshot
+from setledger.contracts import ReturnRecorded, SaleRecorded, StockMove, StockSnapshot
 from setledger.fefo import ExpiryWarning, Lot, Pick, expiry_warnings, fefo_order, pick
 
 
@@ -109,6 +110,32 @@ def apply_snapshot(
     return True
 
 
+def append_with_moves(
+    conn: Connection,
+    message: SaleRecorded | ReturnRecorded,
+    *,
+    key: str,
+    epoch: str,
+    stream: str,
+    hlc: str,
+    wall_time: datetime,
+    correlation_id: str | None,
+    at_ms: int,
+    line_nos: Sequence[int],
+    sale_id: str | None = None,
+    return_id: str | None = None,
+) -> int:
+    """Put a sale or a return (``message``) on its stream and record its stock moves
+    at that position, in the caller's transaction; the position's seq."""
+    seq = outbox.append(
+        conn, epoch=epoch, stream=stream, key=key, message=message, hlc=hlc,
+        wall_time=wall_time, correlation_id=correlation_id,
+    )  # fmt: skip
+    record_moves(conn, message.stock_moves, line_nos, at_ms, epoch=epoch, stream=stream,
+                 seq=seq, sale_id=sale_id, return_id=return_id)  # fmt: skip
+    return seq
+
+
 def record_moves(
     conn: Connection,
     moves: Sequence[StockMove],
@@ -139,6 +166,7 @@ def record_moves(
                 "return_id": return_id,
                 "batch_no": m.batch_no,
                 "expiry": None if m.expiry is None else m.expiry.isoformat(),
+                "serial_no": m.serial_no,
                 "epoch": epoch,
                 "stream": stream,
                 "seq": seq,
@@ -186,16 +214,18 @@ def lots_of(conn: Connection, product_ids: Iterable[str]) -> dict[str, list[Lot]
     moved: list[Any] = []
     # One range per (epoch, stream) on the (product, epoch, stream, seq) index:
     # only the moves after the snapshot are read, however long the history.
+    # A serial number is a lot of one unit: the hub's snapshot lists it as a batch.
+    lot = func.coalesce(m.c.batch_no, m.c.serial_no)
     for epoch, stream, after in _uncounted_from(conn):
         moved += conn.execute(
-            select(m.c.product_id, m.c.batch_no, func.max(m.c.expiry), func.sum(m.c.qty))
+            select(m.c.product_id, lot, func.max(m.c.expiry), func.sum(m.c.qty))
             .where(
                 m.c.product_id.in_(ids),
                 m.c.epoch == epoch,
                 m.c.stream == stream,
                 m.c.seq > after,
             )
-            .group_by(m.c.product_id, m.c.batch_no)
+            .group_by(m.c.product_id, lot)
         ).all()
     found: dict[tuple[str, str | None], tuple[str | None, int]] = {}
     for product_id, batch_no, expiry, qty in held:

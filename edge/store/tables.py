@@ -86,6 +86,7 @@ product = Table(
     Column("variant_group", Text),
     Column("variant", Text),
     Column("batch_tracked", Boolean, nullable=False, server_default=false()),
+    Column("serial_tracked", Boolean, nullable=False, server_default=false()),
     Column("shelf_life_days", Integer),
     Column("slug", Text),
     Index("product_sku", "sku", unique=True),
@@ -145,12 +146,14 @@ cart_line = Table(
     Column("discount_approval_id", String(36)),
     Column("batch_no", Text),
     Column("expiry", String(10)),
+    Column("serial_no", Text),
     PrimaryKeyConstraint("cart_id", "line_no"),
 )
 """``discount_approval_id``: the manager's approval of this line's discount when
 it is above the limit, so checkout does not ask for the PIN a second time.
 ``batch_no``/``expiry``: the lot the line takes (FEFO when added, or the
-cashier's choice); null for a product with no lots in the stock snapshot."""
+cashier's choice); null for a product with no lots in the stock snapshot.
+``serial_no``: the unit of a serial-tracked product (such a line is one unit)."""
 
 cart_hold = Table(
     "cart_hold",
@@ -229,6 +232,7 @@ sale_line = Table(
     Column("igst", BigInteger, nullable=False),
     Column("cess", BigInteger, nullable=False),
     Column("charged", BigInteger, nullable=False),
+    Column("serial_no", Text),
     PrimaryKeyConstraint("sale_id", "line_no"),
 )
 
@@ -259,15 +263,17 @@ stock_move = Table(
     Column("epoch", String(32)),
     Column("stream", String(32)),
     Column("seq", BigInteger),
+    Column("serial_no", Text),
     Index("stock_move_product", "product_id"),
     Index("stock_move_position", "product_id", "epoch", "stream", "seq"),
+    Index("stock_move_serial", "product_id", "serial_no"),
 )
 """``return_id``: set on restocking moves of a return (``sale_id`` stays empty
 there, so a sale's own moves are those naming it). ``batch_no``/``expiry``:
 the lot taken or put back. ``epoch``/``stream``/``seq``: the outbox position
 of the sale or return that made the move, kept after the outbox row is pruned
 so on-hand can tell the moves a stock snapshot already counts (null: recorded
-before 0011 and already at the hub)."""
+before 0011 and already at the hub). ``serial_no``: the unit sold or put back (0013)."""
 
 outbox = Table(
     "outbox",
@@ -437,6 +443,33 @@ stock_snapshot_include = Table(
 )
 """This box's outbox positions the snapshot already counts (per epoch, stream)."""
 
+urgent_reorder = Table(
+    "urgent_reorder",
+    metadata,
+    Column("reorder_id", String(36), primary_key=True),
+    Column("product_id", String(36), nullable=False),
+    Column("sku", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("qty", BigInteger, nullable=False),
+    Column("on_hand_seen", BigInteger),
+    Column("note", Text),
+    Column("raised_by", String(36)),
+    Column("raised_by_code", Text),
+    Column("raised_by_name", Text),
+    Column("raised_at", Text, nullable=False),
+    Column("raised_at_ms", BigInteger, nullable=False),
+    Column("hlc", Text, nullable=False),
+    Column("epoch", String(32), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("document", Text, nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("correlation_id", Text),
+    CheckConstraint("qty > 0", name="urgent_reorder_qty_positive"),
+    Index("urgent_reorder_raised", "raised_at_ms"),
+)
+"""Urgent reorders raised at the counter (append-only); ``document`` is the
+``reorder.urgent`` sent up from (``epoch``, ``reorders``, ``seq``) of the outbox."""
+
 APPEND_ONLY = (
     "sale",
     "sale_line",
@@ -448,6 +481,7 @@ APPEND_ONLY = (
     "sale_return_refund",
     "shift_open",
     "shift_close",
+    "urgent_reorder",
 )
 """Rows here are never updated or deleted; corrections are new rows."""
 

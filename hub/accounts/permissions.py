@@ -37,6 +37,9 @@ class Permission(StrEnum):
     STOCK_READ = "stock.read"
     STOCK_WRITE = "stock.write"
     """Receive, transfer, adjust and count stock; make warehouses, bins and lots."""
+    PURCHASING_READ = "purchasing.read"
+    PURCHASING_WRITE = "purchasing.write"
+    """Suppliers, purchase orders (send, receive, close, cancel), supplier bills, reorder rules."""
 
 
 P = Permission
@@ -55,6 +58,7 @@ MATRIX: dict[Role, frozenset[Permission]] = {
         P.BOOKS_READ,
         P.BOOKS_MANAGE,
         P.STOCK_READ,
+        P.PURCHASING_READ,
     },
     Role.STORE_MANAGER: _READS
     | {
@@ -64,6 +68,8 @@ MATRIX: dict[Role, frozenset[Permission]] = {
         P.DEVICES_READ,
         P.STOCK_READ,
         P.STOCK_WRITE,
+        P.PURCHASING_READ,
+        P.PURCHASING_WRITE,
     },
     Role.CASHIER: _READS | {P.STOCK_READ},
     Role.INSTALLER: _READS | {P.DEVICES_READ, P.DEVICES_MANAGE},
@@ -90,6 +96,9 @@ WHY: dict[Permission, str] = {
     P.BOOKS_MANAGE: "close and lock periods of the books",
     P.STOCK_READ: "see stock on hand per location, product and lot, transfers, negative stock",
     P.STOCK_WRITE: "receive, transfer, adjust and count stock; add warehouses, bins and lots",
+    P.PURCHASING_READ: "see suppliers, purchase orders, supplier bills, reorder rules and suggestions",
+    P.PURCHASING_WRITE: "add suppliers; make, send, receive, close and cancel purchase orders; "
+    "record supplier bills; set reorder rules",
 }
 
 

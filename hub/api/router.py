@@ -20,12 +20,14 @@ from hub.api import (
     gst,
     labels,
     ledger,
+    purchasing,
     registry,
     sales,
     shifts,
     staff,
     stock,
     stock_exceptions,
+    urgent_reorders,
     valuation,
 )
 
@@ -38,4 +40,6 @@ def api_router() -> APIRouter:
     for module in (*modules, einvoice, debit_notes, shifts, valuation, stock_exceptions):
         router.include_router(module.router)
     router.include_router(stock.router)  # the stock ledger (hub.stock)
+    router.include_router(urgent_reorders.router)  # raised at the boxes (hub.stock.urgent)
+    router.include_router(purchasing.router)  # suppliers, POs, bills, reorder rules
     return router

@@ -21,9 +21,10 @@ from hub.accounts.permissions import Permission as P
 from hub.accounts.principal import Principal
 from hub.api.deps import DbSession, allow
 from hub.db.models import StockLocation
+from hub.db.models import StockMove as StockMoveRow
 from hub.registry.lookup import get_org
 from hub.schemas import Request, Response
-from hub.stock import ledger, services
+from hub.stock import ledger, serials, services
 from hub.stock.ledger import Level
 from hub.stock.services import StockLine, TransferView
 from setledger.stock import NO_LOT, Move
@@ -81,6 +82,8 @@ class LineIn(Request):
     unit_cost: int | None = None
     """Paise per unit (1000 milli-units)."""
     bin_id: uuid.UUID | None = None
+    serial_no: str | None = Field(default=None, min_length=1, max_length=64)
+    """Receipts: the unit's serial number (a serial-tracked product, qty 1000)."""
 
     def line(self) -> StockLine:
         return StockLine(self.product_id, self.qty, self.lot_id, self.unit_cost, self.bin_id)
@@ -90,12 +93,16 @@ class ReceiptIn(Request):
     location_id: uuid.UUID
     lines: list[LineIn] = Field(min_length=1, max_length=1000)
     reference: str | None = Field(default=None, max_length=100)
+    request_id: uuid.UUID | None = None
+    """Your own id for the receipt: sending it again records it once."""
 
 
 class AdjustmentIn(Request):
     location_id: uuid.UUID
     reason: str = Field(min_length=1, max_length=500)
     lines: list[LineIn] = Field(min_length=1, max_length=1000)
+    request_id: uuid.UUID | None = None
+    """Your own id for the adjustment: sending it again records it once."""
 
 
 class MoveOut(Response):
@@ -291,9 +298,18 @@ def receive(session: DbSession, principal: Writer, body: ReceiptIn) -> list[Move
     """Goods in without a purchase order, at cost."""
     with session.begin():
         org = get_org(session, principal.org_code)
+        retry = (
+            body.request_id is not None
+            and session.get(StockMoveRow, (org.org_id, uuid.uuid5(body.request_id, "0")))
+            is not None
+        )
+        lines = serials.receipt_lines(
+            session, org.org_id, [(x.line(), x.serial_no) for x in body.lines], retry=retry
+        )
         moves = services.receive_stock(
-            session, org.org_id, body.location_id, [line.line() for line in body.lines],
+            session, org.org_id, body.location_id, lines,
             actor=audit.actor_of(principal), reference=body.reference,
+            request_id=body.request_id,
         )  # fmt: skip
         return [_move(m) for m in moves]
 
@@ -305,7 +321,7 @@ def adjust(session: DbSession, principal: Writer, body: AdjustmentIn) -> list[Mo
         org = get_org(session, principal.org_code)
         moves = services.adjust_stock(
             session, org.org_id, body.location_id, [line.line() for line in body.lines],
-            reason=body.reason, actor=audit.actor_of(principal),
+            reason=body.reason, actor=audit.actor_of(principal), request_id=body.request_id,
         )  # fmt: skip
         return [_move(m) for m in moves]
 
@@ -417,3 +433,68 @@ def negative(
             )
             for n in found
         ]
+
+
+class SerialMoveOut(Response):
+    move_id: uuid.UUID
+    reason: str
+    """``receipt``, ``sale``, ``return``, ``transfer_out``/``transfer_in``, ``adjustment``."""
+    qty: int
+    moved_at: datetime
+    location_id: uuid.UUID | None
+    location: str | None
+    store_id: uuid.UUID | None
+    device_id: uuid.UUID | None
+    sale_id: uuid.UUID | None
+    invoice_no: str | None
+    return_id: uuid.UUID | None
+    note_no: str | None
+    transfer_id: uuid.UUID | None
+
+
+class SerialPlaceOut(Response):
+    location_id: uuid.UUID
+    location: str
+    qty: int
+
+
+class SerialOut(Response):
+    product_id: uuid.UUID
+    sku: str
+    name: str
+    serial_no: str
+    lot_id: uuid.UUID
+    at: list[SerialPlaceOut]
+    """Where its level is not zero: 1000 where the unit is; -1000 where it was sold twice."""
+    moves: list[SerialMoveOut]
+    """Oldest first: received, sold (invoice), returned (credit note), moved."""
+
+
+def _serial(v: serials.SerialView) -> SerialOut:
+    return SerialOut(
+        product_id=v.product_id, sku=v.sku, name=v.name, serial_no=v.serial_no,
+        lot_id=v.lot_id, at=[SerialPlaceOut(**vars(p)) for p in v.at],
+        moves=[SerialMoveOut(**vars(m)) for m in v.moves],
+    )  # fmt: skip
+
+
+@router.get("/orgs/{org}/stock/serials")
+def oversold_serials(session: DbSession, principal: Reader) -> list[SerialOut]:
+    """Units below zero somewhere (sold more often than they came in), with their moves."""
+    with session.begin():
+        org = get_org(session, principal.org_code)
+        return [_serial(v) for v in serials.oversold(session, org.org_id)]
+
+
+@router.get("/orgs/{org}/stock/serials/{serial_no}")
+def serial(
+    session: DbSession,
+    principal: Reader,
+    serial_no: str,
+    product_id: Annotated[uuid.UUID | None, Query(description="only this product")] = None,
+) -> list[SerialOut]:
+    """Where a unit is and what happened to it (one entry per product with that number)."""
+    with session.begin():
+        org = get_org(session, principal.org_code)
+        found = serials.find_serial(session, org.org_id, serial_no, product_id)
+        return [_serial(v) for v in found]

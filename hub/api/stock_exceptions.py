@@ -23,6 +23,7 @@ from hub.clock import utcnow
 from hub.registry.lookup import get_org
 from hub.stock import exceptions as stock_exceptions
 from hub.stock import reservations as held_stock
+from hub.stock import services
 from setledger import reservations as kernel
 
 router = APIRouter(tags=["stock"])
@@ -177,7 +178,7 @@ def change_reservation(
     """Reduce, release, fulfil or back-order a reservation (a new event; history stays)."""
     with session.begin():
         org = get_org(session, principal.org_code)
-        changed = held_stock.change(
+        changed = services.change_reservation(
             session,
             org.org_id,
             reservation_id,

@@ -146,6 +146,15 @@ def _check_against(catalog: Catalog, rows: list[Row], report: Report) -> None:
                     row.line, "barcodes", "BARCODE_TAKEN", f"barcode {code} belongs to SKU {owner}"
                 )
         existing = catalog.by_sku.get(sku)
+        tracked = [
+            row.values.get(f, existing.fields[f] if existing else False)
+            for f in ("batch_tracked", "serial_tracked")
+        ]
+        if all(tracked):
+            report.add(
+                row.line, "serial_tracked", "TRACKING_CONFLICT",
+                "a product is kept by batch or by serial number, not both",
+            )  # fmt: skip
         mrp = row.values.get("mrp", existing and existing.mrp)
         if mrp is not None and row.values["price"] > mrp:
             report.add(row.line, "price", "PRICE_ABOVE_MRP", f"the price is above the MRP {mrp}")

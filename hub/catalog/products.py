@@ -41,6 +41,7 @@ NOT_NULL_ON_PATCH = (
     "active",
     "barcodes",
     "batch_tracked",
+    "serial_tracked",
 )
 PATCHABLE = (
     "name",
@@ -53,6 +54,7 @@ PATCHABLE = (
     "variant_group",
     "variant",
     "batch_tracked",
+    "serial_tracked",
     "shelf_life_days",
 )
 
@@ -78,6 +80,7 @@ def to_public(
         variant_group=product.variant_group,
         variant=product.variant,
         batch_tracked=product.batch_tracked,
+        serial_tracked=product.serial_tracked,
         shelf_life_days=product.shelf_life_days,
         slug=product.slug,
         version=product.version,
@@ -101,6 +104,12 @@ def _public_one(session: Session, org: Org, product: Product) -> ProductPublic:
 def _check_tax(gst_rate_bp: int, cess_bp: int) -> None:
     gst.check_rate(gst_rate_bp)
     gst.check_cess(cess_bp)
+
+
+def check_tracking(sku: str, batch_tracked: bool, serial_tracked: bool) -> None:
+    """Stock is kept by batch or by serial number (a unit), never both."""
+    if batch_tracked and serial_tracked:
+        raise errors.CATALOG_TRACKING_CONFLICT.error(sku=sku)
 
 
 def _check_price(price: int, mrp: int | None) -> None:
@@ -136,6 +145,7 @@ def create_product(session: Session, code: str, data: ProductCreate) -> ProductP
         check_hsn(data.hsn)
         check_barcodes(data.barcodes)
         _check_price(data.price, data.mrp)
+        check_tracking(data.sku, data.batch_tracked, data.serial_tracked)
         _refuse_taken_sku(session, org, data.sku)
         _refuse_taken_barcodes(session, org, data.barcodes, owner=None)
         version = bump_catalog_version(session, org)
@@ -148,6 +158,7 @@ def create_product(session: Session, code: str, data: ProductCreate) -> ProductP
             variant_group=data.variant_group,
             variant=data.variant,
             batch_tracked=data.batch_tracked,
+            serial_tracked=data.serial_tracked,
             shelf_life_days=data.shelf_life_days,
             sku=data.sku,
             name=data.name,
@@ -246,6 +257,7 @@ def update_product(
                 changed = True
         _check_tax(product.gst_rate_bp, product.cess_bp)
         check_hsn(product.hsn)
+        check_tracking(product.sku, product.batch_tracked, product.serial_tracked)
         if data.barcodes is not None:
             changed = _replace_barcodes(session, org, product, data.barcodes) or changed
         if changed:

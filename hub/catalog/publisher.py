@@ -29,12 +29,10 @@ import paho.mqtt.client as mqtt
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.orm import sessionmaker
 
 from hub.catalog.publication import due_orgs, publish_catalog
-from hub.db import make_engine
 from hub.db.models import CatalogPublication, Store
-from hub.mqtt import MqttLink
+from hub.mqtt.poller import Poller
 from hub.settings import HubSettings
 from hub.staff.publisher import StaffPublisher
 from hub.stock.snapshot import StockPublisher
@@ -62,42 +60,17 @@ class _InFlight:
     sent_at: float
 
 
-class CatalogPublisher:
+class CatalogPublisher(Poller):
+    kind = "catalog"
+
     def __init__(
         self, settings: HubSettings, *, name: str = "publisher", engine: Engine | None = None
     ) -> None:
-        self.settings = settings
-        self._own_engine = engine is None
-        self.engine = engine or make_engine(settings.database_url)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self.link = MqttLink(
-            url=settings.broker_url,
-            client_id=f"hub-catalog-{name}",
-            username=settings.mqtt_username,
-            password=settings.mqtt_password.get_secret_value(),
-        )
+        super().__init__(settings, name=name, engine=engine)
         self._generation = 0
         self._delivered: dict[StoreKey, int] = {}
         self._in_flight: dict[StoreKey, _InFlight] = {}
         self._manifests: dict[uuid.UUID, _Manifest] = {}
-
-    def run(self, stop: threading.Event) -> None:
-        link_stop = threading.Event()
-        network = threading.Thread(
-            target=self.link.run, args=(link_stop,), name="mqtt-catalog", daemon=True
-        )
-        network.start()
-        log.info("catalog publisher started")
-        try:
-            while not stop.is_set():
-                self.poll_once()
-                stop.wait(self.settings.catalog_poll_ms / 1000)
-        finally:
-            link_stop.set()
-            network.join(timeout=10)
-            if self._own_engine:
-                self.engine.dispose()
-            log.info("catalog publisher stopped")
 
     def poll_once(self) -> None:
         try:

@@ -43,6 +43,8 @@ class ProductCreate(Request):
     """Variants of one item (sizes, colours) share it; each variant is a product."""
     variant: Variant | None = None
     batch_tracked: StrictBool = False
+    serial_tracked: StrictBool = False
+    """Each unit is sold on its own line naming its serial number (not with batch_tracked)."""
     shelf_life_days: ShelfLifeDays | None = None
 
 
@@ -60,6 +62,7 @@ class ProductUpdate(Request):
     variant_group: VariantGroup | None = None
     variant: Variant | None = None
     batch_tracked: StrictBool | None = None
+    serial_tracked: StrictBool | None = None
     shelf_life_days: ShelfLifeDays | None = None
 
 
@@ -93,6 +96,7 @@ class ProductPublic(Response):
     variant_group: str | None
     variant: str | None
     batch_tracked: bool
+    serial_tracked: bool
     shelf_life_days: int | None
     slug: str
     """Its public page is ``/p/<org slug>/<slug>``; kept across renames."""

@@ -88,6 +88,7 @@ def to_contract(products: Sequence[Product], children: ProductChildren) -> list[
             variant_group=p.variant_group,
             variant=p.variant,
             batch_tracked=p.batch_tracked,
+            serial_tracked=p.serial_tracked,
             shelf_life_days=p.shelf_life_days,
             slug=p.slug,
         )

@@ -244,6 +244,13 @@ COLUMNS: tuple[Column, ...] = (
     _c("variant", text(100), help="What tells this variant apart: 1 kg, Red / XL."),
     _c("batch_tracked", yes_no, yes_no_text, False, help="yes: stock carries batch and expiry."),
     _c("shelf_life_days", whole(1, 3650), help="Days from packing to expiry."),
+    _c(
+        "serial_tracked",
+        yes_no,
+        yes_no_text,
+        False,
+        help="yes: each unit sold names its serial number (not with batch_tracked).",
+    ),
 )
 BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
 HEADER: tuple[str, ...] = tuple(c.name for c in COLUMNS)

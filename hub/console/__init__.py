@@ -29,8 +29,14 @@ from hub.console import (
     members,
     product_import,
     products,
+    purchasing,
+    purchasing_orders,
+    purchasing_reorder,
+    purchasing_urgent,
     recovery,
     sessions,
+    stock,
+    stock_exceptions,
     two_factor,
 )
 from hub.console.web import PREFIX
@@ -53,6 +59,12 @@ def console_router() -> APIRouter:
         products,
         labels,
         books,
+        stock,
+        stock_exceptions,
+        purchasing,
+        purchasing_orders,
+        purchasing_reorder,
+        purchasing_urgent,
     ):
         router.include_router(module.router, prefix=PREFIX)
     router.include_router(home.fallback, prefix=PREFIX)

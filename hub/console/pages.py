@@ -17,6 +17,7 @@ from hub.accounts.principal import Principal, Role
 from hub.console import csrf
 from hub.console.auth import SESSION_COOKIE, needs_enrolment
 from hub.console.forms import Problem
+from hub.console.stock_access import may_open_stock_pages
 from hub.console.web import PREFIX, render
 from setledger.errors import SetLedgerError
 
@@ -55,6 +56,10 @@ class Nav:
     enrolling: bool
     books: bool = False
     """Whether the Books link is shown (the role may read the books)."""
+    stock: bool = False
+    """Whether the Stock link is shown (``stock_access``: back-office roles)."""
+    purchasing: bool = False
+    """Whether the Purchasing link is shown (the role may read purchasing)."""
 
 
 def nav_of(principal: Principal) -> Nav:
@@ -65,6 +70,8 @@ def nav_of(principal: Principal) -> Nav:
         members=allowed(principal.role, Permission.MEMBERS_READ),
         enrolling=needs_enrolment(principal),
         books=allowed(principal.role, Permission.BOOKS_READ),
+        stock=may_open_stock_pages(principal.role),
+        purchasing=allowed(principal.role, Permission.PURCHASING_READ),
     )
 
 

@@ -50,6 +50,8 @@ class Product(Base):
     """What tells this variant apart: "1 kg", "Red / XL"."""
     batch_tracked: Mapped[bool] = mapped_column(server_default=false())
     """Stock and labels carry a batch number and an expiry date."""
+    serial_tracked: Mapped[bool] = mapped_column(server_default=false())
+    """Each unit has a serial number, named on its own sale line; never with batch_tracked."""
     shelf_life_days: Mapped[int | None] = mapped_column(Integer)
     """Days from packing to expiry, to suggest an expiry date on labels."""
     slug: Mapped[str] = mapped_column(String(120))

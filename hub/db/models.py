@@ -27,6 +27,15 @@ from hub.db.einvoice import EInvoice, EInvoiceAttempt, EInvoiceBuyer
 from hub.db.ingest import UNKNOWN_ORG, DeviceCursor, InboxEntry, QuarantinedEnvelope
 from hub.db.ledger import JournalEntry, JournalLine, LedgerAccount, PeriodLock
 from hub.db.publication import CatalogBlob, CatalogPublication
+from hub.db.purchasing import (
+    PurchaseOrder,
+    PurchaseOrderEvent,
+    PurchaseOrderLine,
+    ReorderRule,
+    Supplier,
+    SupplierBill,
+    SupplierBillLine,
+)
 from hub.db.registry import Device, Org, Store
 from hub.db.reservations import StockException, StockExceptionResolution, StockReservationEvent
 from hub.db.returns import SaleReturn, SaleReturnLine, SaleReturnRefund
@@ -41,6 +50,7 @@ from hub.db.stock import (
     StockLot,
     StockTransfer,
 )
+from hub.db.urgent_reorders import UrgentReorder, UrgentReorderEvent
 from hub.db.valuation import ValuationMethodChange
 
 metadata = Base.metadata
@@ -78,8 +88,12 @@ __all__ = [
     "Product",
     "ProductBarcode",
     "ProductPrice",
+    "PurchaseOrder",
+    "PurchaseOrderEvent",
+    "PurchaseOrderLine",
     "QuarantinedEnvelope",
     "Recovery",
+    "ReorderRule",
     "Sale",
     "SaleLine",
     "SaleReturn",
@@ -99,6 +113,11 @@ __all__ = [
     "StockReservationEvent",
     "StockTransfer",
     "Store",
+    "Supplier",
+    "SupplierBill",
+    "SupplierBillLine",
+    "UrgentReorder",
+    "UrgentReorderEvent",
     "User",
     "UserSession",
     "ValuationMethodChange",

@@ -53,6 +53,7 @@ from hub.ingest.quarantine import quarantine_envelope
 from hub.ingest.returns import apply_returns_recorded
 from hub.ingest.sales import apply_sales_recorded
 from hub.ingest.shifts import apply_shifts_closed
+from hub.stock.urgent import apply_urgent_reorders
 from setledger.canonical import digest
 from setledger.contracts import (
     ApprovalRecorded,
@@ -60,6 +61,7 @@ from setledger.contracts import (
     ReturnRecorded,
     SaleRecorded,
     ShiftClosed,
+    UrgentReorder,
 )
 
 log = logging.getLogger("hub.ingest")
@@ -72,6 +74,7 @@ HANDLERS: dict[tuple[str, int], Handler] = {
     (ApprovalRecorded.SCHEMA, ApprovalRecorded.VERSION): apply_approvals_recorded,
     (ReturnRecorded.SCHEMA, ReturnRecorded.VERSION): apply_returns_recorded,
     (ShiftClosed.SCHEMA, ShiftClosed.VERSION): apply_shifts_closed,
+    (UrgentReorder.SCHEMA, UrgentReorder.VERSION): apply_urgent_reorders,
 }
 """Every message the hub applies, by (schema, version): an explicit table."""
 

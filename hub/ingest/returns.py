@@ -295,6 +295,8 @@ def _add_rows(rows: Rows, arrival: Arrival, envelope: Envelope, note: ReturnReco
             # The box's batch, turned into the org's lot before insert (hub.stock.lots).
             "batch_no": move.batch_no,
             "expiry": move.expiry,
+            # A unit's serial number: its own lot of one (hub.stock.lots).
+            "serial_no": move.serial_no,
             # A store's own stock location has the store's id (hub.db.stock).
             "location_id": envelope.store_id,
             "business_date": note.business_date,

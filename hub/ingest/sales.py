@@ -167,7 +167,8 @@ def _add_rows(rows: Rows, arrival: Arrival, envelope: Envelope, sale: SaleRecord
     )
     # So are the line fields.
     rows[SaleLine.__tablename__].extend(
-        {"org_id": org_id, "sale_id": sale.sale_id, **line.model_dump()} for line in sale.lines
+        {"org_id": org_id, "sale_id": sale.sale_id, **line.model_dump(exclude={"serial_no"})}
+        for line in sale.lines
     )
     rows[SaleTender.__tablename__].extend(
         {
@@ -194,6 +195,8 @@ def _add_rows(rows: Rows, arrival: Arrival, envelope: Envelope, sale: SaleRecord
             # The box's batch, turned into the org's lot before insert (hub.stock.lots).
             "batch_no": move.batch_no,
             "expiry": move.expiry,
+            # A unit's serial number: its own lot of one (hub.stock.lots).
+            "serial_no": move.serial_no,
             # A store's own stock location has the store's id (hub.db.stock).
             "location_id": envelope.store_id,
             "business_date": sale.business_date,

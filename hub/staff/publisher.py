@@ -19,12 +19,10 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import sessionmaker
 
-from hub.db import make_engine
 from hub.db.accounts import User
 from hub.db.models import Org, StaffPublication, Store
-from hub.mqtt import MqttLink
+from hub.mqtt.poller import Poller
 from hub.settings import HubSettings
 from hub.staff.roster import current_roster
 from setledger.contracts import StaffRoster, topics
@@ -34,40 +32,17 @@ log = logging.getLogger("hub.staff.publisher")
 StoreKey = tuple[uuid.UUID, uuid.UUID]
 
 
-class StaffPublisher:
+class StaffPublisher(Poller):
+    kind = "staff"
+
     def __init__(
         self, settings: HubSettings, *, name: str = "staff", engine: Engine | None = None
     ) -> None:
-        self.settings = settings
-        self._own_engine = engine is None
-        self.engine = engine or make_engine(settings.database_url)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self.link = MqttLink(
-            url=settings.broker_url,
-            client_id=f"hub-staff-{name}",
-            username=settings.mqtt_username,
-            password=settings.mqtt_password.get_secret_value(),
-        )
+        super().__init__(settings, name=name, engine=engine)
         self._marks: dict[uuid.UUID, tuple[Any, ...]] = {}
         self._generation = 0
         self._delivered: dict[StoreKey, int] = {}
         self._in_flight: dict[StoreKey, tuple[int, mqtt.MQTTMessageInfo]] = {}
-
-    def run(self, stop: threading.Event) -> None:
-        link_stop = threading.Event()
-        network = threading.Thread(
-            target=self.link.run, args=(link_stop,), name="mqtt-staff", daemon=True
-        )
-        network.start()
-        try:
-            while not stop.is_set():
-                self.poll_once()
-                stop.wait(self.settings.catalog_poll_ms / 1000)
-        finally:
-            link_stop.set()
-            network.join(timeout=10)
-            if self._own_engine:
-                self.engine.dispose()
 
     def poll_once(self) -> None:
         try:

@@ -26,16 +26,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, select, text
 from sqlalchemy.orm import Session
 
 from hub.accounts import audit
 from hub.accounts.audit import Actor
 from hub.clock import utcnow
+from hub.db.bulk import is_pg
 from hub.db.reservations import StockException, StockExceptionResolution
 from hub.db.sales import StockMove
-from hub.db.stock import StockLevel
-from hub.db.upsert import insert_ignore
+from hub.db.stock import StockLevel, StockLot
+from hub.db.upsert import insert_ignore_many
 from hub.stock import reservations as held_stock
 from hub.stock.reservations import Key
 from setledger import errors
@@ -100,6 +101,33 @@ def _open(org_id: uuid.UUID) -> Any:
     ).where(StockException.org_id == org_id, ~closing)
 
 
+def _open_at(session: Session, org_id: uuid.UUID, wanted: set[Key]) -> dict[Key, uuid.UUID]:
+    """The open exception of each key among ``wanted`` that has one."""
+    found: dict[Key, uuid.UUID] = {}
+    if wanted and is_pg(session):
+        rows = session.execute(
+            text(
+                "SELECT e.location_id, e.product_id, e.exception_id FROM "
+                "unnest(CAST(:locs AS uuid[]), CAST(:prods AS uuid[])) AS k(loc, prod) "
+                "JOIN stock_exception e ON e.org_id = :org AND e.location_id = k.loc "
+                "AND e.product_id = k.prod WHERE NOT EXISTS (SELECT 1 FROM "
+                "stock_exception_resolution r WHERE r.org_id = e.org_id "
+                "AND r.exception_id = e.exception_id AND r.closes)"
+            ),
+            held_stock.key_params(org_id, wanted),
+        )
+        return {(loc, product): exception_id for loc, product, exception_id in rows}
+    locations = sorted({loc for loc, _ in wanted})
+    for products in held_stock._chunks(p for _, p in wanted):
+        query = _open(org_id).where(
+            StockException.location_id.in_(locations), StockException.product_id.in_(products)
+        )
+        for location_id, product_id, exception_id in session.execute(query):
+            if (location_id, product_id) in wanted:
+                found[(location_id, product_id)] = exception_id
+    return found
+
+
 def _negative_keys(session: Session, org_id: uuid.UUID) -> set[Key]:
     """(location, product) keys of the org whose level over all lots is below zero."""
     rows = session.execute(
@@ -109,6 +137,83 @@ def _negative_keys(session: Session, org_id: uuid.UUID) -> set[Key]:
         .having(func.sum(StockLevel.qty) < 0)
     ).all()
     return {(r[0], r[1]) for r in rows}
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A serial-numbered unit (a lot of one) below zero at a key."""
+
+    lot_id: uuid.UUID
+    serial_no: str
+    level: MilliQty
+
+
+def _short_units(session: Session, org_id: uuid.UUID, wanted: set[Key] | None) -> dict[Key, Unit]:
+    """Keys (among ``wanted``, or the org's) where a serial-numbered unit is below zero,
+    each with its first such unit: the product's own level may be fine meanwhile."""
+    query = (
+        select(StockLevel.location_id, StockLevel.product_id, StockLot.lot_id,
+               StockLot.batch_no, StockLevel.qty)
+        .join(StockLot, (StockLot.org_id == StockLevel.org_id)
+              & (StockLot.lot_id == StockLevel.lot_key))
+        .where(StockLevel.org_id == org_id, StockLevel.qty < 0, StockLot.serial.is_(True))
+        .order_by(StockLevel.location_id, StockLevel.product_id, StockLot.lot_id)
+    )  # fmt: skip
+    rows: list[Any] = []
+    if wanted and is_pg(session):
+        rows = list(
+            session.execute(
+                text(
+                    "SELECT l.location_id, l.product_id, s.lot_id, s.batch_no, l.qty FROM "
+                    "unnest(CAST(:locs AS uuid[]), CAST(:prods AS uuid[])) AS k(loc, prod) "
+                    "JOIN stock_level l ON l.org_id = :org AND l.location_id = k.loc "
+                    "AND l.product_id = k.prod AND l.qty < 0 "
+                    "JOIN stock_lot s ON s.org_id = l.org_id AND s.lot_id = l.lot_key "
+                    "AND s.serial ORDER BY 1, 2, 3"
+                ),
+                held_stock.key_params(org_id, wanted),
+            )
+        )
+    elif wanted is None:
+        rows = list(session.execute(query))
+    else:
+        for products in held_stock._chunks(p for _, p in wanted):
+            rows.extend(session.execute(query.where(StockLevel.product_id.in_(products))))
+    found: dict[Key, Unit] = {}
+    for location_id, product_id, lot_id, serial_no, qty in rows:
+        key = (location_id, product_id)
+        if (wanted is None or key in wanted) and key not in found:
+            found[key] = Unit(lot_id, serial_no, int(qty))
+    return found
+
+
+def _unit_moves(session: Session, org_id: uuid.UUID, lot_id: uuid.UUID) -> list[StockMove]:
+    """Every move of one unit, wherever it was, oldest first."""
+    return list(
+        session.scalars(
+            select(StockMove)
+            .where(StockMove.org_id == org_id, StockMove.lot_id == lot_id)
+            .order_by(StockMove.moved_at, StockMove.move_id)
+        )
+    )
+
+
+def _unit_shortage(
+    session: Session, org_id: uuid.UUID, key: Key, lot_id: uuid.UUID, level: MilliQty
+) -> tuple[kernel.Shortage | None, list[StockMove]]:
+    rows = _unit_moves(session, org_id, lot_id)
+    moves = [_kernel_move((m.location_id or key[0], m.product_id), m) for m in rows]
+    return kernel.unit_shortage(str(key[0]), str(key[1]), level, moves), rows
+
+
+def _unit_level(session: Session, org_id: uuid.UUID, key: Key, lot_id: uuid.UUID) -> MilliQty:
+    level = session.scalar(
+        select(StockLevel.qty).where(
+            StockLevel.org_id == org_id, StockLevel.location_id == key[0],
+            StockLevel.product_id == key[1], StockLevel.lot_key == lot_id,
+        )
+    )  # fmt: skip
+    return int(level or 0)
 
 
 def _moves(session: Session, org_id: uuid.UUID, key: Key) -> list[StockMove]:
@@ -148,6 +253,17 @@ def _recent_moves(
     """The last CAUSE_MOVES moves of each key, oldest first: one query per chunk of
     products (a window over each key), not one per key."""
     found: dict[Key, list[StockMove]] = {key: [] for key in keys}
+    if keys and is_pg(session):
+        # Each key's newest moves by a backward scan of its index, however many it has.
+        statement = text(
+            "SELECT m.* FROM unnest(CAST(:locs AS uuid[]), CAST(:prods AS uuid[])) AS k(loc, prod) "
+            "CROSS JOIN LATERAL (SELECT * FROM stock_move s WHERE s.org_id = :org "
+            "AND s.location_id = k.loc AND s.product_id = k.prod "
+            "ORDER BY s.moved_at DESC, s.move_id DESC LIMIT :n) AS m ORDER BY m.moved_at, m.move_id"
+        ).bindparams(n=CAUSE_MOVES, **held_stock.key_params(org_id, keys))
+        for row in session.scalars(select(StockMove).from_statement(statement)):
+            found[(row.location_id, row.product_id)].append(row)
+        return found
     locations = sorted({loc for loc, _ in keys})
     for products in held_stock._chunks(p for _, p in keys):
         recent = (
@@ -266,8 +382,7 @@ def _cause(
     }
 
 
-def _close(
-    session: Session,
+def _resolution(
     org_id: uuid.UUID,
     exception_id: uuid.UUID,
     *,
@@ -280,7 +395,9 @@ def _close(
     transfer_id: uuid.UUID | None = None,
     move_ids: Iterable[str] = (),
     note: str | None = None,
-) -> StockExceptionResolution:
+) -> tuple[StockExceptionResolution, audit.Entry]:
+    """A resolution row and the audit record that tells of it."""
+    moved = sorted(move_ids)
     row = StockExceptionResolution(
         org_id=org_id,
         resolution_id=new_id(),
@@ -289,7 +406,7 @@ def _close(
         qty=qty,
         reservation_id=reservation_id,
         transfer_id=transfer_id,
-        move_ids=_json(sorted(move_ids)),
+        move_ids=_json(moved),
         remaining=remaining,
         closes=remaining == 0,
         actor_id=actor.actor_id,
@@ -297,26 +414,40 @@ def _close(
         at=at,
         note=note,
     )
-    session.add(row)
-    session.flush()
-    audit.record(
-        session,
-        org_id,
+    told = audit.Entry(
         "stock.exception.resolved" if row.closes else "stock.exception.resolution",
-        at=at,
-        actor=actor,
-        target=str(exception_id),
-        details={
+        at,
+        actor,
+        str(exception_id),
+        {
             "how": how,
             "qty": qty,
             "remaining": remaining,
             "reservation_id": None if reservation_id is None else str(reservation_id),
             "transfer_id": None if transfer_id is None else str(transfer_id),
-            "move_ids": sorted(move_ids),
+            "move_ids": moved,
             "note": note,
         },
     )
-    return row
+    return row, told
+
+
+def _record(
+    session: Session,
+    org_id: uuid.UUID,
+    made: Sequence[tuple[StockExceptionResolution, audit.Entry]],
+) -> None:
+    session.add_all([row for row, _ in made])
+    session.flush()
+    audit.record_many(session, org_id, [told for _, told in made])
+
+
+def _close(
+    session: Session, org_id: uuid.UUID, exception_id: uuid.UUID, **how: Any
+) -> StockExceptionResolution:
+    made = _resolution(org_id, exception_id, **how)
+    _record(session, org_id, [made])
+    return made[0]
 
 
 def after_levels_changed(session: Session, org_id: uuid.UUID, keys: Sequence[StockKey]) -> None:
@@ -337,7 +468,8 @@ def detect(
     if keys is None:
         holding = held_stock.reserved_everywhere(session, org_id)
         negative = _negative_keys(session, org_id)
-        on_hand = held_stock.levels(session, org_id, holding)
+        units = _short_units(session, org_id, None)
+        on_hand = held_stock.levels(session, org_id, set(holding) | negative | set(units))
         for location_id, product_id, exception_id in session.execute(_open(org_id)):
             open_rows[(location_id, product_id)] = exception_id
     else:
@@ -345,51 +477,58 @@ def detect(
         holding = held_stock.held(session, org_id, wanted)
         on_hand = held_stock.levels(session, org_id, wanted)
         negative = {key for key, qty in on_hand.items() if qty < 0}
-        products = sorted({p for _, p in wanted})
-        locations = sorted({loc for loc, _ in wanted})
-        for start in range(0, len(products), held_stock.CHUNK):
-            chunk = products[start : start + held_stock.CHUNK]
-            query = _open(org_id).where(
-                StockException.location_id.in_(locations), StockException.product_id.in_(chunk)
-            )
-            for location_id, product_id, exception_id in session.execute(query):
-                if (location_id, product_id) in wanted:
-                    open_rows[(location_id, product_id)] = exception_id
-    # Short: below zero, or holding more than is there. Only a key whose state
-    # changed (short with no open exception, or open and no longer short) costs more.
-    short = negative | {key for key, qty in holding.items() if on_hand[key] < qty}
-    opened: list[uuid.UUID] = []
+        open_rows = _open_at(session, org_id, wanted)
+        units = _short_units(session, org_id, wanted)
+    # Short: below zero, or holding more than is there, or a numbered unit below
+    # zero. Only a key whose state changed (short with no open exception, or open
+    # and no longer short) costs more.
+    short = negative | {key for key, qty in holding.items() if on_hand[key] < qty} | set(units)
     resolving = session.info.get(_RESOLVING)
-    for key in sorted(set(open_rows) - short):
-        if open_rows[key] != resolving:
-            _close(session, org_id, open_rows[key], how="cleared", qty=0,
-                   remaining=0, actor=SYSTEM_ACTOR, at=at)  # fmt: skip
+    cleared = [
+        _resolution(org_id, open_rows[key], how="cleared", qty=0, remaining=0,
+                    actor=SYSTEM_ACTOR, at=at)
+        for key in sorted(set(open_rows) - short)
+        if open_rows[key] != resolving
+    ]  # fmt: skip
+    _record(session, org_id, cleared)
     new = sorted(short - set(open_rows))
     found = _shortages(session, org_id, new, on_hand)
     serials = _serials(session, org_id, new)
+    rows_to_add: list[dict[str, Any]] = []
     for key in new:
         shortage, rows, claims = found[key]
+        # A numbered unit sold twice says more than the product's level: name the unit
+        # and every sale of it (unless reservations are what is short).
+        conflict = shortage is not None and shortage.kind == "reservation_conflict"
+        unit = None if conflict else units.get(key)
+        if unit is not None:
+            shortage, rows = _unit_shortage(session, org_id, key, unit.lot_id, unit.level)
         if shortage is None:
             continue
-        serial = serials.get(key, 0)
-        exception_id = new_id()
-        values = {
-            "org_id": org_id,
-            "exception_id": exception_id,
-            "kind": shortage.kind,
-            "location_id": key[0],
-            "product_id": key[1],
-            "serial": int(serial or 0),
-            "detected_at": at,
-            "on_hand": shortage.on_hand,
-            "reserved": shortage.reserved,
-            "shortfall": shortage.shortfall,
-            "cause": _json(_cause(shortage, rows, claims)),
-        }
-        # Another worker may have found the same shortage in this instant: the
-        # (key, serial) unique constraint keeps one.
-        if insert_ignore(session, StockException, values):
-            opened.append(exception_id)
+        cause = _cause(shortage, rows, claims)
+        if unit is not None:
+            cause["unit"] = {"lot_id": str(unit.lot_id), "serial_no": unit.serial_no}
+        rows_to_add.append(
+            {
+                "org_id": org_id,
+                "exception_id": new_id(),
+                "kind": shortage.kind,
+                "location_id": key[0],
+                "product_id": key[1],
+                "serial": int(serials.get(key, 0) or 0),
+                "detected_at": at,
+                "on_hand": shortage.on_hand,
+                "reserved": shortage.reserved,
+                "shortfall": shortage.shortfall,
+                "cause": _json(cause),
+            }
+        )
+    # Another worker may have found the same shortage in this instant: the
+    # (key, serial) unique constraint keeps one, and only ours come back.
+    inserted = insert_ignore_many(
+        session, StockException, rows_to_add, StockException.__table__.c.exception_id
+    )
+    opened = [r["exception_id"] for r in rows_to_add if r["exception_id"] in inserted]
     return opened
 
 
@@ -504,6 +643,10 @@ def resolve(
     if view.status == "resolved":
         raise errors.STOCK_EXCEPTION_RESOLVED.error(exception_id=str(exception_id))
     key = (view.location_id, view.product_id)
+    lot_id = _unit_lot(view)
+    if lot_id is not None:
+        return _resolve_unit(session, org_id, view, key, lot_id, how=how, qty=qty,
+                             from_location_id=from_location_id, actor=actor, at=at, note=note)  # fmt: skip
     shortage, _, claims = shortage_at(session, org_id, key)
     if shortage is None:
         # Stock came in meanwhile (a receipt, a sale returned): nothing left to do.
@@ -530,6 +673,52 @@ def resolve(
         note=note,
     )
     return get_exception(session, org_id, exception_id)
+
+
+def _unit_lot(view: ExceptionView) -> uuid.UUID | None:
+    unit = view.cause.get("unit") if view.kind == "unit_oversold" else None
+    return None if unit is None else uuid.UUID(unit["lot_id"])
+
+
+def _resolve_unit(
+    session: Session,
+    org_id: uuid.UUID,
+    view: ExceptionView,
+    key: Key,
+    lot_id: uuid.UUID,
+    *,
+    how: str,
+    qty: MilliQty,
+    from_location_id: uuid.UUID | None,
+    actor: Actor,
+    at: datetime,
+    note: str | None,
+) -> ExceptionView:
+    """A unit sold twice: its own lot is adjusted or brought in (the product's other
+    units are not it), and the exception closes when the unit is no longer below zero."""
+    level = _unit_level(session, org_id, key, lot_id)
+    shortage, _ = _unit_shortage(session, org_id, key, lot_id, level)
+    if shortage is None:
+        _close(session, org_id, view.exception_id, how="cleared", qty=0, remaining=0,
+               actor=actor, at=at, note=note)  # fmt: skip
+        return get_exception(session, org_id, view.exception_id)
+    kernel.check_resolution(shortage, how, qty)
+    with _resolving(session, view.exception_id):
+        if how == "transfer":
+            if from_location_id is None or from_location_id == key[0]:
+                raise errors.STOCK_RESOLUTION_NEEDS_SOURCE.error(location_id=str(key[0]))
+            made = _transfer_in(session, org_id, key, from_location_id, qty, actor, at, note,
+                                lot_id)  # fmt: skip
+        else:
+            made = _adjust_up(session, org_id, key, qty, actor, at, note, lot_id)
+    level = _unit_level(session, org_id, key, lot_id)
+    after, _ = _unit_shortage(session, org_id, key, lot_id, level)
+    _close(
+        session, org_id, view.exception_id, how=how, qty=qty,
+        remaining=0 if after is None else after.shortfall, actor=actor, at=at,
+        transfer_id=made.transfer_id, move_ids=made.move_ids, note=note,
+    )  # fmt: skip
+    return get_exception(session, org_id, view.exception_id)
 
 
 def _act(
@@ -566,12 +755,13 @@ def _transfer_in(
     actor: Actor,
     at: datetime,
     note: str | None,
+    lot_id: uuid.UUID | None = None,
 ) -> Made:
     """Ship from the source and receive at the short location at once (the van has come:
     staff resolve when the stock is there), through the stock ledger's transfer."""
     from hub.stock import services  # here: services import the ledger, which imports us
 
-    line = services.StockLine(key[1], qty)
+    line = services.StockLine(key[1], qty, lot_id)
     shipped = services.ship_transfer(
         session, org_id, from_location_id, key[0], [line], actor=actor, at=at,
         note=note or "stock exception",
@@ -591,12 +781,13 @@ def _adjust_up(
     actor: Actor,
     at: datetime,
     note: str | None,
+    lot_id: uuid.UUID | None = None,
 ) -> Made:
     """Stock found (a recount, a mis-scan corrected): an audited adjustment in."""
     from hub.stock import services  # here: services import the ledger, which imports us
 
     moves = services.adjust_stock(
-        session, org_id, key[0], [services.StockLine(key[1], qty)],
+        session, org_id, key[0], [services.StockLine(key[1], qty, lot_id)],
         reason=note or "stock exception", actor=actor, at=at,
     )  # fmt: skip
     return Made([str(m.move_id) for m in moves])

@@ -7,6 +7,13 @@ product and batch number, created on first sight, so levels are kept per
 lot like the hub's own receipts. Creation is ``INSERT ... ON CONFLICT DO
 NOTHING`` then a read, so two workers meeting a new batch make one lot.
 A lot's expiry is the one it was created with; a box never changes it.
+
+A move's ``serial_no`` (a unit of a serial-tracked product) becomes that
+product's lot of the same number with ``serial`` true, the same way: lots
+are keyed by (product, number), and a product is kept by batch or by serial,
+never both, so the two never share a key. A serial's level is then one
+unit or none; a unit sold at two boxes offline takes it to -1, which the
+stock exceptions report like any shortage.
 """
 
 from __future__ import annotations
@@ -26,19 +33,26 @@ from setledger.ids import new_id
 
 BATCH = "batch_no"
 EXPIRY = "expiry"
+SERIAL = "serial_no"
 
 
 def assign_lots(
     session: Session, org_id: uuid.UUID, rows: Sequence[MutableMapping[str, Any]]
 ) -> None:
-    """Turn each row's ``batch_no``/``expiry`` (popped) into its ``lot_id``; inside the
-    caller's transaction, before the rows are inserted."""
+    """Turn each row's ``batch_no``/``expiry`` or ``serial_no`` (popped) into its
+    ``lot_id``; inside the caller's transaction, before the rows are inserted."""
     wanted: dict[tuple[uuid.UUID, str], date | None] = {}
+    serials: set[tuple[uuid.UUID, str]] = set()
     for row in rows:
         batch_no = row.pop(BATCH, None)
         expiry = row.pop(EXPIRY, None)
+        serial_no = row.pop(SERIAL, None)
         row["lot_id"] = None
-        if batch_no is not None:
+        if serial_no is not None:
+            row["_batch"] = (row["product_id"], serial_no)
+            wanted.setdefault((row["product_id"], serial_no), None)
+            serials.add((row["product_id"], serial_no))
+        elif batch_no is not None:
             row["_batch"] = (row["product_id"], batch_no)
             wanted.setdefault((row["product_id"], batch_no), expiry)
     if not wanted:
@@ -53,7 +67,7 @@ def assign_lots(
                 "product_id": product_id,
                 "batch_no": batch_no,
                 "expiry": wanted[(product_id, batch_no)],
-                "serial": False,
+                "serial": (product_id, batch_no) in serials,
             }
             for product_id, batch_no in missing
         ]
@@ -82,3 +96,13 @@ def _lots(
             if (product_id, batch_no) in wanted:
                 found[(product_id, batch_no)] = lot_id
     return found
+
+
+def serial_lot(
+    session: Session, org_id: uuid.UUID, product_id: uuid.UUID, serial_no: str
+) -> uuid.UUID:
+    """The lot of one unit (created on first sight, like a box's), for a receipt at the hub."""
+    rows: list[MutableMapping[str, Any]] = [{"product_id": product_id, SERIAL: serial_no}]
+    assign_lots(session, org_id, rows)
+    lot_id: uuid.UUID = rows[0]["lot_id"]
+    return lot_id

@@ -18,7 +18,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import func, select, text
@@ -38,8 +38,10 @@ from hub.db.models import (
     Store,
 )
 from hub.db.upsert import insert_ignore
+from hub.stock import reservations as held_stock
 from hub.stock.ledger import Level, apply_count, apply_moves
 from setledger import errors
+from setledger import reservations as reservation_kernel
 from setledger.ids import new_id
 from setledger.stock import Count, Move, MoveReason
 
@@ -275,9 +277,10 @@ def _move(
     at: datetime,
     transfer_id: uuid.UUID | None = None,
     bin_id: uuid.UUID | None = None,
+    move_id: uuid.UUID | None = None,
 ) -> Move:
     return Move(
-        move_id=new_id(),
+        move_id=move_id or new_id(),
         location_id=location_id,
         product_id=line.product_id,
         qty=qty,
@@ -293,6 +296,52 @@ def _move(
 # -- receipts and adjustments -----------------------------------------------------------------
 
 
+def _line_moves(
+    location_id: uuid.UUID,
+    lines: Sequence[StockLine],
+    reason: MoveReason,
+    at: datetime,
+    request_id: uuid.UUID | None,
+) -> list[Move]:
+    """One move per line; with a request id the move ids derive from it (line by line),
+    so a retried request makes the same ids and the ledger keeps the first."""
+    return [
+        _move(location_id, line, line.qty, reason, at, bin_id=line.bin_id,
+              move_id=None if request_id is None else uuid.uuid5(request_id, str(n)))
+        for n, line in enumerate(lines)
+    ]  # fmt: skip
+
+
+def _recorded(
+    session: Session, org_id: uuid.UUID, request_id: uuid.UUID | None, moves: Sequence[Move]
+) -> list[Move] | None:
+    """The moves a request with this id already recorded (None when it is new); a
+    different request under the same id is refused."""
+    if request_id is None:
+        return None
+    rows = {
+        row.move_id: row
+        for row in session.scalars(
+            select(StockMove).where(
+                StockMove.org_id == org_id, StockMove.move_id.in_([m.move_id for m in moves])
+            )
+        )
+    }
+    if not rows:
+        return None
+    same = len(rows) == len(moves) and all(
+        (r := rows.get(m.move_id)) is not None
+        and (r.location_id, r.product_id, r.qty, r.reason, r.lot_id, r.unit_cost)
+        == (m.location_id, m.product_id, m.qty, m.reason.value, m.lot_id, m.unit_cost)
+        for m in moves
+    )
+    if not same:
+        raise errors.STOCK_REQUEST_ID_REUSED.error(request_id=str(request_id))
+    return [
+        replace(m, moved_at=rows[m.move_id].moved_at, bin_id=rows[m.move_id].bin_id) for m in moves
+    ]
+
+
 def receive_stock(
     session: Session,
     org_id: uuid.UUID,
@@ -301,17 +350,21 @@ def receive_stock(
     *,
     actor: Actor,
     at: datetime | None = None,
+    request_id: uuid.UUID | None = None,
     reference: str | None = None,
 ) -> list[Move]:
-    """Goods received without a purchase order: one ``receipt`` move per line, at cost."""
+    """Goods received without a purchase order: one ``receipt`` move per line, at cost.
+
+    A ``request_id`` already used returns what it recorded: a retry records once.
+    """
     when = at or utcnow()
     with unit_of_work(session):
         _stockable(session, org_id, location_id, "be received")
         _check_lines(session, org_id, lines, signed=False)
-        moves = [
-            _move(location_id, line, line.qty, MoveReason.RECEIPT, when, bin_id=line.bin_id)
-            for line in lines
-        ]
+        moves = _line_moves(location_id, lines, MoveReason.RECEIPT, when, request_id)
+        done = _recorded(session, org_id, request_id, moves)
+        if done is not None:
+            return done
         apply_moves(session, org_id, moves)
         audit.record(
             session,
@@ -334,16 +387,20 @@ def adjust_stock(
     reason: str,
     actor: Actor,
     at: datetime | None = None,
+    request_id: uuid.UUID | None = None,
 ) -> list[Move]:
-    """Signed corrections (damaged, found, written off), each audited with its reason."""
+    """Signed corrections (damaged, found, written off), each audited with its reason.
+
+    A ``request_id`` already used returns what it recorded: a retry records once.
+    """
     when = at or utcnow()
     with unit_of_work(session):
         _stockable(session, org_id, location_id, "be adjusted")
         _check_lines(session, org_id, lines, signed=True)
-        moves = [
-            _move(location_id, line, line.qty, MoveReason.ADJUSTMENT, when, bin_id=line.bin_id)
-            for line in lines
-        ]
+        moves = _line_moves(location_id, lines, MoveReason.ADJUSTMENT, when, request_id)
+        done = _recorded(session, org_id, request_id, moves)
+        if done is not None:
+            return done
         apply_moves(session, org_id, moves)
         audit.record(
             session,
@@ -355,6 +412,43 @@ def adjust_stock(
             details={"reason": reason, "moves": _described(moves)},
         )
         return moves
+
+
+def change_reservation(
+    session: Session,
+    org_id: uuid.UUID,
+    reservation_id: uuid.UUID,
+    kind: reservation_kernel.EventKind,
+    *,
+    actor: Actor,
+    at: datetime,
+    qty: int = 0,
+    note: str | None = None,
+) -> reservation_kernel.Reservation:
+    """Reduce, release, fulfil or back-order a reservation. Fulfilling also takes the
+    goods out: a ``sale`` move of what it held, at its location, in the same
+    transaction (so available does not jump up between the hold ending and the stock
+    leaving; its move id comes from the reservation, so it is made once)."""
+    changed = held_stock.change(
+        session, org_id, reservation_id, kind, actor=actor, at=at, qty=qty, note=note
+    )
+    if kind == "fulfilled":  # a fulfilled reservation keeps what it held
+        held = changed
+        apply_moves(
+            session,
+            org_id,
+            [
+                Move(
+                    move_id=uuid.uuid5(reservation_id, "fulfilled"),
+                    location_id=uuid.UUID(held.location),
+                    product_id=uuid.UUID(held.product),
+                    qty=-held.qty,
+                    reason=MoveReason.SALE,
+                    moved_at=at,
+                )
+            ],
+        )
+    return changed
 
 
 def _described(moves: Sequence[Move]) -> list[dict[str, object]]:

@@ -27,13 +27,12 @@ from datetime import datetime
 
 import paho.mqtt.client as mqtt
 from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from hub.clock import utcnow
-from hub.db import make_engine
 from hub.db.models import DeviceCursor, Org, StockLot, Store
 from hub.db.registry import Device
-from hub.mqtt import MqttLink
+from hub.mqtt.poller import Poller
 from hub.settings import HubSettings
 from hub.stock import ledger
 from setledger.canonical import digest
@@ -111,12 +110,14 @@ def content_digest(snapshot: StockSnapshot) -> str:
     return digest(snapshot.model_dump(mode="json", exclude={"version", "as_of"}))
 
 
-class StockPublisher:
+class StockPublisher(Poller):
     """Publishes each store's snapshot, retained, when its content changed.
 
     Like the staff publisher: after a new broker connection everything is
     sent again (the broker may have lost its retained messages).
     """
+
+    kind = "stock"
 
     def __init__(
         self,
@@ -126,37 +127,11 @@ class StockPublisher:
         engine: Engine | None = None,
         interval_s: float = 10.0,
     ) -> None:
-        self.settings = settings
-        self.interval_s = interval_s
-        self._own_engine = engine is None
-        self.engine = engine or make_engine(settings.database_url)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self.link = MqttLink(
-            url=settings.broker_url,
-            client_id=f"hub-stock-{name}",
-            username=settings.mqtt_username,
-            password=settings.mqtt_password.get_secret_value(),
-        )
+        super().__init__(settings, name=name, engine=engine, interval_s=interval_s)
         self._generation = 0
         self._sent: dict[tuple[uuid.UUID, uuid.UUID], str] = {}
         self.published: dict[tuple[uuid.UUID, uuid.UUID], int] = {}
         """The version last handed to the broker per (org, store) (for tests)."""
-
-    def run(self, stop: threading.Event) -> None:
-        link_stop = threading.Event()
-        network = threading.Thread(
-            target=self.link.run, args=(link_stop,), name="mqtt-stock", daemon=True
-        )
-        network.start()
-        try:
-            while not stop.is_set():
-                self.poll_once()
-                stop.wait(self.interval_s)
-        finally:
-            link_stop.set()
-            network.join(timeout=10)
-            if self._own_engine:
-                self.engine.dispose()
 
     def poll_once(self) -> None:
         if not self.link.connected.is_set():

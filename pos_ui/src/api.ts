@@ -23,6 +23,8 @@ export interface Line {
   /** The batch the line takes (FEFO or chosen) and its expiry warning; absent without batches. */
   batch_no?: string | null; expiry?: string | null;
   expiry_warning?: { kind: "expired" | "expiring"; days_left: number } | null;
+  /** The unit's serial number (serial-tracked products: one unit per line). */
+  serial_no?: string | null;
 }
 export interface Totals { taxable: number; cgst: number; sgst: number; igst: number; cess: number; round_off: number; payable: number }
 export interface Cart { cart_id: string; status: string; sale_id: string | null; lines: Line[]; totals: Totals; display: Record<string, string>; added_line?: number | null }
@@ -103,7 +105,7 @@ export const api = {
   signOut: () => call<void>("POST", "/api/v1/auth/logout"),
   newCart: (cart_id: string) => call<Cart>("POST", "/api/v1/carts", { cart_id }),
   cart: (id: string) => call<Cart>("GET", `/api/v1/carts/${id}`),
-  addLine: (id: string, line: { code?: string; product_id?: string }) => call<Cart>("POST", `/api/v1/carts/${id}/lines`, line),
+  addLine: (id: string, line: { code?: string; product_id?: string; serial_no?: string }) => call<Cart>("POST", `/api/v1/carts/${id}/lines`, line),
   setQty: (id: string, lineNo: number, qty: string, approval?: Approval) =>
     call<Cart>("PATCH", `/api/v1/carts/${id}/lines/${lineNo}`, approval ? { qty, approval } : { qty }),
   setDiscount: (id: string, lineNo: number, discount: number, approval?: Approval) =>

@@ -10,6 +10,8 @@ import { ApprovalDialog, BillDiscountDialog, DiscountDialog, RecallDialog } from
 import { CameraScan } from "./camera";
 import { ExchangeCredit, ReturnsScreen } from "./returns";
 import { ShiftScreen } from "./shift";
+import { ReorderDialog, ReorderProduct, sentNotice } from "./reorder";
+import { SerialDialog, SerialProduct, serialAsked } from "./serial";
 import { Sell } from "./sell";
 import { SignIn } from "./signin";
 import { Done, TenderScreen } from "./tender";
@@ -43,8 +45,13 @@ function App() {
   const [billDiscounting, setBillDiscounting] = useState(false);
   const [recalling, setRecalling] = useState<HeldBill[] | null>(null);
   const [camera, setCamera] = useState(false);
+  // Urgent reorder of a line's product (Shift+F3 or the line's ↻ button).
+  const [reordering, setReordering] = useState<ReorderProduct | null>(null);
+  // A serial-tracked item scanned or picked: the dialog asks for the unit's serial number.
+  const [serialFor, setSerialFor] = useState<SerialProduct | null>(null);
+  const serialSinkRef = useRef<((code: string) => void) | null>(null);
   const extrasOpenRef = useRef(false);
-  extrasOpenRef.current = billDiscounting || recalling !== null || camera;
+  extrasOpenRef.current = billDiscounting || recalling !== null || camera || reordering !== null || serialFor !== null;
   const saleId = useRef<string | null>(null);
   const cartRef = useRef<Cart | null>(null);
   cartRef.current = cart;
@@ -99,7 +106,7 @@ function App() {
 
   const needApproval = (reason: string) => new Promise<Approval | null>((resolve) => setAsk({ reason, resolve }));
 
-  const addCode = useCallback(async (line: { code?: string; product_id?: string }) => {
+  const addCode = useCallback(async (line: { code?: string; product_id?: string; serial_no?: string }) => {
     if (screenRef.current !== "sell") return;
     const current = cartRef.current;
     if (!current) return;
@@ -111,8 +118,26 @@ function App() {
         const added = next.lines.find((l) => l.line_no === next.added_line);
         if (added) setNotice(t("sell.added", { name: added.name }));
       }
-    } catch (err) { setError(message(t, err)); }
+    } catch (err) {
+      const asked = serialAsked(err);
+      if (asked) { setSerialFor(asked); setError(""); }
+      else setError(message(t, err));
+    }
   }, [t]);
+
+  // The serial dialog's Enter: add the unit's line; the box's refusal stays in the dialog.
+  const addSerial = useCallback(async (serial: string): Promise<string | null> => {
+    const current = cartRef.current;
+    const product = serialFor;
+    if (!current || !product) return null;
+    try {
+      const next = await api.addLine(current.cart_id, { product_id: product.product_id, serial_no: serial });
+      setCart(next); setError(""); setSerialFor(null);
+      if (next.added_line != null) setSelected(next.added_line);
+      setNotice(t("sell.added", { name: product.name }));
+      return null;
+    } catch (err) { return message(t, err); }
+  }, [serialFor, t]);
 
   const changeQty = useCallback(async (lineNo: number, delta: number) => {
     const current = cartRef.current;
@@ -304,7 +329,11 @@ function App() {
     const onEvent = (e: MessageEvent) => {
       try {
         const event = JSON.parse(e.data);
-        if (event?.type === "scan" && typeof event.code === "string") onScanRef.current({ code: event.code });
+        if (event?.type === "scan" && typeof event.code === "string") {
+          // While the serial dialog is open, the next scan is the unit's serial number.
+          if (serialSinkRef.current) serialSinkRef.current(event.code);
+          else onScanRef.current({ code: event.code });
+        }
         else if (event?.type === "unreadable") setError(t2.current("scan.unreadable", { device: String(event.device ?? "") }));
       } catch { /* not an event of ours */ }
     };
@@ -343,11 +372,12 @@ function App() {
       {screen === "sell" && (
         <Sell t={t} cart={cart} selected={selected} setSelected={setSelected} notice={notice} error={error}
           onCode={(code) => addCode({ code })} onProduct={(p) => addCode({ product_id: p.product_id })}
-          onQty={changeQty} onDiscount={setDiscounting} onVoid={voidLine} modal={ask !== null || discounting !== null || billDiscounting || recalling !== null || camera}
+          onQty={changeQty} onDiscount={setDiscounting} onVoid={voidLine} modal={ask !== null || discounting !== null || billDiscounting || recalling !== null || camera || reordering !== null || serialFor !== null}
           onCamera={() => setCamera(true)}
           onHold={holdOrRecall} onBillDiscount={() => { if (cartRef.current?.lines.length) setBillDiscounting(true); }}
           onReturns={() => { setError(""); setScreen("returns"); }}
           onShift={() => { setError(""); setScreen("shift"); }}
+          onReorder={(lineNo) => { const l = cartRef.current?.lines.find((x) => x.line_no === lineNo); if (l) setReordering(l); }}
           onPay={() => { if (cartRef.current?.lines.length) { setError(""); setScreen("tender"); } }} onSignOut={signOut} />
       )}
       {screen === "tender" && cart && (
@@ -371,6 +401,14 @@ function App() {
       )}
       {screen === "sell" && recalling && (
         <RecallDialog t={t} held={recalling} onRecall={recall} onCancel={() => setRecalling(null)} />
+      )}
+      {screen === "sell" && reordering && (
+        <ReorderDialog t={t} product={reordering} onCancel={() => setReordering(null)}
+          onSent={(r) => { setReordering(null); setError(""); setNotice(sentNotice(t, r)); }} />
+      )}
+      {screen === "sell" && serialFor && (
+        <SerialDialog t={t} product={serialFor} onSerial={addSerial} onCancel={() => setSerialFor(null)}
+          takeScans={(sink) => { serialSinkRef.current = sink; }} />
       )}
       {ask && <ApprovalDialog t={t} ask={ask} staff={staff} onDone={() => setAsk(null)} />}
     </div>

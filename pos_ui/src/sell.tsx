@@ -8,7 +8,7 @@ export function Sell(props: {
   t: T; cart: Cart | null; selected: number | null; setSelected: (n: number) => void; notice: string; error: string;
   onCode: (code: string) => void; onProduct: (p: Product) => void; onQty: (lineNo: number, delta: number) => void;
   onDiscount: (lineNo: number) => void; onVoid: (lineNo: number) => void; modal: boolean; onReturns: () => void;
-  onShift: () => void;
+  onShift: () => void; onReorder: (lineNo: number) => void;
   onPay: () => void; onSignOut: () => void; onHold: () => void; onBillDiscount: () => void; onCamera: () => void;
 }) {
   const { t, cart } = props;
@@ -32,6 +32,7 @@ export function Sell(props: {
       else if (e.key === "F8" && e.shiftKey) props.onBillDiscount();
       else if (e.key === "F2") searchRef.current?.focus();
       else if (e.key === "F4") props.onPay();
+      else if (e.key === "F3" && e.shiftKey) { if (props.selected !== null) props.onReorder(props.selected); }
       else if (e.key === "F3") props.onReturns();
       else if (e.key === "F9") props.onSignOut();
       // F6: the shift screen on an empty bill (or Shift+F6 anytime); on a chosen line, qty +.
@@ -48,7 +49,7 @@ export function Sell(props: {
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [cart, props.selected, props.modal, props.onPay, props.onQty, props.onDiscount, props.onVoid, props.onReturns, props.onShift, props.onSignOut, props.onHold, props.onBillDiscount, props.onCamera]);
+  }, [cart, props.selected, props.modal, props.onPay, props.onQty, props.onDiscount, props.onVoid, props.onReturns, props.onShift, props.onReorder, props.onSignOut, props.onHold, props.onBillDiscount, props.onCamera]);
   const pick = (p: Product) => { props.onProduct(p); setQ(""); setHits([]); searchRef.current?.blur(); };
   const totals = cart?.totals;
   const tax = totals ? totals.cgst + totals.sgst + totals.igst + totals.cess : 0;
@@ -77,6 +78,7 @@ export function Sell(props: {
               <tr key={l.line_no} data-line={l.line_no} data-sku={l.sku} class={l.line_no === props.selected ? "selected" : ""} onClick={() => props.setSelected(l.line_no)}>
                 <td>
                   {l.name}<small>{l.sku} · {l.display.unit_price}</small>
+                  {l.serial_no && <small data-testid="line-serial">{t("serial.line", { serial: l.serial_no })}</small>}
                   {l.batch_no && <small data-testid="line-batch">{t("stock.batch", { batch: l.batch_no, expiry: l.expiry ?? "—" })}</small>}
                   {l.expiry_warning && (
                     <small class="warn" role="status" data-testid="line-expiry-warning">
@@ -97,6 +99,7 @@ export function Sell(props: {
                 </td>
                 <td class="acts">
                   <button class="step" title="F8" data-testid="line-discount" onClick={(e) => { e.stopPropagation(); props.setSelected(l.line_no); props.onDiscount(l.line_no); }}>%</button>
+                  <button class="step" title={`${t("reorder.button")} (Shift+F3)`} aria-label={t("reorder.button")} data-testid="line-reorder" onClick={(e) => { e.stopPropagation(); props.setSelected(l.line_no); props.onReorder(l.line_no); }}>↻</button>
                   <button class="step" title="Del" aria-label={t("void.button")} data-testid="line-void" onClick={(e) => { e.stopPropagation(); props.setSelected(l.line_no); props.onVoid(l.line_no); }}>✕</button>
                 </td>
               </tr>

@@ -31,6 +31,7 @@ from setledger.contracts.envelope import (
     Envelope,
     seal,
 )
+from setledger.contracts.reorders import UrgentReorder
 from setledger.contracts.returns import (
     OriginalSale,
     ReturnLine,
@@ -69,6 +70,7 @@ MESSAGES: dict[tuple[str, int], type[Contract]] = {
         SaleRecorded,
         ReturnRecorded,
         ShiftClosed,
+        UrgentReorder,
         ApprovalRecorded,
         StaffRoster,
         StockSnapshot,
@@ -145,6 +147,7 @@ __all__ = [
     "StockItem",
     "StockMove",
     "StockSnapshot",
+    "UrgentReorder",
     "json_schemas",
     "parse_payload",
     "seal",

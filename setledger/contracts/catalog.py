@@ -48,6 +48,9 @@ class CatalogProduct(Contract):
     """Variants of one item (sizes, colours) share it; each variant is a product."""
     variant: str | None = Field(default=None, max_length=100)
     batch_tracked: bool = False
+    serial_tracked: bool = Field(default=False, exclude_if=lambda tracked: not tracked)
+    """Each unit has a serial number, named on its sale line (one unit per line).
+    Left out when false, so a box that predates it reads the catalog as before."""
     shelf_life_days: int | None = Field(default=None, ge=1, le=3650)
     slug: str | None = Field(default=None, max_length=120, pattern=r"^[a-z0-9-]+$")
     """The product's part of its public URL ``/p/<org slug>/<slug>`` (labels print it)."""

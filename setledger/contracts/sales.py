@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, StringConstraints
 
 from setledger import gst
 from setledger.contracts.base import (
@@ -22,6 +22,13 @@ from setledger.contracts.base import (
     StateCode,
 )
 from setledger.tenders import TenderKind
+
+SerialNo = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^\S(.*\S)?$")]
+"""A unit's serial number (IMEI, maker's serial): no leading or trailing spaces."""
+
+
+def _absent(value: object) -> bool:
+    return value is None
 
 
 class Buyer(Contract):
@@ -50,6 +57,9 @@ class SaleLine(Contract):
     igst: Paise
     cess: Paise
     charged: Paise
+    serial_no: SerialNo | None = Field(default=None, exclude_if=_absent)
+    """The unit sold, for a serial-tracked product (its line is exactly one unit).
+    Left out of the message when absent, so a sale of other goods reads as before."""
 
 
 class SaleTender(Contract):
@@ -81,6 +91,8 @@ class StockMove(Contract):
     """The batch (lot) taken or put back; None for stock not kept by batch."""
     expiry: date | None = None
     """The batch's expiry date, as the box knew it."""
+    serial_no: SerialNo | None = Field(default=None, exclude_if=_absent)
+    """The serial number taken or put back (one unit); left out when absent."""
 
 
 class SaleRecorded(Contract):

@@ -134,9 +134,14 @@ def test_an_offline_sale_against_a_reservation_is_resolved_by_a_transfer(hub: Hu
     assert "stock.reservation.created" in actions
     assert actions[-1] == "stock.exception.resolved"
 
-    # Fulfilling the order lets the reservation go; exceptions are append-only.
+    # Fulfilling the order lets the reservation go and takes its goods out, once;
+    # exceptions are append-only.
     changed = f"/api/v1{base}/reservations/{reservation['reservation_id']}/events"
     assert ok(hub.client.post(changed, json={"kind": "fulfilled"}))["status"] == "fulfilled"
+    assert on_hand(hub, org_id, store_loc, rice) == 0
+    assert hub.client.post(changed, json={"kind": "fulfilled"}).status_code == 409
+    assert on_hand(hub, org_id, store_loc, rice) == 0
+    assert exceptions(hub, org, store_loc, status="open") == []
     with hub.runtime.engine.connect() as conn:
         with pytest.raises(DBAPIError, match=REFUSAL_MESSAGE):
             conn.execute(

@@ -220,8 +220,12 @@ def test_the_stock_api_from_receipt_to_negative_stock(shop: Shop) -> None:
     assert post("/locations", {"code": "WH-1", "name": "again"}, 409)["error"]["code"] == (
         "DUPLICATE"
     )
-    post("/receipts", {"location_id": wh, "lines": [{"product_id": salt, "qty": 8000,
-                                                     "unit_cost": 2150}]})  # fmt: skip
+    receipt = {"location_id": wh, "request_id": str(new_id()),
+               "lines": [{"product_id": salt, "qty": 8000, "unit_cost": 2150}]}  # fmt: skip
+    received = post("/receipts", receipt)
+    assert post("/receipts", receipt) == received, "a retried receipt is recorded once"
+    reused = post("/receipts", receipt | {"lines": [{"product_id": salt, "qty": 1000}]}, 409)
+    assert reused["error"]["code"] == "STOCK_REQUEST_ID_REUSED"
     line = {"product_id": salt, "qty": 5000}
     body = {"from_location_id": wh, "to_location_id": str(shop.store_id), "lines": [line]}
     shipped = post("/transfers", body | {"transfer_id": str(new_id())})
@@ -235,8 +239,9 @@ def test_the_stock_api_from_receipt_to_negative_stock(shop: Shop) -> None:
     ]
     over = post(f"/transfers/{tid}/receive", {"lines": [line]}, 409)
     assert over["error"]["code"] == "STOCK_TRANSFER_OVER_RECEIVED"
-    post("/adjustments", {"location_id": str(shop.store_id), "reason": "mice",
-                          "lines": [{"product_id": salt, "qty": -3000}]})  # fmt: skip
+    mice = {"location_id": str(shop.store_id), "reason": "mice", "request_id": str(new_id()),
+            "lines": [{"product_id": salt, "qty": -3000}]}  # fmt: skip
+    assert post("/adjustments", mice) == post("/adjustments", mice)
     at_store = client.get(f"{api}/on-hand", params={"location_id": str(shop.store_id)}).json()
     assert at_store == {
         "columns": ["product_id", "lot_id", "qty", "count_at", "count_qty"],

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.routing import APIRoute
@@ -31,6 +32,7 @@ from hub.console import csrf
 from hub.console.web import PREFIX as CONSOLE
 from hub.ledger.sales import post_all_pending_sales
 from hub.stock.services import StockLine, receive_stock
+from setledger.contracts import UrgentReorder
 from tests.hub.harness import API, Hub, Owner, make_gstin, ok
 from tests.hub.sales_factory import Item, Till
 
@@ -136,6 +138,38 @@ SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
         "how": "adjustment",
         "qty": 1000,
     },
+    ("POST", "/orgs/{org}/urgent-reorders/{reorder_id}/acknowledge"): None,
+    ("POST", "/orgs/{org}/urgent-reorders/{reorder_id}/ordered"): {"po_reference": "PO-SPY"},
+    ("POST", "/orgs/{org}/urgent-reorders/{reorder_id}/dismiss"): None,
+    ("POST", "/orgs/{org}/suppliers"): {"name": "Spy Traders", "state_code": "27"},
+    ("PATCH", "/orgs/{org}/suppliers/{supplier_id}"): {"name": "Renamed by a spy"},
+    ("POST", "/orgs/{org}/purchase-orders"): {
+        "supplier_id": "0190b6d2-0000-7000-8000-0000000005d3",
+        "location_id": "0190b6d2-0000-7000-8000-0000000005f1",
+        "lines": [
+            {"product_id": "0190b6d2-0000-7000-8000-0000000005f2", "qty": 1000, "unit_cost": 100}
+        ],
+    },
+    ("POST", "/orgs/{org}/purchase-orders/from-suggestions"): {
+        "supplier_id": "0190b6d2-0000-7000-8000-0000000005d3",
+        "location_id": "0190b6d2-0000-7000-8000-0000000005f1",
+    },
+    ("POST", "/orgs/{org}/purchase-orders/{po_id}/send"): None,
+    ("POST", "/orgs/{org}/purchase-orders/{po_id}/receipts"): {
+        "receipt_id": "0190b6d2-0000-7000-8000-0000000005d1",
+        "lines": [{"line_no": 1, "qty": 1000}],
+    },
+    ("POST", "/orgs/{org}/purchase-orders/{po_id}/close"): {"reason": "spy"},
+    ("POST", "/orgs/{org}/purchase-orders/{po_id}/cancel"): {"reason": "spy"},
+    ("POST", "/orgs/{org}/purchase-orders/{po_id}/bills"): {
+        "bill_id": "0190b6d2-0000-7000-8000-0000000005d2",
+        "bill_no": "SPY-1",
+        "bill_date": "2026-11-24",
+    },
+    ("PUT", "/orgs/{org}/reorder-rules/{location_id}/{product_id}"): {
+        "min_qty": 1000,
+        "max_qty": 2000,
+    },
 }
 """A valid body for every API route that changes something (the test fails for a
 new one without an entry here, rather than call it with a body it refuses)."""
@@ -189,6 +223,17 @@ def make_tenant(hub: Hub) -> Tenant:
         ),
         201,
     )
+    unit = ok(  # a serial number, for GET .../stock/serials/{serial_no}
+        hub.client.post(
+            f"{API}/orgs/{owner.org_code}/stock/lots",
+            json={
+                "product_id": product["product_id"],
+                "batch_no": f"SN-{uuid.uuid4().hex[:8]}",
+                "serial": True,
+            },
+        ),
+        201,
+    )
     member = ok(
         hub.client.post(
             f"{API}/orgs/{owner.org_code}/staff",
@@ -234,6 +279,9 @@ def make_tenant(hub: Hub) -> Tenant:
     where = {"location_id": store["store_id"]}
     exception = ok(hub.get(f"/orgs/{owner.org_code}/stock/exceptions", **where))[0]  # type: ignore[index]
     reservation = reserve_after_receipt(hub, org, store, product)
+    reorder = urgent_reorder(org, device, product)
+    assert hub.apply(reorder).outcome == "applied"
+    purchasing_ids = purchasing_for_routes(hub, org, store, product)
     return Tenant(
         owner,
         {
@@ -255,6 +303,10 @@ def make_tenant(hub: Hub) -> Tenant:
             "debit_note_id": debit_note["debit_note_id"],
             "exception_id": exception["exception_id"],
             "reservation_id": reservation,
+            "reorder_id": reorder.key,
+            "serial_no": unit["batch_no"],
+            "action": "acknowledge",  # the console's urgent-reorder buttons
+            **purchasing_ids,
         },
     )
 
@@ -271,6 +323,35 @@ def reserve_after_receipt(
             "source": "b2b_order", "reference": "PO-1"}  # fmt: skip
     made = ok(hub.client.post(f"{API}/orgs/{org['org_id']}/stock/reservations", json=body), 201)
     return str(made["reservation_id"])
+
+
+def urgent_reorder(org: dict[str, Any], device: dict[str, Any], product: dict[str, Any]) -> Any:
+    """An urgent reorder raised at the store's box, as the box seals it."""
+    document = UrgentReorder(
+        reorder_id=uuid.uuid4(), store_id=device["store_id"], device_id=device["device_id"],
+        product_id=product["product_id"], sku=product["sku"], qty=6000,
+        raised_at=datetime.now(UTC),
+    )  # fmt: skip
+    return Till(org, device, stream="reorders").seal(document, key=str(document.reorder_id))
+
+
+def purchasing_for_routes(
+    hub: Hub, org: dict[str, Any], store: dict[str, Any], product: dict[str, Any]
+) -> dict[str, str]:
+    """A supplier and a PO to it, sent and received in part, with its reorder rule."""
+    code = org["org_id"]
+    supplier = {"name": "Konkan Traders", "state_code": "27"}
+    made = ok(hub.client.post(f"{API}/orgs/{code}/suppliers", json=supplier), 201)
+    line = {"product_id": product["product_id"], "qty": 3000, "unit_cost": 2000}
+    body = {"supplier_id": made["supplier_id"], "location_id": store["store_id"], "lines": [line]}
+    po = ok(hub.client.post(f"{API}/orgs/{code}/purchase-orders", json=body), 201)
+    assert hub.client.post(f"{API}/orgs/{code}/purchase-orders/{po['po_id']}/send").is_success
+    receipt = {"receipt_id": str(uuid.uuid4()), "lines": [{"line_no": 1, "qty": 1000}]}
+    ok(hub.client.post(f"{API}/orgs/{code}/purchase-orders/{po['po_id']}/receipts", json=receipt))
+    rule = {"min_qty": 1000, "max_qty": 5000}
+    path = f"{API}/orgs/{code}/reorder-rules/{store['store_id']}/{product['product_id']}"
+    ok(hub.client.put(path, json=rule))
+    return {"supplier_id": made["supplier_id"], "po_id": po["po_id"]}
 
 
 def params_of(path: str) -> list[str]:
@@ -343,7 +424,8 @@ def test_org_a_cannot_reach_org_b_through_any_route(hub_with_mail: Hub) -> None:
     hub = hub_with_mail
     a, b = make_tenant(hub), make_tenant(hub)
     before = snapshot_of(hub, b)
-    b_values = [v for k, v in b.ids.items() if k not in {"device_token"}]
+    # Values that are B's own (an action's name is the same word in every org).
+    b_values = [v for k, v in b.ids.items() if k not in {"device_token", "action"}]
     calls = 0
 
     for route in api_routes(hub.client.app):
@@ -411,7 +493,7 @@ def console_cannot_reach(hub: Hub, a: Tenant, b: Tenant) -> int:
     browser = TestClient(hub.client.app, follow_redirects=False)
     browser.cookies.set("setledger_session", cookie)
     token = csrf.member_token(cookie)
-    b_values = [v for k, v in b.ids.items() if k != "device_token"]
+    b_values = [v for k, v in b.ids.items() if k not in {"device_token", "action"}]
     calls = 0
     for route in console_routes(hub.client.app):
         path = route.path.removeprefix(CONSOLE)

@@ -261,3 +261,29 @@ def test_resolving_by_the_shortfall_clears_it_and_keeps_every_record(
     assert rs.shortages(moves, claims) == []
     assert {f"m{i}" for i in range(len(raw_moves))} <= {m.move_id for m in moves}
     assert {f"r{i}" for i in range(len(raw_claims))} == {c.reservation_id for c in claims}
+
+
+def test_a_unit_sold_at_two_shops_names_both_sales_since_it_came_in() -> None:
+    """One phone, received at the warehouse, sent to shop A, sold there and (offline,
+    the same IMEI keyed in) at shop B: B's unit is at -1, both sales are named, the
+    sale before the unit last came in is not."""
+    unit = [
+        move("old-sale", -1000, 0, reason="sale", location="A"),
+        move("back", 1000, 1, reason="return", location="A"),
+        move("in", 1000, 2, reason="receipt", location="WH"),
+        move("out", -1000, 3, reason="transfer_out", location="WH"),
+        move("to-a", 1000, 4, reason="transfer_in", location="A"),
+        move("sold-a", -1000, 5, reason="sale", location="A", device="till-a"),
+        move("sold-b", -1000, 6, reason="sale", location="B", device="till-b"),
+    ]
+    found = rs.unit_shortage("B", RICE, -1000, reversed(unit))
+    assert found is not None
+    assert (found.kind, found.on_hand, found.shortfall) == ("unit_oversold", -1000, 1000)
+    assert found.move_ids == ("sold-a", "sold-b")
+    assert found.reservation_ids == ()
+    assert found.rule == rs.UNIT_RULE
+    assert rs.unit_shortage("A", RICE, 0, unit) is None
+    rs.check_resolution(found, "adjustment", 1000)
+    with pytest.raises(errors.SetLedgerError) as refused:
+        rs.check_resolution(found, "release", 1000)
+    assert refused.value.code == "STOCK_RESOLUTION_NEEDS_RESERVATION"

@@ -179,13 +179,17 @@ def slip_head(p: Any, line: Any, invoice: Invoice, options: ReceiptOptions, titl
 def items_and_totals(
     p: Any, line: Any, items: Sequence[Any], invoice: Invoice, cols: int, total_label: str
 ) -> None:
-    """The lines (name; qty x price and amount; discount), the GST summary and the totals
-    down to the bold payable: the same on a receipt and a credit note."""
+    """The lines (name; qty x price and amount; the unit's serial number; discount), the
+    GST summary and the totals down to the bold payable: the same on a receipt and a
+    credit note."""
     rule = "-" * cols
     for item in items:
         line(wrapped(ascii_text(item.name), cols))
         qty = f"  {format_quantity(item.qty)} {item.unit} x {rupees(item.unit_price)}"
         line(two_columns(qty, rupees(item.charged), cols))
+        serial_no = getattr(item, "serial_no", None)
+        if serial_no:
+            line(wrapped(f"  S/N {ascii_text(serial_no)}", cols))
         if item.discount:
             line(f"  discount {rupees(item.discount)}")
     line(rule)

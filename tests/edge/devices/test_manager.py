@@ -17,6 +17,7 @@ from edge.devices.manager import Backoff, DeviceCollector, DeviceManager, Report
 from edge.devices.scanner import HidScanner, Match, ScanDecoder
 from edge.devices.scanner.keys import US
 from edge.devices.scanner.recording import InputEvent, from_records, typing_events
+from tests.edge.devices import run
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "devices"
 FAST = Backoff(base_s=0.001, cap_s=0.004)
@@ -78,7 +79,7 @@ def test_two_scanners_interleaved_each_read_their_own_code() -> None:
         assert not b.grabbed
         assert [s.state for s in manager.status()] == ["stopped", "stopped"]
 
-    asyncio.run(main())
+    run(main())
 
 
 def test_unplugged_mid_scan_then_replugged_is_reattached() -> None:
@@ -121,7 +122,7 @@ def test_unplugged_mid_scan_then_replugged_is_reattached() -> None:
         assert story == ["connected", "scan", "waiting", "connected", "scan"]
         await manager.stop()
 
-    asyncio.run(main())
+    run(main())
 
 
 class Flaky:
@@ -184,7 +185,7 @@ def test_back_off_doubles_to_its_cap_and_resets_after_a_connection() -> None:
         await manager.stop()
         assert manager.status()[0].since == clock[0]
 
-    asyncio.run(main())
+    run(main())
 
 
 def test_back_off_formula() -> None:
@@ -207,7 +208,7 @@ def test_status_in_metrics() -> None:
         await manager.stop()
         return text
 
-    text = asyncio.run(main()).decode()
+    text = run(main()).decode()
     labels = 'device="till-1",kind="scanner",transport="fake"'
     assert f"setledger_box_device_connected{{{labels}}} 1.0" in text
     assert f"setledger_box_device_events_total{{{labels}}} 1.0" in text
@@ -231,7 +232,7 @@ def test_an_unreadable_scan_is_an_event_not_a_code() -> None:
         await manager.stop()
         return [e for e in seen if e.kind != "status"]
 
-    seen = asyncio.run(main())
+    seen = run(main())
     assert [(e.kind, e.data.get("code"), e.data.get("error")) for e in seen] == [
         ("unreadable", None, "SCAN_UNREADABLE"),
         ("scan", "8901234000021", None),

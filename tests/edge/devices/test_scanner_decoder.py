@@ -197,10 +197,10 @@ def test_python_evdev_events_decode_the_same() -> None:
 
 
 def test_a_box_without_input_devices_reports_the_scanner_missing() -> None:
-    import asyncio
     import errno
 
     from edge.devices.scanner import EvdevBus, HidScanner, Match
+    from tests.edge.devices import run
 
     bus = EvdevBus("/nonexistent/input")
     assert bus.list_devices() == []
@@ -214,5 +214,5 @@ def test_a_box_without_input_devices_reports_the_scanner_missing() -> None:
             raise AssertionError(kind)
 
     with pytest.raises(OSError, match="no scanner matching 0c2e:0b61") as caught:
-        asyncio.run(scanner.start(Silent()))
+        run(scanner.start(Silent()))
     assert caught.value.errno == errno.ENODEV

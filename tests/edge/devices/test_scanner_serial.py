@@ -8,6 +8,7 @@ import os
 from edge.devices.events import Broadcaster
 from edge.devices.manager import Backoff, DeviceManager
 from edge.devices.scanner import SerialScanner
+from tests.edge.devices import run
 
 
 def test_lines_from_a_serial_port_become_scans() -> None:
@@ -38,7 +39,7 @@ def test_lines_from_a_serial_port_become_scans() -> None:
         return seen
 
     try:
-        seen = asyncio.run(main())
+        seen = run(main())
     finally:
         os.close(controller)
         os.close(port)

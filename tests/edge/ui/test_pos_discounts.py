@@ -224,7 +224,7 @@ def test_void_a_line_needs_the_managers_pin(page: Any, pos_box: PosBox) -> None:
     voided = page.locator(f"tr[data-sku='{product.sku}']")
     charged = voided.locator("td.num").inner_text()  # what leaves the bill, as shown
 
-    voided.click()  # choose the line, then Delete
+    voided.locator("td").first.click()  # choose the line by its name (not the +), then Delete
     page.keyboard.press("Delete")
     page.get_by_role("dialog").get_by_test_id("pin-dots").wait_for()
     shot(page, "v1-void-approval")

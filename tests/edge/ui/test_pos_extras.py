@@ -132,7 +132,11 @@ def test_bill_discount_over_the_limit_takes_the_managers_pin(page: Any, pos_box:
     amount = paise(
         page.locator("[data-testid=bill-discount-dialog] p").first.inner_text().split(": ")[1]
     )
+    # "%" goes to the input: wait for its focus, then for the mode to switch (on a busy
+    # machine the key could land before either, and the figure be taken as rupees).
+    page.locator("[data-testid=bill-discount-input]:focus").wait_for()
     page.keyboard.press("%")
+    page.locator("[data-testid=bill-discount-percent].chosen").wait_for()
     page.get_by_test_id("bill-discount-input").fill(f"{percent_bp / 100:g}")
     off = amount * percent_bp // 10_000
     assert format_rupees(off) in page.get_by_test_id("bill-discount-preview").inner_text()

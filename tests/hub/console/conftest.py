@@ -30,6 +30,16 @@ def console(database_url: str, console_mail: SmtpServer) -> Iterator[ConsoleServ
         server.stop()
 
 
+@pytest.fixture(scope="module")
+def pg_console(make_pg_database: Any, console_mail: SmtpServer) -> Iterator[ConsoleServer]:
+    """The console on a PostgreSQL database of its own, whatever the module's backend."""
+    server = ConsoleServer(make_pg_database(), console_mail.port, console_mail.mailbox).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 NewContext = Callable[..., Any]
 
 

@@ -221,3 +221,68 @@ def csrf_of(page: Any) -> str:
     value = page.locator(CSRF_INPUT).first.get_attribute("value")
     assert value
     return str(value)
+
+
+def api_json(response: Any, status: int = 200) -> Any:
+    """The API's JSON answer (an object or a list), after checking its status."""
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+def audited(server: ConsoleServer, org_code: str, action: str, target: str) -> list[Any]:
+    """The org's audit records of ``action`` on ``target``."""
+    from sqlalchemy import select
+
+    from hub.db.models import AuditRecord, Org
+
+    with server.runtime.sessions() as session:
+        org_id = session.scalar(select(Org.org_id).where(Org.org_code == org_code))
+        return list(
+            session.scalars(
+                select(AuditRecord).where(
+                    AuditRecord.org_id == org_id,
+                    AuditRecord.action == action,
+                    AuditRecord.target == target,
+                )
+            )
+        )
+
+
+@dataclass(frozen=True)
+class CounterShop:
+    """An org with products, store A and its counter, made through the API."""
+
+    org_path: str
+    org: dict[str, Any]
+    products: dict[str, dict[str, Any]]
+    """By SKU."""
+    store: dict[str, Any]
+    device: dict[str, Any]
+
+
+def counter_shop(api: Any, org_code: str, products: dict[str, str]) -> CounterShop:
+    """Products (SKU -> name; 5% GST, ₹28), store "Andheri" (A, Maharashtra) and its
+    counter "Counter 1" (invoice prefix CA)."""
+    from tests.hub.harness import API
+
+    org_path = f"{API}/orgs/{org_code}"
+    org = api_json(api.get(org_path))
+    common = {"hsn": "2501", "gst_rate_bp": 500, "price": 2800}
+    made = {
+        sku: api_json(
+            api.post(f"{org_path}/products", json={"sku": sku, "name": name, **common}), 201
+        )
+        for sku, name in products.items()
+    }
+    store = api_json(
+        api.post(f"{org_path}/stores", json={"name": "Andheri", "code": "A", "state_code": "27"}),
+        201,
+    )
+    device = api_json(
+        api.post(
+            f"{org_path}/devices",
+            json={"store_id": store["store_id"], "name": "Counter 1", "invoice_prefix": "CA"},
+        ),
+        201,
+    )
+    return CounterShop(org_path, org, made, store, device)

@@ -31,7 +31,14 @@ from setledger import chart
 from setledger.money import format_rupees, parse_rupees
 from setledger.tenders import Tender, TenderKind
 from tests.hub.console.conftest import NewContext
-from tests.hub.console.support import CSP_ERROR, ConsoleServer, Seeded, shot, watch
+from tests.hub.console.support import (
+    CSP_ERROR,
+    ConsoleServer,
+    Seeded,
+    api_json,
+    shot,
+    watch,
+)
 from tests.hub.console.test_products_pages import _cashier_token
 from tests.hub.harness import make_gstin
 from tests.hub.sales_factory import SOLD_AT, Item, Till, day_after
@@ -45,19 +52,14 @@ def _api(console: ConsoleServer, token: str) -> httpx.Client:
     return httpx.Client(base_url=console.base_url, cookies={"setledger_session": token})
 
 
-def _ok(response: httpx.Response, status: int = 200) -> Any:
-    assert response.status_code == status, response.text
-    return response.json()
-
-
 def _two_stores_selling(console: ConsoleServer, owner: Seeded) -> dict[str, Any]:
     """Store A sells twice on day 1 (a gold chain of over a lakh in the first);
     store B once on day 1 (by UPI) and once on day 2."""
     org_path = f"{API}/orgs/{owner.org_code}"
     with _api(console, owner.token) as api:
-        org = _ok(api.get(org_path))
+        org = api_json(api.get(org_path))
         product = {"hsn": "2501", "gst_rate_bp": 500, "price": 2800}
-        salt = _ok(
+        salt = api_json(
             api.post(f"{org_path}/products", json={"sku": "SALT", "name": "Salt", **product}), 201
         )
         shirt_fields = {
@@ -67,21 +69,21 @@ def _two_stores_selling(console: ConsoleServer, owner: Seeded) -> dict[str, Any]
             "gst_rate_bp": 1200,
             "price": 79_900,
         }
-        shirt = _ok(api.post(f"{org_path}/products", json=shirt_fields), 201)
+        shirt = api_json(api.post(f"{org_path}/products", json=shirt_fields), 201)
         gold_fields = {**shirt_fields, "sku": "GOLD", "name": "Gold chain", "hsn": "7113"}
         gold_fields |= {"gst_rate_bp": 300, "price": 12_345_678}
-        gold = _ok(api.post(f"{org_path}/products", json=gold_fields), 201)
+        gold = api_json(api.post(f"{org_path}/products", json=gold_fields), 201)
         found: dict[str, Any] = {"org_uuid": uuid.UUID(org["uuid"])}
         plan = {"A": [SOLD_AT, SOLD_AT], "B": [SOLD_AT, day_after(SOLD_AT)]}
         for name, days in plan.items():
             body = {"name": f"Store {name}", "code": name, "state_code": "27"}
-            store = _ok(api.post(f"{org_path}/stores", json=body), 201)
+            store = api_json(api.post(f"{org_path}/stores", json=body), 201)
             device_body = {
                 "store_id": store["store_id"],
                 "name": "Counter 1",
                 "invoice_prefix": f"C{name}",
             }
-            till = Till(org, _ok(api.post(f"{org_path}/devices", json=device_body), 201))
+            till = Till(org, api_json(api.post(f"{org_path}/devices", json=device_body), 201))
             for n, sold_at in enumerate(days):
                 items = [Item(salt, qty=1000 + 500 * n), Item(shirt)]
                 if name == "A" and n == 0:
@@ -147,7 +149,7 @@ def test_owner_reads_the_books_and_downloads_them_and_a_cashier_cannot(
     page.click("#report-trial-balance")
     page.fill("#as_of", DAY_2.isoformat())
     page.click("#show")
-    tb = _ok(api.get(f"{ledger}/trial-balance", params={"as_of": DAY_2.isoformat()}))
+    tb = api_json(api.get(f"{ledger}/trial-balance", params={"as_of": DAY_2.isoformat()}))
     assert tb["total"] == 0
     assert len(tb["accounts"]) >= 5
     rows = page.locator("#trial-balance tbody tr")
@@ -182,7 +184,7 @@ def test_owner_reads_the_books_and_downloads_them_and_a_cashier_cannot(
     # Store A only: its own figures, and the org's total is the stores' sum.
     page.select_option("#store", stores["A"])
     page.click("#show")
-    of_a = _ok(
+    of_a = api_json(
         api.get(
             f"{ledger}/trial-balance",
             params={"as_of": DAY_2.isoformat(), "store_id": stores["A"]},
@@ -202,7 +204,7 @@ def test_owner_reads_the_books_and_downloads_them_and_a_cashier_cannot(
     expect(page).to_have_url(
         f"{console.base_url}/console/books/ledger/{sales['code']}?date_to={DAY_2.isoformat()}&store={stores['A']}"
     )
-    entries = _ok(
+    entries = api_json(
         api.get(
             f"{ledger}/accounts/{sales['code']}/entries",
             params={"until": DAY_2.isoformat(), "store_id": stores["A"]},
@@ -223,7 +225,7 @@ def test_owner_reads_the_books_and_downloads_them_and_a_cashier_cannot(
     # carries across pages and ends at the org's balance.
     monkeypatch.setattr(books, "PAGE_SIZE", 2)
     page.goto(console.url(f"/console/books/ledger/{sales['code']}?date_to={DAY_2.isoformat()}"))
-    org_entries = _ok(
+    org_entries = api_json(
         api.get(f"{ledger}/accounts/{sales['code']}/entries", params={"until": DAY_2.isoformat()})
     )
     assert len(org_entries) == 4
@@ -244,7 +246,7 @@ def test_owner_reads_the_books_and_downloads_them_and_a_cashier_cannot(
     page.click("nav.books-nav >> text=Day book")
     page.fill("#day", DAY_1.isoformat())
     page.click("#show")
-    day_book = _ok(api.get(f"{ledger}/day-book", params={"day": DAY_1.isoformat()}))
+    day_book = api_json(api.get(f"{ledger}/day-book", params={"day": DAY_1.isoformat()}))
     assert len(day_book) == 3
     expect(page.locator("#day-book tbody.entry")).to_have_count(3)
     day_debit = sum(line["amount"] for e in day_book for line in e["lines"] if line["amount"] > 0)
@@ -259,7 +261,7 @@ def test_owner_reads_the_books_and_downloads_them_and_a_cashier_cannot(
         query = "&".join(f"{k}={v}" for k, v in {**period, "store": store}.items())
         page.goto(console.url(f"/console/books/profit-and-loss?{query}"))
         params = {**period, **({"store_id": store} if store else {})}
-        pl = _ok(api.get(f"{ledger}/profit-and-loss", params=params))
+        pl = api_json(api.get(f"{ledger}/profit-and-loss", params=params))
         assert pl["total_income"] > 0
         assert _money(page, "#income-total") == format_rupees(pl["total_income"])
         assert _money(page, "#expenses-total") == format_rupees(pl["total_expenses"])
@@ -271,7 +273,7 @@ def test_owner_reads_the_books_and_downloads_them_and_a_cashier_cannot(
 
     # The balance sheet on day 2 balances.
     page.goto(console.url(f"/console/books/balance-sheet?as_of={DAY_2.isoformat()}"))
-    bs = _ok(api.get(f"{ledger}/balance-sheet", params={"as_of": DAY_2.isoformat()}))
+    bs = api_json(api.get(f"{ledger}/balance-sheet", params={"as_of": DAY_2.isoformat()}))
     assert bs["total_assets"] == bs["total_liabilities"] + bs["total_equity"] > 0
     assert _money(page, "#assets-total") == format_rupees(bs["total_assets"])
     assert _money(page, "#liabilities-and-equity") == format_rupees(bs["total_assets"])
@@ -280,7 +282,7 @@ def test_owner_reads_the_books_and_downloads_them_and_a_cashier_cannot(
 
     # GST liability by head and by rate.
     page.goto(console.url(f"/console/books/gst-liability?date_from={DAY_1}&date_to={DAY_2}"))
-    gst = _ok(api.get(f"{ledger}/gst-liability", params=period))
+    gst = api_json(api.get(f"{ledger}/gst-liability", params=period))
     assert {h["head"] for h in gst["by_head"]} == {"CGST", "SGST"}
     for head in gst["by_head"]:
         cells = _cells(page, f"#by-head tr[data-head='{head['head']}'] td.money")
@@ -346,11 +348,13 @@ def test_returns_page_shows_gstr1_totals_and_downloads_the_returns(
 
     gstin = make_gstin("27")
     profile = {"gstin": gstin, "legal_name": "Sharma General Stores"}
-    _ok(api.put(f"{org_path}/tax-profile", json=profile))
+    api_json(api.put(f"{org_path}/tax-profile", json=profile))
     page.fill("#period", "2026-11")
     page.click("#show")
     expect(page.locator("#gstin")).to_have_text(gstin)
-    totals = _ok(api.get(f"{org_path}/gst/gstr1", params={"period": "2026-11", "format": "totals"}))
+    totals = api_json(
+        api.get(f"{org_path}/gst/gstr1", params={"period": "2026-11", "format": "totals"})
+    )
     assert totals["b2cs"]["count"] > 0
     rows = page.locator("#gstr1-totals tbody tr")
     assert [r.get_attribute("data-section") for r in rows.all()] == list(totals)
@@ -373,7 +377,7 @@ def test_returns_page_shows_gstr1_totals_and_downloads_the_returns(
     # One store's return, and a month that is not one.
     page.select_option("#store", stores["B"])
     page.click("#show")
-    of_b = _ok(
+    of_b = api_json(
         api.get(
             f"{org_path}/gst/gstr1",
             params={"period": "2026-11", "format": "totals", "store_id": stores["B"]},

@@ -1,0 +1,282 @@
+"""One purchase order in the console: its lines (ordered, received, outstanding), its
+events, receipts and bills, and the steps the API offers, through the same services
+(``hub.purchasing.orders``, ``hub.purchasing.bills``, ``hub.purchasing.documents``).
+
+- **Send** answers the PO's PDF as a download (a draft becomes sent; sending again
+  only prints it again).
+- **Receive** is a form of quantities per outstanding line carrying a receipt id
+  made when the page was drawn: submitted twice, the service records it once.
+- **Close** (short-close, with a reason), **cancel**, and **record a supplier bill**
+  (every receipt not billed yet, at the PO's costs; its own bill id, so once).
+
+A refused step rolls back and shows the page again with the service's problem.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from hub.accounts.audit import actor_of
+from hub.accounts.members import require
+from hub.accounts.permissions import Permission
+from hub.accounts.principal import Principal
+from hub.console import purchasing_queries as queries
+from hub.console import stock_queries
+from hub.console.auth import Db, Member
+from hub.console.forms import MAX_FIELDS, Form, MemberForm, Problem, text
+from hub.console.pages import status_of
+from hub.console.purchasing import (
+    PURCHASING,
+    open_purchasing,
+    page,
+    read_qty,
+    refused,
+)
+from hub.console.stock import locations_of, today
+from hub.console.web import NOT_FOUND, ConsoleRoute, Refused
+from hub.db.models import Org
+from hub.purchasing import bills, orders
+from hub.purchasing.documents import po_pdf
+from setledger import errors
+from setledger import purchasing as kernel
+from setledger.errors import ErrorKind, SetLedgerError
+from setledger.ids import new_id
+
+router = APIRouter(route_class=ConsoleRoute)
+
+RECEIVABLE = (kernel.PoStatus.SENT, kernel.PoStatus.PARTIALLY_RECEIVED)
+RECEIVE_LINES = MAX_FIELDS - 2
+"""Outstanding lines a receive form can carry (besides the token and the receipt id)."""
+FIELD_OF_CODE = {
+    "PURCHASE_OVER_RECEIVED": "qty_{line_no}",
+    "SUPPLIER_BILL_INVALID": "bill_no",
+}
+
+
+def _view(db: Session, principal: Principal, po_id: uuid.UUID) -> orders.PoView:
+    try:
+        return orders.read_po(db, principal.org_id, po_id)
+    except SetLedgerError as err:
+        if err.kind is ErrorKind.NOT_FOUND:
+            raise Refused(NOT_FOUND) from err
+        raise
+
+
+def _po_page(
+    request: Request,
+    db: Session,
+    principal: Principal,
+    po_id: uuid.UUID,
+    *,
+    form: Form | None = None,
+    problem: Problem | None = None,
+    status: int = 200,
+) -> Response:
+    view = _view(db, principal, po_id)
+    state = view.state
+    named = stock_queries.products_named(db, principal.org_id, [x.product_id for x in view.lines])
+    lines = [
+        (x, named.get(x.product_id, ("?", "")), state.received.get(x.line_no, 0),
+         state.outstanding(x.line_no))
+        for x in view.lines
+    ]  # fmt: skip
+    open_lines = sum(1 for *_, outstanding in lines if outstanding > 0)
+    receipts = view.receipts
+    billed = queries.billed_receipts(db, principal.org_id, [r.receipt_id for r in receipts])
+    location = {x.location_id: x for x in locations_of(db, principal)}.get(view.po.location_id)
+    fresh = {"receipt_id": str(new_id()), "bill_id": str(new_id()),
+             "bill_date": today().isoformat()}  # fmt: skip
+    return page(
+        request,
+        principal,
+        "purchasing_order.html",
+        f"{view.po.number} · {view.supplier.name}",
+        status=status,
+        problem=problem,
+        view=view,
+        location=location,
+        lines=lines,
+        value=sum(x.value for x in view.lines),
+        receipts=receipts,
+        billed=billed,
+        unbilled=[r for r in receipts if r.receipt_id not in billed],
+        receivable=state.status in RECEIVABLE and open_lines <= RECEIVE_LINES,
+        too_many=state.status in RECEIVABLE and open_lines > RECEIVE_LINES,
+        closable=state.status in RECEIVABLE,
+        cancellable=state.status in (kernel.PoStatus.DRAFT, kernel.PoStatus.SENT)
+        and not any(state.received.values()),
+        sendable=state.status not in (kernel.PoStatus.CLOSED, kernel.PoStatus.CANCELLED),
+        form={**fresh, **(form or {})},
+    )
+
+
+@router.get("/purchasing/orders/{po_id}")
+def po_page(request: Request, db: Db, principal: Member, po_id: uuid.UUID) -> Response:
+    open_purchasing(db, principal)
+    return _po_page(request, db, principal, po_id)
+
+
+def _pdf(body: bytes, number: str) -> Response:
+    return Response(content=body, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{number}.pdf"'})  # fmt: skip
+
+
+@router.get("/purchasing/orders/{po_id}/pdf")
+def po_document(request: Request, db: Db, principal: Member, po_id: uuid.UUID) -> Response:
+    open_purchasing(db, principal)
+    view = _view(db, principal, po_id)
+    org = db.get(Org, principal.org_id)
+    assert org is not None
+    return _pdf(po_pdf(db, org, view), view.po.number)
+
+
+def _failed(
+    request: Request,
+    db: Session,
+    principal: Principal,
+    po_id: uuid.UUID,
+    form: Form,
+    err: SetLedgerError,
+) -> Response:
+    if err.code == "PURCHASE_ORDER_NOT_FOUND":
+        raise Refused(NOT_FOUND) from err
+    field = FIELD_OF_CODE.get(err.code)
+    if field:
+        field = field.format(line_no=err.details.get("line_no", ""))
+    return _po_page(request, db, principal, po_id, form=form, problem=refused(err, field),
+                    status=status_of(None, err))  # fmt: skip
+
+
+def _done(po_id: uuid.UUID, what: str) -> Response:
+    return RedirectResponse(f"{PURCHASING}/orders/{po_id}?done={what}", status_code=303)
+
+
+@router.post("/purchasing/orders/{po_id}/send")
+def send(
+    request: Request, form: MemberForm, db: Db, principal: Member, po_id: uuid.UUID
+) -> Response:
+    """A draft becomes sent; the answer is its PDF, downloaded, to send to the supplier."""
+    open_purchasing(db, principal)
+    require(principal, Permission.PURCHASING_WRITE, "send purchase orders")
+    try:
+        with db.begin():
+            view = orders.send_po(db, principal.org_id, po_id, actor=actor_of(principal))
+            org = db.get(Org, principal.org_id)
+            assert org is not None
+            body = po_pdf(db, org, view)
+    except SetLedgerError as err:
+        return _failed(request, db, principal, po_id, form, err)
+    return _pdf(body, view.po.number)
+
+
+def _receipt(form: Form, view: orders.PoView) -> tuple[list[orders.ReceiveLine], dict[str, str]]:
+    problems: dict[str, str] = {}
+    lines = []
+    for line in view.lines:
+        name = f"qty_{line.line_no}"
+        if not form.get(name, "").strip():
+            continue
+        milli = read_qty(form, name, problems, positive=False)
+        if milli > 0 and name not in problems:
+            lines.append(orders.ReceiveLine(line.line_no, milli))
+    if not lines and not problems:
+        problems[f"qty_{view.lines[0].line_no}"] = "Type what came on at least one line."
+    return lines, problems
+
+
+@router.post("/purchasing/orders/{po_id}/receive")
+def receive(
+    request: Request, form: MemberForm, db: Db, principal: Member, po_id: uuid.UUID
+) -> Response:
+    open_purchasing(db, principal)
+    require(principal, Permission.PURCHASING_WRITE, "receive goods")
+    problems: dict[str, str] = {}
+    try:
+        receipt_id = uuid.UUID(form.get("receipt_id", ""))
+    except ValueError:
+        problems["receipt_id"] = "Reload the page and type the quantities again."
+        receipt_id = new_id()
+    try:
+        with db.begin():
+            lines, more = _receipt(form, _view(db, principal, po_id))
+            problems.update(more)
+            if problems:
+                raise errors.REQUEST_INVALID.error(count=len(problems))
+            orders.receive_po(db, principal.org_id, po_id, receipt_id, lines,
+                              actor=actor_of(principal))  # fmt: skip
+    except SetLedgerError as err:
+        if problems:
+            problem = Problem("Some fields need correcting.", fields=problems)
+            return _po_page(request, db, principal, po_id, form=form, problem=problem, status=422)
+        return _failed(request, db, principal, po_id, form, err)
+    return _done(po_id, "received")
+
+
+@router.post("/purchasing/orders/{po_id}/close")
+def close(
+    request: Request, form: MemberForm, db: Db, principal: Member, po_id: uuid.UUID
+) -> Response:
+    """Short-close: what is outstanding will not come."""
+    open_purchasing(db, principal)
+    require(principal, Permission.PURCHASING_WRITE, "close purchase orders")
+    reason = (text(form, "reason") or "")[:500]
+    if not reason:
+        problem = Problem("Some fields need correcting.", fields={"reason": "Say why."})
+        return _po_page(request, db, principal, po_id, form=form, problem=problem, status=422)
+    try:
+        with db.begin():
+            orders.close_po(db, principal.org_id, po_id, actor=actor_of(principal), reason=reason)
+    except SetLedgerError as err:
+        return _failed(request, db, principal, po_id, form, err)
+    return _done(po_id, "closed")
+
+
+@router.post("/purchasing/orders/{po_id}/cancel")
+def cancel(
+    request: Request, form: MemberForm, db: Db, principal: Member, po_id: uuid.UUID
+) -> Response:
+    open_purchasing(db, principal)
+    require(principal, Permission.PURCHASING_WRITE, "cancel purchase orders")
+    reason = (text(form, "cancel_reason") or "")[:500] or None
+    try:
+        with db.begin():
+            orders.cancel_po(db, principal.org_id, po_id, actor=actor_of(principal), reason=reason)
+    except SetLedgerError as err:
+        return _failed(request, db, principal, po_id, form, err)
+    return _done(po_id, "cancelled")
+
+
+@router.post("/purchasing/orders/{po_id}/bill")
+def bill(
+    request: Request, form: MemberForm, db: Db, principal: Member, po_id: uuid.UUID
+) -> Response:
+    """The supplier's bill for every receipt not billed yet, at the PO's costs."""
+    open_purchasing(db, principal)
+    require(principal, Permission.PURCHASING_WRITE, "record supplier bills")
+    problems: dict[str, str] = {}
+    bill_no = (text(form, "bill_no") or "")[:64]
+    if not bill_no:
+        problems["bill_no"] = "The number on the supplier's bill."
+    try:
+        bill_date = date.fromisoformat(form.get("bill_date", "").strip())
+    except ValueError:
+        problems["bill_date"] = "The bill's date, e.g. 2026-11-24."
+    try:
+        bill_id = uuid.UUID(form.get("bill_id", ""))
+    except ValueError:
+        problems["bill_no"] = "Reload the page and type the bill again."
+    if problems:
+        problem = Problem("Some fields need correcting.", fields=problems)
+        return _po_page(request, db, principal, po_id, form=form, problem=problem, status=422)
+    try:
+        with db.begin():
+            bills.record_bill(db, principal.org_id, po_id, bill_id=bill_id, bill_no=bill_no,
+                              bill_date=bill_date, actor=actor_of(principal))  # fmt: skip
+    except SetLedgerError as err:
+        return _failed(request, db, principal, po_id, form, err)
+    return _done(po_id, "billed")

@@ -1,0 +1,176 @@
+"""Supplier bills against a PO's receipts, posted to the books in the same transaction.
+
+Each receipt line is billed once (``supplier_bill_line`` is keyed by receipt and
+line). The entry (``setledger.purchasing.post_supplier_bill``): Dr 2150 goods
+received not invoiced at the receipts' own value (what the valuation run credits
+2150 with for those receipt moves), Dr input tax, Dr/Cr COGS for the difference
+between the billed and the received cost, Cr 2100 trade payables.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.accounts import audit
+from hub.accounts.audit import Actor
+from hub.accounts.unit import unit_of_work
+from hub.clock import utcnow
+from hub.db.bulk import one_of
+from hub.db.models import Org, Store, SupplierBill, SupplierBillLine
+from hub.ledger.journal import post
+from hub.purchasing.orders import PO_LOCK_SPACE, PoView, _lock, read_po
+from hub.stock.services import get_location
+from setledger import errors
+from setledger import purchasing as kernel
+
+
+@dataclass(frozen=True)
+class BillView:
+    bill: SupplierBill
+    totals: kernel.BillTotals
+    receipts: list[uuid.UUID]
+    replayed: bool = False
+
+
+def _invalid(reason: str) -> errors.SetLedgerError:
+    return errors.SUPPLIER_BILL_INVALID.error(reason=reason)
+
+
+def _buyer_state(session: Session, org_id: uuid.UUID, view: PoView) -> tuple[str, uuid.UUID | None]:
+    """The state the goods were delivered to (the store's; a warehouse is in the org's)."""
+    location = get_location(session, org_id, view.po.location_id)
+    if location.store_id is not None:
+        store = session.get(Store, (org_id, location.store_id))
+        if store is not None:
+            return store.state_code, store.store_id
+    org = session.get(Org, org_id)
+    assert org is not None
+    return org.state_code, None
+
+
+def record_bill(
+    session: Session,
+    org_id: uuid.UUID,
+    po_id: uuid.UUID,
+    *,
+    bill_id: uuid.UUID,
+    bill_no: str,
+    bill_date: date,
+    actor: Actor,
+    receipt_ids: list[uuid.UUID] | None = None,
+    unit_costs: dict[int, int] | None = None,
+) -> BillView:
+    """Bill the given receipts (all the PO's unbilled ones without ``receipt_ids``) at the
+    PO's costs or the bill's own per line (``unit_costs`` by line number); posts the entry.
+    A ``bill_id`` already recorded for this PO returns that bill."""
+    costs = unit_costs or {}
+    with unit_of_work(session):
+        _lock(session, PO_LOCK_SPACE, po_id)
+        view = read_po(session, org_id, po_id)
+        existing = session.get(SupplierBill, (org_id, bill_id))
+        if existing is not None:
+            if existing.po_id != po_id or existing.bill_no != bill_no:
+                raise _invalid(f"bill id {bill_id} is already another bill")
+            return _read(session, org_id, view, existing, replayed=True)
+        receipts = {r.receipt_id: r for r in view.receipts}
+        billed = set(
+            session.scalars(
+                select(SupplierBillLine.receipt_id).where(
+                    SupplierBillLine.org_id == org_id,
+                    one_of(session, SupplierBillLine.receipt_id, list(receipts) or [po_id]),
+                )
+            )
+        )
+        chosen = (
+            receipt_ids if receipt_ids is not None else [r for r in receipts if r not in billed]
+        )
+        if not chosen:
+            raise _invalid(f"{view.po.number} has no receipt left to bill")
+        for receipt_id in chosen:
+            if receipt_id not in receipts:
+                raise _invalid(f"receipt {receipt_id} is not a receipt of {view.po.number}")
+            if receipt_id in billed:
+                raise _invalid(f"receipt {receipt_id} is already billed")
+        if len(set(chosen)) != len(chosen):
+            raise _invalid("a receipt is named twice")
+        by_no = {line.line_no: line for line in view.lines}
+        unknown = set(costs) - set(by_no)
+        if unknown:
+            raise _invalid(f"{view.po.number} has no line {min(unknown)}")
+        taken = session.scalar(
+            select(SupplierBill.bill_id).where(
+                SupplierBill.org_id == org_id,
+                SupplierBill.supplier_id == view.po.supplier_id,
+                SupplierBill.bill_no == bill_no,
+            )
+        )
+        if taken is not None:
+            raise _invalid(f"bill number {bill_no!r} of this supplier is already recorded")
+        moves = [
+            kernel.BilledMove(n, qty, by_no[n].unit_cost, costs.get(n, by_no[n].unit_cost),
+                              by_no[n].rate_bp)
+            for receipt_id in chosen
+            for n, qty, _ in receipts[receipt_id].lines
+        ]  # fmt: skip
+        state, store_id = _buyer_state(session, org_id, view)
+        totals = kernel.bill_totals(moves, view.supplier.state_code, state)
+        now = utcnow()
+        bill = SupplierBill(
+            org_id=org_id, bill_id=bill_id, po_id=po_id, supplier_id=view.po.supplier_id,
+            bill_no=bill_no, bill_date=bill_date, received_value=totals.received_value,
+            taxable=totals.taxable, tax=totals.tax, payable=totals.payable,
+            created_at=now, created_by=actor.label,
+        )  # fmt: skip
+        session.add(bill)
+        session.flush()
+        per_line: dict[tuple[uuid.UUID, int], int] = defaultdict(int)
+        for receipt_id in chosen:
+            for n, qty, _ in receipts[receipt_id].lines:
+                per_line[(receipt_id, n)] += qty
+        session.add_all(
+            SupplierBillLine(org_id=org_id, receipt_id=receipt_id, line_no=n, bill_id=bill_id,
+                             qty=qty, received_cost=by_no[n].unit_cost,
+                             billed_cost=costs.get(n, by_no[n].unit_cost))
+            for (receipt_id, n), qty in per_line.items()
+        )  # fmt: skip
+        session.flush()
+        draft = kernel.post_supplier_bill(
+            bill_id, bill_date, totals, bill_no=bill_no, supplier=view.supplier.name,
+            po_number=view.po.number, store_id=store_id,
+        )  # fmt: skip
+        post(session, org_id, [draft], at=now, roll_forward=True)
+        audit.record(
+            session, org_id, "purchasing.bill_recorded", at=now, actor=actor, target=str(po_id),
+            details={"bill_id": str(bill_id), "bill_no": bill_no, "number": view.po.number,
+                     "receipts": [str(r) for r in chosen], "payable": totals.payable,
+                     "difference": totals.difference},
+        )  # fmt: skip
+        return BillView(bill, totals, list(chosen))
+
+
+def _read(
+    session: Session, org_id: uuid.UUID, view: PoView, bill: SupplierBill, *, replayed: bool
+) -> BillView:
+    rows = list(
+        session.scalars(
+            select(SupplierBillLine).where(
+                SupplierBillLine.org_id == org_id, SupplierBillLine.bill_id == bill.bill_id
+            )
+        )
+    )
+    rates = {line.line_no: line.rate_bp for line in view.lines}
+    moves = [kernel.BilledMove(r.line_no, r.qty, r.received_cost, r.billed_cost, rates[r.line_no])
+             for r in rows]  # fmt: skip
+    state, _ = _buyer_state(session, org_id, view)
+    totals = kernel.bill_totals(moves, view.supplier.state_code, state)
+    # The stored figures are what was posted; per-line sums can differ by a paisa
+    # from the per-move values the entry used, so the stored ones are reported.
+    totals = kernel.BillTotals(bill.received_value, bill.taxable, totals.taxes)
+    receipts = sorted({r.receipt_id for r in rows}, key=str)
+    return BillView(bill, totals, receipts, replayed)

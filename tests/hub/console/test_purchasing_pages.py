@@ -1,0 +1,345 @@
+"""The console's purchasing pages.
+
+One shop made through the JSON API: store A (Maharashtra) with a box, salt and
+tea in the catalogue. Its box raises an urgent reorder of salt through the hub's
+ingest (``reorder.urgent`` on the ``reorders`` stream).
+
+- In Chromium, on PostgreSQL: an owner adds a supplier, makes a PO of 5 salt for
+  store A, sends it (the PDF is downloaded), receives 2 then the other 3, sees on-hand
+  at A go up by 5 on the stock page, records the supplier's bill (posted: the PO's
+  status and the API agree), and acknowledges the urgent reorder then marks it
+  ordered on that PO (the API says so, audited).
+- On SQLite, through the TestClient: every page renders; refused forms (a bad
+  GSTIN, an unknown SKU, an over-receipt, "ordered" without a PO) are shown beside
+  their field and change nothing; a receipt submitted twice records once; a rule,
+  its suggestion and a draft PO made from it; a cashier gets 403 on every page and
+  form and has no Purchasing link.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from fastapi.testclient import TestClient
+from playwright.sync_api import expect
+
+from hub.ingest import apply_envelope
+from setledger.contracts import UrgentReorder as UrgentReorderDocument
+from tests.hub.accounts.smtp import SmtpServer
+from tests.hub.console.support import (
+    CSP_ERROR,
+    ConsoleServer,
+    Seeded,
+    api_json,
+    audited,
+    counter_shop,
+    shot,
+    watch,
+)
+from tests.hub.console.test_products_pages import _cashier_token
+from tests.hub.sales_factory import Till
+
+API = "/api/v1"
+U = 1000
+GSTIN = "27AAPFU0939F1ZV"
+"""A well-formed Maharashtra GSTIN (check character valid)."""
+
+
+def _shop(server: ConsoleServer, api: httpx.Client, owner: Seeded) -> dict[str, Any]:
+    made = counter_shop(api, owner.org_code, {"SALT-1": "Salt", "TEA-1": "Assam tea"})
+    org_path, org, store, device = made.org_path, made.org, made.store, made.device
+    salt, tea = made.products["SALT-1"], made.products["TEA-1"]
+    till = Till(org, device, stream="reorders")
+    reorder = UrgentReorderDocument(
+        reorder_id=uuid.uuid4(),
+        store_id=uuid.UUID(store["store_id"]),
+        device_id=uuid.UUID(device["device_id"]),
+        product_id=uuid.UUID(salt["product_id"]),
+        sku="SALT-1",
+        qty=24 * U,
+        on_hand_seen=-1 * U,
+        note="sold out by noon",
+        raised_by=None,
+        raised_by_code="ORG-U-2",
+        raised_at=datetime.now(UTC),
+    )
+    envelope = till.seal(reorder, key=str(reorder.reorder_id))
+    outcome = apply_envelope(
+        server.runtime.sessions, envelope, datetime.now(UTC), metrics=server.runtime.ingest_metrics
+    )
+    assert outcome.outcome == "applied"
+    return {
+        "org_path": org_path,
+        "A": store["store_id"],
+        "SALT": salt["product_id"],
+        "TEA": tea["product_id"],
+        "reorder": str(reorder.reorder_id),
+    }
+
+
+def _on_hand(api: httpx.Client, org_path: str, location: str, product: str) -> int:
+    body = api_json(api.get(f"{org_path}/stock/on-hand", params={"location_id": location}))
+    levels = body["locations"][0]["levels"] if body["locations"] else []
+    return sum(qty for product_id, _, qty, _, _ in levels if product_id == product)
+
+
+# In Chromium, on PostgreSQL ---------------------------------------------------------------
+
+
+def test_owner_orders_receives_bills_and_answers_an_urgent_reorder_in_chromium(
+    pg_console: ConsoleServer, chromium: Any
+) -> None:
+    server = pg_console
+    owner = server.seed_owner()
+    api = httpx.Client(base_url=server.base_url, cookies={"setledger_session": owner.token})
+    shop = _shop(server, api, owner)
+    org_path = shop["org_path"]
+    context = chromium.new_context(base_url=server.base_url, accept_downloads=True)
+    context.add_cookies([server.cookie(owner.token)])
+    page = context.new_page()
+    errors = watch(page)
+
+    # A supplier, from the Purchasing link.
+    page.goto(server.url("/console/"))
+    page.click("nav a[href='/console/purchasing']")
+    expect(page.locator("h1")).to_have_text("Purchase orders")
+    page.click("#nav-suppliers")
+    page.fill("#name", "Deccan Salt Co")
+    page.select_option("#state_code", "27")
+    page.fill("#gstin", GSTIN)
+    page.fill("#phone", "9820012345")
+    page.click("#add-supplier-button")
+    expect(page.locator(".notice")).to_have_text("Supplier added.")
+    expect(page.locator("#suppliers tr[data-name='Deccan Salt Co']")).to_contain_text(GSTIN)
+
+    # A PO of 5 salt for store A at ₹20.50.
+    page.click("#nav-orders")
+    page.click("#new-po")
+    page.select_option("#supplier_id", label="Deccan Salt Co (27)")
+    page.select_option("#location_id", shop["A"])
+    page.fill("#sku_1", "salt-1")
+    page.fill("#qty_1", "5")
+    page.fill("#cost_1", "20.50")
+    page.click("#make-po")
+    expect(page.locator("#status")).to_have_text("draft")
+    po_id = page.url.split("/orders/")[1].split("?")[0]
+    number = page.locator("h1").inner_text().split(" · ")[0]
+    assert number == "PO-00001"
+    assert page.locator("#po-value").get_attribute("data-paise") == str(5 * 2050)
+    shot(page, "purchasing-draft")
+
+    # Send: the PDF comes down; the order is sent.
+    with page.expect_download() as download:
+        page.click("#send-button")
+    assert download.value.suggested_filename == f"{number}.pdf"
+    with open(download.value.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+    page.reload()
+    expect(page.locator("#status")).to_have_text("sent")
+
+    # Receive 2, then the other 3; on-hand at A goes up by 5.
+    before = _on_hand(api, org_path, shop["A"], shop["SALT"])
+    page.fill("#qty_1", "2")
+    page.click("#receive-button")
+    expect(page.locator(".notice")).to_have_text("Receipt recorded.")
+    expect(page.locator("#status")).to_have_text("partially received")
+    expect(page.locator("#lines tr[data-line='1'] td.outstanding")).to_have_text("3")
+    page.fill("#qty_1", "3")
+    page.click("#receive-button")
+    expect(page.locator("#status")).to_have_text("received")
+    expect(page.locator("#receipts tbody tr")).to_have_count(2)
+    assert _on_hand(api, org_path, shop["A"], shop["SALT"]) == before + 5 * U
+    page.goto(server.url(f"/console/stock/locations/{shop['A']}"))
+    salt_row = page.locator(f"#on-hand tr[data-product='{shop['SALT']}']")
+    assert salt_row.locator("td.qty").first.get_attribute("data-milli") == str(before + 5 * U)
+    shot(page, "purchasing-stock-after")
+
+    # The supplier's bill, posted.
+    page.goto(server.url(f"/console/purchasing/orders/{po_id}"))
+    page.fill("#bill_no", "DSC/889")
+    page.click("#bill-button")
+    expect(page.locator(".notice")).to_have_text("Supplier bill recorded and posted to the books.")
+    expect(page.locator("#bills tr[data-bill-no='DSC/889']")).to_be_visible()
+    expect(page.locator("#bill")).to_have_count(0)
+    po = api_json(api.get(f"{org_path}/purchase-orders/{po_id}"))
+    assert po["status"] == "received"
+    assert [(b["bill_no"], b["received_value"]) for b in po["bills"]] == [("DSC/889", 5 * 2050)]
+    shot(page, "purchasing-received-billed")
+
+    # The box's urgent reorder: acknowledged, then ordered on that PO (picked).
+    page.click("#nav-urgent")
+    row = page.locator(f"#urgent tr[data-reorder='{shop['reorder']}']")
+    expect(row.locator(".status")).to_have_text("open")
+    steps = page.locator(f"tr[data-steps-for='{shop['reorder']}']")
+    steps.locator(".acknowledge-button").click()
+    expect(page.locator(".notice")).to_have_text("Urgent reorder acknowledged.")
+    expect(row.locator(".status")).to_have_text("acknowledged")
+    steps.locator(".po-picked").select_option(number)
+    steps.locator(".ordered-button").click()
+    expect(page.locator(".notice")).to_have_text("Urgent reorder marked ordered.")
+    expect(row.locator(".po-reference")).to_have_text(number)
+    expect(steps).to_have_count(0)
+    found = api_json(api.get(f"{org_path}/urgent-reorders/{shop['reorder']}"))
+    assert (found["status"], found["po_reference"]) == ("ordered", number)
+    assert len(audited(server, owner.org_code, "stock.urgent_reorder.ordered", shop["reorder"]))
+    assert not [e for e in errors if CSP_ERROR.search(e)], errors
+    shot(page, "purchasing-urgent")
+    context.close()
+    api.close()
+
+
+# Server-side, on SQLite --------------------------------------------------------------------
+
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+HIDDEN = re.compile(r'name="(receipt_id|po_id|bill_id)" value="([^"]+)"')
+
+
+def _hidden(text: str) -> dict[str, str]:
+    return dict(HIDDEN.findall(text))
+
+
+def test_every_page_renders_and_refused_forms_change_nothing_on_sqlite(
+    console_mail: SmtpServer, tmp_path: Any
+) -> None:
+    server = ConsoleServer(
+        f"sqlite:///{tmp_path / 'hub.db'}", console_mail.port, console_mail.mailbox
+    )
+    with TestClient(server.app, base_url=server.base_url) as client:
+        owner = server.seed_owner()
+        client.cookies.set("setledger_session", owner.token)
+        shop = _shop(server, client, owner)
+        org_path = shop["org_path"]
+        found = CSRF.search(client.get("/console/purchasing").text)
+        assert found is not None
+        token = found.group(1)
+
+        def post(path: str, **data: str) -> httpx.Response:
+            sent: httpx.Response = client.post(
+                path, data={"csrf_token": token, **data}, follow_redirects=False
+            )
+            return sent
+
+        # Suppliers: a bad GSTIN beside its field, nothing added; then a good one.
+        bad = post("/console/purchasing/suppliers", name="Deccan", state_code="27",
+                   gstin="27AAPFU0939F1ZX")  # fmt: skip
+        assert bad.status_code == 422
+        assert 'id="gstin-error"' in bad.text
+        assert api_json(client.get(f"{org_path}/suppliers")) == []
+        assert post("/console/purchasing/suppliers", name="Deccan", state_code="27",
+                    gstin=GSTIN).status_code == 303  # fmt: skip
+        supplier = api_json(client.get(f"{org_path}/suppliers"))[0]["supplier_id"]
+        # Without the token: refused before anything runs.
+        assert client.post("/console/purchasing/suppliers",
+                           data={"name": "X", "state_code": "27"}).status_code == 403  # fmt: skip
+
+        # A new PO: an unknown SKU refused beside its row; then made, once for two submits.
+        new = client.get("/console/purchasing/orders/new").text
+        po_form = {"supplier_id": supplier, "location_id": shop["A"],
+                   "po_id": _hidden(new)["po_id"], "qty_1": "5", "cost_1": "20"}  # fmt: skip
+        bad = post("/console/purchasing/orders", **po_form, sku_1="NOPE")
+        assert bad.status_code == 422
+        assert 'id="sku_1-error"' in bad.text
+        assert api_json(client.get(f"{org_path}/purchase-orders")) == []
+        made = [post("/console/purchasing/orders", **po_form, sku_1="SALT-1") for _ in range(2)]
+        assert [m.status_code for m in made] == [303, 303]
+        assert made[0].headers["location"] == made[1].headers["location"]
+        po_page = made[0].headers["location"].split("?")[0]
+        po_id = po_page.rsplit("/", 1)[1]
+        assert len(api_json(client.get(f"{org_path}/purchase-orders"))) == 1
+
+        sent = post(f"{po_page}/send")
+        assert sent.status_code == 200
+        assert sent.headers["content-type"] == "application/pdf"
+        assert sent.content.startswith(b"%PDF-")
+        # Two submits of one receipt: received once. Over-receiving: refused, nothing changed.
+        receipt = _hidden(client.get(po_page).text)["receipt_id"]
+        for _ in range(2):
+            assert post(f"{po_page}/receive", receipt_id=receipt, qty_1="2").status_code == 303
+        over = post(f"{po_page}/receive", receipt_id=str(uuid.uuid4()), qty_1="3.001")
+        assert over.status_code == 409
+        assert 'id="qty_1-error"' in over.text
+        po = api_json(client.get(f"{org_path}/purchase-orders/{po_id}"))
+        assert (po["status"], po["lines"][0]["received"], len(po["receipts"])) == (
+            "partially_received",
+            2 * U,
+            1,
+        )
+        assert _on_hand(client, org_path, shop["A"], shop["SALT"]) == 2 * U
+        closed = post(f"{po_page}/close", reason="")
+        assert closed.status_code == 422
+        assert 'id="reason-error"' in closed.text
+        bill_id = _hidden(client.get(po_page).text)["bill_id"]
+        billed = post(f"{po_page}/bill", bill_id=bill_id, bill_no="B-1", bill_date="2026-11-24")
+        assert billed.status_code == 303
+        assert post(f"{po_page}/close", reason="rest not coming").status_code == 303
+        po = api_json(client.get(f"{org_path}/purchase-orders/{po_id}"))
+        assert (po["status"], [b["bill_no"] for b in po["bills"]]) == ("closed", ["B-1"])
+        assert post(f"{po_page}/cancel").status_code == 409
+
+        # Urgent: "ordered" needs a PO; refused, nothing changed; then acknowledged.
+        urgent = f"/console/purchasing/urgent/{shop['reorder']}"
+        refused = post(f"{urgent}/ordered", store=shop["A"])
+        assert refused.status_code == 422
+        assert f'id="po-{shop["reorder"]}-error"' in refused.text
+        assert api_json(client.get(f"{org_path}/urgent-reorders/{shop['reorder']}"))["steps"] == []
+        assert post(f"{urgent}/acknowledge", store=shop["A"]).status_code == 303
+
+        # Reorder: a rule for tea (none on hand), its suggestion, a draft PO from it.
+        rules = f"/console/purchasing/reorder/{shop['A']}/rules"
+        bad = post(rules, sku="TEA-1", min_qty="10", max_qty="4")
+        assert bad.status_code == 422
+        assert 'id="max_qty-error"' in bad.text
+        assert api_json(client.get(f"{org_path}/reorder-rules")) == []
+        assert post(rules, sku="tea-1", min_qty="4", max_qty="12", pack_qty="6").status_code == 303
+        shown = client.get("/console/purchasing/reorder", params={"location": shop["A"]}).text
+        assert 'class="due"' in shown
+        assert 'data-milli="12000"' in shown
+        drafted = post(f"/console/purchasing/reorder/{shop['A']}/draft", supplier_id=supplier,
+                       po_id=_hidden(shown)["po_id"])  # fmt: skip
+        assert drafted.status_code == 303
+        draft_id = drafted.headers["location"].split("/orders/")[1].split("?")[0]
+        draft = api_json(client.get(f"{org_path}/purchase-orders/{draft_id}"))
+        # The counter's urgent salt is on the draft too, and is answered by it.
+        assert draft["status"] == "draft"
+        assert {x["product_id"]: x["qty"] for x in draft["lines"]} == {
+            shop["TEA"]: 12 * U,
+            shop["SALT"]: 24 * U,
+        }
+        answered = api_json(client.get(f"{org_path}/urgent-reorders/{shop['reorder']}"))
+        assert (answered["status"], answered["po_reference"]) == ("ordered", draft["number"])
+        assert post(f"{urgent}/acknowledge").status_code == 409
+
+        pages = (
+            "/console/purchasing",
+            "/console/purchasing?status=closed",
+            "/console/purchasing/suppliers",
+            "/console/purchasing/orders/new",
+            po_page,
+            f"/console/purchasing/orders/{draft_id}",
+            "/console/purchasing/reorder",
+            f"/console/purchasing/reorder?location={shop['A']}&sku=TEA-1",
+            "/console/purchasing/urgent",
+            f"/console/purchasing/urgent?store={shop['A']}",
+        )
+        for path in pages:
+            response = client.get(path)
+            assert response.status_code == 200, (path, response.text[:500])
+        assert client.get(f"{po_page}/pdf").content.startswith(b"%PDF-")
+        assert client.get(f"/console/purchasing/orders/{uuid.uuid4()}").status_code == 404
+
+        # A cashier: no link, 403 on every page and form.
+        client.cookies.set("setledger_session", _cashier_token(server, owner.token))
+        home = client.get("/console/")
+        assert home.status_code == 200
+        assert "/console/purchasing" not in home.text
+        for path in pages:
+            assert client.get(path).status_code == 403, path
+        cashier_token = CSRF.search(home.text)
+        assert cashier_token is not None
+        assert client.post(f"{po_page}/send", data={"csrf_token": cashier_token.group(1)}
+                           ).status_code == 403  # fmt: skip
