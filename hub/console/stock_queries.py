@@ -204,7 +204,12 @@ def on_hand_page(
             )
         )
     if negative_only:
-        conditions.append(qty < 0)
+        # A product is below zero only where one of its lots is: start from those
+        # (a few rows of an index) instead of summing every product at the location.
+        below = select(StockLevel.product_id).where(
+            StockLevel.org_id == org_id, StockLevel.location_id == location_id, StockLevel.qty < 0
+        )
+        conditions += [Product.product_id.in_(below), qty < 0]
     total = session.scalar(select(func.count()).select_from(Product).where(*conditions)) or 0
     query = select(Product.product_id, Product.sku, Product.name, qty).where(*conditions)
     if before is not None:
