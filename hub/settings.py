@@ -54,6 +54,10 @@ class HubSettings(BaseModel):
     resend: batches of one box reach two workers out of order all the time."""
     catalog_poll_ms: int = Field(default=500, ge=10)
     """How often the catalog publisher looks for new catalog versions."""
+    stock_inline_max_bytes: int = Field(default=256 * 1024, ge=0, le=512 * 1024)
+    """A store's stock snapshot up to this size travels in its MQTT message; a bigger
+    one is stored as a blob and named by a small reference (the broker refuses
+    packets over 1 MiB: provisioning/broker/mosquitto.conf.in). 0: always a blob."""
     einvoice_connector: str = Field(default="none", pattern=r"^(none|sandbox(:.+)?)$")
     """Where ``einvoice-submit`` sends queued e-invoices: ``none`` (queue only;
     the offline export is the way out), ``sandbox`` or ``sandbox:/path/irp.db``
@@ -96,6 +100,7 @@ class HubSettings(BaseModel):
             ("worker_metrics_port", "SETLEDGER_HUB_WORKER_METRICS_PORT"),
             ("resend_after_ms", "SETLEDGER_HUB_RESEND_AFTER_MS"),
             ("catalog_poll_ms", "SETLEDGER_HUB_CATALOG_POLL_MS"),
+            ("stock_inline_max_bytes", "SETLEDGER_HUB_STOCK_INLINE_MAX_BYTES"),
             ("einvoice_connector", "SETLEDGER_HUB_EINVOICE_CONNECTOR"),
         ):
             value = get(name)

@@ -10,7 +10,6 @@ transaction, so a box is always on exactly one catalog version.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -19,15 +18,12 @@ import httpx
 
 from edge.services import catalog
 from edge.store.db import BoxDatabase
+from edge.sync.blobs import BlobError, BlobFetcher
 from edge.sync.downlink import Downlink
 from setledger.contracts import BlobRef, CatalogDelta, CatalogManifest, CatalogSnapshot
 from setledger.errors import SetLedgerError
 
 log = logging.getLogger("edge.sync.catalog")
-
-
-class BlobError(Exception):
-    """A blob that could not be fetched or does not match its reference."""
 
 
 def plan(manifest: CatalogManifest, applied: int) -> list[BlobRef]:
@@ -65,13 +61,11 @@ class CatalogSync(Downlink[CatalogManifest]):
         self.db = db
         self.org_id = org_id
         self.now = now
-        self.http = http or httpx.Client(
-            base_url=hub_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
-        )
+        self.blobs = BlobFetcher(hub_url, token, http)
 
     def stop(self) -> None:
         super().stop()
-        self.http.close()
+        self.blobs.close()
 
     def accepts(self, manifest: CatalogManifest) -> bool:
         if manifest.org_id != self.org_id:
@@ -80,13 +74,7 @@ class CatalogSync(Downlink[CatalogManifest]):
         return True
 
     def fetch(self, ref: BlobRef) -> bytes:
-        response = self.http.get(ref.url)
-        if response.status_code != 200:
-            raise BlobError(f"{ref.url}: HTTP {response.status_code}")
-        body = response.content
-        if len(body) != ref.size or hashlib.sha256(body).hexdigest() != ref.sha256:
-            raise BlobError(f"{ref.url}: size or sha256 does not match the manifest")
-        return body
+        return self.blobs.fetch(ref)
 
     def apply(self, manifest: CatalogManifest) -> int | None:
         """Bring the box to the manifest's version; None if it already is."""

@@ -118,7 +118,7 @@ class StoreDownlink(Downlink[S]):
     box's database; another store's document is logged and dropped."""
 
     what = "document"
-    retry_on = (SQLAlchemyError,)
+    retry_on: tuple[type[BaseException], ...] = (SQLAlchemyError,)
     backoff_base_s = 0.5
     backoff_cap_s = 30.0
 

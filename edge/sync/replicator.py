@@ -10,7 +10,8 @@ Four threads, each with one job:
   the ack has not moved for ``ack_timeout`` seconds;
 - the catalog sync fetches and applies what the manifests name;
 - the staff sync applies the newest roster (it travels in the message);
-- the stock sync applies the newest stock snapshot (in the message too).
+- the stock sync applies the newest stock snapshot (in the message too, or
+  fetched as a blob when the hub names one too big for a message).
 
 paho keeps its session in memory only and retries QoS 1 messages only on
 reconnect (PITFALLS.md), so it is treated as a pipe: the outbox is the
@@ -38,6 +39,7 @@ from edge.services.catalog import catalog_version
 from edge.services.identity import BoxIdentity, HubLink, current_epoch
 from edge.store import clock_floor, outbox
 from edge.sync.backoff import Backoff
+from edge.sync.blobs import BlobFetcher
 from edge.sync.catalog_sync import CatalogSync
 from edge.sync.link import BrokerAddress
 from edge.sync.staff_sync import StaffSync
@@ -53,6 +55,7 @@ from setledger.contracts import (
     ResendRequest,
     StaffRoster,
     StockSnapshot,
+    StockSnapshotRef,
     topics,
 )
 from setledger.hlc import HLCTimestamp
@@ -100,6 +103,7 @@ class Replicator:
             (topics.store_catalog(org, store), 1),
             (topics.store_staff(org, store), 1),
             (topics.store_stock(org, store), 1),
+            (topics.store_stock_ref(org, store), 1),
         ]
         self.client = mqtt.Client(
             CallbackAPIVersion.VERSION2, client_id=f"box-{device}", protocol=mqtt.MQTTv5
@@ -123,7 +127,12 @@ class Replicator:
             else None
         )
         self.staff = StaffSync(box.db, identity, box.now)
-        self.stock = StockSync(box.db, identity, box.now)
+        self.stock = StockSync(
+            box.db,
+            identity,
+            box.now,
+            BlobFetcher(link.hub_url, link.password or "") if link.hub_url else None,
+        )
         self._cond = threading.Condition()
         self._stop = threading.Event()
         self._connected = False
@@ -251,6 +260,9 @@ class Replicator:
                 self.staff.offer(StaffRoster.model_validate_json(message.payload))
             elif message.topic.endswith("/down/stock"):
                 self.stock.offer(StockSnapshot.model_validate_json(message.payload))
+            elif message.topic.endswith("/down/stock-ref") and message.payload:
+                # (An empty retained message: the hub retired the reference.)
+                self.stock.offer(StockSnapshotRef.model_validate_json(message.payload))
         except ValidationError as err:
             log.warning(
                 "ignored a message the box cannot read",

@@ -13,32 +13,19 @@ may be fetching the previous one right now); older ones are deleted.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
-from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.catalog.blobs import CATALOG_KINDS, blob_url, store_blob
 from hub.catalog.snapshot import build_delta, build_snapshot
 from hub.clock import utcnow
 from hub.db.models import CatalogBlob, CatalogPublication, Org
 from hub.db.session import consistent_read
-from hub.db.upsert import insert_ignore
 from setledger.contracts import BlobRef, CatalogDelta, CatalogManifest, CatalogSnapshot, DeltaRef
 
 MAX_DELTAS = 20
-BLOB_PATH = "/api/v1/blobs/{sha256}"
-
-
-def blob_url(sha256: str) -> str:
-    return BLOB_PATH.format(sha256=sha256)
-
-
-@dataclass(frozen=True)
-class StoredBlob:
-    sha256: str
-    size: int
 
 
 def due_orgs(session: Session) -> list[uuid.UUID]:
@@ -66,14 +53,14 @@ def publish_catalog(sessions: sessionmaker[Session], org_id: uuid.UUID) -> Catal
         if published is not None and published.version >= org.catalog_version:
             return None
         snapshot = build_snapshot(session, org)
-        stored = _store(session, org_id, "snapshot", None, snapshot.version, _bytes(snapshot))
+        stored = store_blob(session, org_id, "snapshot", None, snapshot.version, _bytes(snapshot))
         chain: list[DeltaRef] = []
         previous: CatalogManifest | None = None
         if published is not None:
             previous = CatalogManifest.model_validate(published.manifest)
             delta = build_delta(session, org, published.version)
             body = _bytes(delta)
-            made = _store(session, org_id, "delta", delta.from_version, delta.to_version, body)
+            made = store_blob(session, org_id, "delta", delta.from_version, delta.to_version, body)
             chain = trim_chain(
                 [
                     *previous.deltas,
@@ -113,32 +100,6 @@ def _bytes(message: CatalogSnapshot | CatalogDelta) -> bytes:
     return message.model_dump_json().encode("utf-8")
 
 
-def _store(
-    session: Session,
-    org_id: uuid.UUID,
-    kind: str,
-    from_version: int | None,
-    to_version: int,
-    body: bytes,
-) -> StoredBlob:
-    sha = hashlib.sha256(body).hexdigest()
-    insert_ignore(
-        session,
-        CatalogBlob,
-        {
-            "org_id": org_id,
-            "sha256": sha,
-            "kind": kind,
-            "from_version": from_version,
-            "to_version": to_version,
-            "size": len(body),
-            "body": body,
-            "created_at": utcnow(),
-        },
-    )
-    return StoredBlob(sha, len(body))
-
-
 def _record(
     session: Session,
     org_id: uuid.UUID,
@@ -176,7 +137,11 @@ def _prune(
     if previous is not None:
         keep |= {previous.snapshot.sha256, *(d.sha256 for d in previous.deltas)}
     session.execute(
-        delete(CatalogBlob).where(CatalogBlob.org_id == org_id, CatalogBlob.sha256.not_in(keep))
+        delete(CatalogBlob).where(
+            CatalogBlob.org_id == org_id,
+            CatalogBlob.kind.in_(CATALOG_KINDS),  # stock snapshots are the stock publisher's
+            CatalogBlob.sha256.not_in(keep),
+        )
     )
 
 

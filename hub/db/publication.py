@@ -26,7 +26,7 @@ class CatalogBlob(Base):
     org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("org.org_id"), primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
-    """``snapshot`` or ``delta``."""
+    """``snapshot`` or ``delta`` (the catalog), ``stock`` (a store's stock snapshot)."""
     from_version: Mapped[int | None]
     """A delta's base version; None for a snapshot."""
     to_version: Mapped[int]

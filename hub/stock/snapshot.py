@@ -16,6 +16,14 @@ Versions are the snapshot's instant in unix milliseconds: they grow without
 a table of their own, survive a restart of the publisher, and a box applies
 only a newer one. The publisher sends a store's snapshot again only when its
 content changed, retained on ``setledger/v1/{org}/{store}/down/stock``.
+
+A snapshot bigger than ``stock_inline_max_bytes`` (256 KiB; the broker takes
+at most 1 MiB a packet, about 12,000 stocked products and batches) is stored
+as a blob (hub/catalog/blobs.py, served at ``/api/v1/blobs/{sha256}``) and a
+``StockSnapshotRef`` naming it is retained on ``.../down/stock-ref`` instead.
+The box takes whichever of the two has the newer version. Stock blobs stay
+while this publisher's newest reference of a store names them, and at least
+an hour (a box may be fetching the one before); older ones are deleted.
 """
 
 from __future__ import annotations
@@ -23,20 +31,28 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import paho.mqtt.client as mqtt
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
+from hub.catalog.blobs import STOCK_KIND, blob_url, store_blob
 from hub.clock import utcnow
-from hub.db.models import DeviceCursor, Org, StockLot, Store
+from hub.db.models import CatalogBlob, DeviceCursor, Org, StockLot, Store
 from hub.db.registry import Device
 from hub.mqtt.poller import Poller
 from hub.settings import HubSettings
 from hub.stock import ledger
 from setledger.canonical import digest
-from setledger.contracts import IncludedPosition, StockItem, StockSnapshot, topics
+from setledger.contracts import (
+    BlobRef,
+    IncludedPosition,
+    StockItem,
+    StockSnapshot,
+    StockSnapshotRef,
+    topics,
+)
 from setledger.hlc import unix_ms
 from setledger.stock import NO_LOT
 
@@ -44,6 +60,8 @@ log = logging.getLogger("hub.stock.snapshot")
 
 STOCK_STREAMS = ("sales", "returns")
 """The box streams whose documents carry stock moves."""
+BLOB_GRACE = timedelta(hours=1)
+"""How long a stock blob no longer named stays (a box may be fetching it)."""
 
 
 def store_snapshot(
@@ -132,6 +150,8 @@ class StockPublisher(Poller):
         self._sent: dict[tuple[uuid.UUID, uuid.UUID], str] = {}
         self.published: dict[tuple[uuid.UUID, uuid.UUID], int] = {}
         """The version last handed to the broker per (org, store) (for tests)."""
+        self._blobs: dict[tuple[uuid.UUID, uuid.UUID], str] = {}
+        """The blob each store's newest reference names (stores sent by reference)."""
 
     def poll_once(self) -> None:
         if not self.link.connected.is_set():
@@ -155,12 +175,8 @@ class StockPublisher(Poller):
             content = content_digest(snapshot)
             if self._sent.get(key) == content:
                 continue
-            info = self.link.publish(
-                topics.store_stock(snapshot.org_id, store_id),
-                snapshot.model_dump_json().encode(),
-                qos=1,
-                retain=True,
-            )
+            topic, payload = self._message(org_id, snapshot, first=key not in self._sent)
+            info = self.link.publish(topic, payload, qos=1, retain=True)
             if info.rc == mqtt.MQTT_ERR_SUCCESS:
                 self._sent[key] = content
                 self.published[key] = snapshot.version
@@ -171,8 +187,49 @@ class StockPublisher(Poller):
                         "store_id": str(store_id),
                         "version": snapshot.version,
                         "items": len(snapshot.items),
+                        "by_reference": topic.endswith("-ref"),
                     },
                 )
+
+    def _message(
+        self, org_id: uuid.UUID, snapshot: StockSnapshot, *, first: bool
+    ) -> tuple[str, bytes]:
+        """The snapshot in the message, or, when too big, stored as a blob and named."""
+        body = snapshot.model_dump_json().encode()
+        if len(body) <= self.settings.stock_inline_max_bytes:
+            named = self._blobs.pop((org_id, snapshot.store_id), None)
+            if first or named is not None:
+                # Under the limit (again, or perhaps since before a restart): retire any
+                # retained reference (an empty retained message deletes it), so a new
+                # box is not sent to fetch an old blob.
+                self.link.publish(
+                    topics.store_stock_ref(snapshot.org_id, snapshot.store_id), b"", qos=1,
+                    retain=True,
+                )  # fmt: skip
+            return topics.store_stock(snapshot.org_id, snapshot.store_id), body
+        with self.sessions.begin() as session:
+            stored = store_blob(session, org_id, STOCK_KIND, None, snapshot.version, body)
+            self._blobs[(org_id, snapshot.store_id)] = stored.sha256
+            keep = {sha for (org, _), sha in self._blobs.items() if org == org_id}
+            session.execute(
+                delete(CatalogBlob).where(
+                    CatalogBlob.org_id == org_id,
+                    CatalogBlob.kind == STOCK_KIND,
+                    CatalogBlob.created_at < utcnow() - BLOB_GRACE,
+                    CatalogBlob.sha256.not_in(keep),
+                )
+            )
+        ref = StockSnapshotRef(
+            org_id=snapshot.org_id,
+            store_id=snapshot.store_id,
+            version=snapshot.version,
+            as_of=snapshot.as_of,
+            items=len(snapshot.items),
+            snapshot=BlobRef(url=blob_url(stored.sha256), sha256=stored.sha256, size=stored.size),
+        )
+        return topics.store_stock_ref(
+            snapshot.org_id, snapshot.store_id
+        ), ref.model_dump_json().encode()
 
     def snapshot(self, org_id: uuid.UUID, store_id: uuid.UUID) -> StockSnapshot:
         """One store's snapshot from one consistent read (see the module's docstring)."""

@@ -62,7 +62,7 @@ from setledger.contracts.staff import (
     StaffMember,
     StaffRoster,
 )
-from setledger.contracts.stock import IncludedPosition, StockItem, StockSnapshot
+from setledger.contracts.stock import IncludedPosition, StockItem, StockSnapshot, StockSnapshotRef
 
 MESSAGES: dict[tuple[str, int], type[Contract]] = {
     (model.SCHEMA, model.VERSION): model
@@ -74,6 +74,7 @@ MESSAGES: dict[tuple[str, int], type[Contract]] = {
         ApprovalRecorded,
         StaffRoster,
         StockSnapshot,
+        StockSnapshotRef,
         Batch,
         CatalogSnapshot,
         CatalogDelta,
@@ -147,6 +148,7 @@ __all__ = [
     "StockItem",
     "StockMove",
     "StockSnapshot",
+    "StockSnapshotRef",
     "UrgentReorder",
     "json_schemas",
     "parse_payload",

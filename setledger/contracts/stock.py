@@ -1,7 +1,8 @@
 """The store's stock as the hub knows it, sent down to the store's boxes.
 
 Retained on ``setledger/v1/{org}/{store}/down/stock`` (it travels in the
-message, like the staff roster). On-hand at a box, offline, is::
+message, like the staff roster), or, when too big for one message, as a blob
+named by a ``StockSnapshotRef`` on ``.../down/stock-ref``. On-hand at a box, offline, is::
 
     the snapshot's quantity + the box's own moves the snapshot does not include
 
@@ -23,6 +24,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, Field
 
 from setledger.contracts.base import Contract, Epoch, MilliQty, OrgCode, Seq, Stream
+from setledger.contracts.catalog import BlobRef
 
 
 class IncludedPosition(Contract):
@@ -52,3 +54,24 @@ class StockSnapshot(Contract):
     as_of: AwareDatetime
     includes: list[IncludedPosition]
     items: list[StockItem]
+
+
+class StockSnapshotRef(Contract):
+    """Retained on ``setledger/v1/{org}/{store}/down/stock-ref``: a snapshot too big for
+    one MQTT message (the broker takes at most 1 MiB; a store with ~12,000 stocked
+    products and batches is past it), stored at the hub as a blob and named here. The
+    box fetches it over HTTP with its token, checks its size and sha256, and applies
+    it like an inline snapshot; whichever of the two topics has the newer version wins.
+    """
+
+    SCHEMA: ClassVar[str] = "stock.snapshot_ref"
+    VERSION: ClassVar[int] = 1
+
+    org_id: OrgCode
+    store_id: UUID
+    version: int = Field(strict=True, ge=1)
+    """The snapshot's version (the blob holds a ``StockSnapshot`` of this version)."""
+    as_of: AwareDatetime
+    items: int = Field(strict=True, ge=0)
+    """How many items the snapshot has (for logs and the box's status)."""
+    snapshot: BlobRef

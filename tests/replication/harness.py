@@ -61,6 +61,8 @@ class Deployment:
     fault_seed: int = 0
     box_env: dict[str, str] = field(default_factory=dict)
     """More of the box's settings (devices, printer) for every start of the box."""
+    hub_env_extra: dict[str, str] = field(default_factory=dict)
+    """More of the hub's settings for its API and workers (e.g. the stock inline limit)."""
     gstin: str | None = None
     """A GST-registered shop: the store's GSTIN and the org's tax profile (what its
     tax invoices and receipts print), carried to the box in its bundle."""
@@ -108,6 +110,7 @@ class Deployment:
             "SETLEDGER_HUB_MQTT_PASSWORD": self.mqtt_password,
             "SETLEDGER_HUB_CATALOG_POLL_MS": "200",
             "SETLEDGER_LOG_LEVEL": "INFO",
+            **self.hub_env_extra,
         }
 
     def owner(self) -> httpx.Client:

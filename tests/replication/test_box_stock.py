@@ -5,6 +5,7 @@ The hub receives 5 of a product in batch B1 at the store; the stock publisher se
 store's snapshot (retained, ``{org}/{store}/down/stock``); the box shows 5 in B1 offline, with
 an expiry warning; a sale at the box takes 1 from B1 (FEFO) and the hub's level of B1 at the
 store becomes 4 once the sale is ingested, and the box says 4 all along (its own later move).
+Run twice: with the snapshot in the message, and fetched as a blob by reference.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.replication.harness import Deployment, wait_for
 
@@ -26,10 +28,13 @@ def box_stock(d: Deployment, product_id: str) -> dict[str, Any] | None:
     return r.json() if r.status_code == 200 else None
 
 
+@pytest.mark.parametrize("limit", ["262144", "0"], ids=["inline", "by_reference"])
 def test_a_batch_received_at_the_hub_is_sold_at_the_box_and_counted_back(
-    deploy: Callable[..., Deployment],
+    deploy: Callable[..., Deployment], limit: str
 ) -> None:
-    d = deploy()
+    # "0": every snapshot is a blob the box fetches from the hub (what a store too big
+    # for one MQTT message gets), the same steps must hold.
+    d = deploy(hub_env_extra={"SETLEDGER_HUB_STOCK_INLINE_MAX_BYTES": limit})
     org, store = d.org["org_id"], d.store["store_id"]
     with httpx.Client(base_url=d.box_url, headers=d.auth, timeout=10) as box:
         product_id = box.get("/api/v1/catalog/lookup", params={"code": SKU}).json()["product_id"]
