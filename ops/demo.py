@@ -16,7 +16,9 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -198,8 +200,9 @@ def seed_hub(hub: httpx.Client, state_file: Path) -> tuple[dict[str, Any], str]:
             },
         )
     )
+    products = []
     for index, p in enumerate(demo_data.PRODUCTS, start=1):
-        _check(
+        made = _check(
             hub.post(
                 f"/api/v1/orgs/{org_id}/products",
                 json={
@@ -217,6 +220,8 @@ def seed_hub(hub: httpx.Client, state_file: Path) -> tuple[dict[str, Any], str]:
                 },
             )
         )
+        products.append((made["product_id"], p))
+    opening_stock(hub, org_id, store["store_id"], products)
     staff = []
     for name, role, pin in demo_data.STAFF:
         member = _check(
@@ -246,6 +251,60 @@ def seed_hub(hub: httpx.Client, state_file: Path) -> tuple[dict[str, Any], str]:
     state_file.write_text(json.dumps(state, indent=2))
     state_file.chmod(0o600)
     return state, token
+
+
+def opening_stock(
+    hub: httpx.Client, org_id: str, store_id: str, products: list[tuple[str, Any]]
+) -> None:
+    """The shelves are stocked as a shop would do it: a purchase order from a supplier,
+    sent, received in full and billed (stock, its cost and the books follow), and a
+    min/max reorder rule on the atta."""
+    base = f"/api/v1/orgs/{org_id}"
+    supplier = _check(
+        hub.post(
+            f"{base}/suppliers",
+            json={"name": demo_data.SUPPLIER_NAME, "state_code": demo_data.ORG_STATE},
+        )
+    )
+    order = _check(
+        hub.post(
+            f"{base}/purchase-orders",
+            json={
+                "supplier_id": supplier["supplier_id"],
+                "location_id": store_id,
+                "note": "Opening stock",
+                "lines": [
+                    {
+                        "product_id": product_id,
+                        "qty": demo_data.OPENING_UNITS * 1000,
+                        "unit_cost": demo_data.unit_cost(p),
+                    }
+                    for product_id, p in products
+                ],
+            },
+        )
+    )
+    po = f"{base}/purchase-orders/{order['po_id']}"
+    hub.post(f"{po}/send").raise_for_status()  # answers the PDF
+    lines = [{"line_no": line["line_no"], "qty": line["qty"]} for line in order["lines"]]
+    _check(hub.post(f"{po}/receipts", json={"receipt_id": str(uuid.uuid4()), "lines": lines}))
+    _check(
+        hub.post(
+            f"{po}/bills",
+            json={
+                "bill_id": str(uuid.uuid4()),
+                "bill_no": "BWT/1",
+                "bill_date": date.today().isoformat(),
+            },
+        )
+    )
+    atta = next(product_id for product_id, p in products if p.sku == "ATTA-5KG")
+    _check(
+        hub.put(
+            f"{base}/reorder-rules/{store_id}/{atta}",
+            json={"min_qty": 6000, "max_qty": 24000, "pack_qty": 6000},
+        )
+    )
 
 
 def write_bundle(
@@ -292,7 +351,9 @@ def banner(
              docs  {hub_url}/docs
   Broker     mqtt://127.0.0.1:{broker_port}  (Mosquitto, config {var / "broker" / "mosquitto.conf"})
   The box replicates its sales to the hub over MQTT (one ingest worker);
-  catalog changes at the hub reach the box the same way.
+  catalog changes at the hub reach the box the same way, and so does the store's stock:
+  {demo_data.OPENING_UNITS} of each product came in on PO-00001 from {demo_data.SUPPLIER_NAME}
+  (received and billed; console Stock and Purchasing), so a sale shows up on the shelf count.
 
   Logins
     Hub owner:         username {owner["username"]}, password {owner["password"]}

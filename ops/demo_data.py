@@ -87,6 +87,16 @@ PRODUCTS: tuple[DemoProduct, ...] = (
 )  # fmt: skip
 
 
+SUPPLIER_NAME = "Bharat Wholesale Traders, Bhiwandi"
+OPENING_UNITS = 24
+"""What the demo's opening purchase order brings of each product (kg for loose goods)."""
+
+
+def unit_cost(product: DemoProduct) -> int:
+    """The demo's cost price: 75% of the selling price before GST, paise per unit."""
+    return product.price * 10_000 * 3 // ((10_000 + product.rate_bp) * 4)
+
+
 def ean13(first12: str) -> str:
     """Append the EAN-13 check digit (weights 1,3,1,3... from the left)."""
     if len(first12) != 12 or not first12.isdigit():

@@ -120,6 +120,14 @@ def test_make_run_on_a_clean_copy(tmp_path: Path) -> None:
             assert sale.json()["display"]["change"] == "₹30.00"
             sold_in = sale.json()["sale"]["business_date"][:7]  # YYYY-MM: the GSTR-1 period
             assert box.get("/pos/").status_code == 200, "the counter UI is built and served"
+            # The demo's opening purchase order stocked the shelf with 24: the hub's
+            # snapshot reaches the box, which counts its own sale of 2 on top.
+            deadline = time.monotonic() + 60
+            atta = box.get("/api/v1/stock", params={"q": "ATTA-5KG"}).json()["items"]
+            while atta[0]["qty"] != 22_000 and time.monotonic() < deadline:
+                time.sleep(0.5)
+                atta = box.get("/api/v1/stock", params={"q": "ATTA-5KG"}).json()["items"]
+            assert atta[0]["qty"] == 22_000, atta
         # The demo's printer is a file: the receipt's ESC/POS bytes land there.
         receipts = repo / "var" / "box" / "receipts.escpos"
         deadline = time.monotonic() + 30
