@@ -5,13 +5,15 @@ the hub (it works with no network: the replicator delivers it later). A
 retry with the same ``reorder_id`` answers the same request with
 ``replayed: true``; the same id with other content is a 409
 ``REORDER_ID_REUSED``. ``GET /api/v1/reorders`` lists this box's requests,
-newest first, each saying whether the hub has it yet (``delivered``).
+newest first, each saying whether the hub has it yet (``delivered``) and
+what head office did with it (``status``, ``po_reference``, ``status_note``,
+``status_at``: null until the hub's ``reorder.status`` names it).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
@@ -48,6 +50,14 @@ class ReorderOut(BaseModel):
     raised_at: datetime
     delivered: bool
     """True once the hub has committed it (its ack reached the request)."""
+    status: Literal["open", "acknowledged", "ordered", "dismissed"] | None
+    """What head office last said: null until the box has heard."""
+    po_reference: str | None
+    """The purchase order it was ordered on (when ``ordered``)."""
+    status_note: str | None
+    """The note of the hub's last step (a reason for dismissing, say)."""
+    status_at: datetime | None
+    """When the hub took that step (or received the request, while open)."""
     display: dict[str, str]
 
 
@@ -57,7 +67,7 @@ class RaisedOut(BaseModel):
 
 
 def _out(r: service.Reorder) -> ReorderOut:
-    d = r.document
+    d, heard = r.document, r.hub_status
     display = {"qty": format_quantity(d.qty)}
     if d.on_hand_seen is not None:
         display["on_hand_seen"] = format_quantity(d.on_hand_seen)
@@ -73,6 +83,10 @@ def _out(r: service.Reorder) -> ReorderOut:
         raised_by_name=r.raised_by_name,
         raised_at=d.raised_at,
         delivered=r.delivered,
+        status=None if heard is None else heard.status,
+        po_reference=None if heard is None else heard.po_reference,
+        status_note=None if heard is None else heard.note,
+        status_at=None if heard is None else heard.changed_at,
         display=display,
     )
 

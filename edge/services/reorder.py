@@ -13,25 +13,32 @@ later moves), so the hub sees what the cashier saw.
 
 Delivered means the hub has committed it: its application ack for the
 (epoch, ``reorders``) stream has reached the request's seq.
+
+What head office then did with it (acknowledged, ordered with a purchase
+order, dismissed) comes down in the store's ``reorder.status`` document
+(:func:`apply_status`, from the reorder status downlink): a newer document
+replaces the ``reorder_status`` rows of the requests it names. That table
+is the hub's view; ``urgent_reorder`` itself is never changed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Connection, Row, Select, and_, func, insert, select
+from sqlalchemy import ColumnElement, Connection, Row, Select, and_, delete, func, insert, select
 
 from edge.runtime import BoxRuntime
 from edge.services import stock
-from edge.services.identity import current_epoch, require_identity
+from edge.services.identity import BoxIdentity, current_epoch, require_identity
 from edge.services.sessions import Who
 from edge.store import outbox
 from edge.store import tables as t
 from setledger import errors
 from setledger.canonical import digest
-from setledger.contracts import UrgentReorder
+from setledger.contracts import ReorderStatus, UrgentReorder
 from setledger.contracts.reorders import MAX_REORDER_QTY
 from setledger.hlc import from_unix_ms
 
@@ -50,13 +57,29 @@ class ReorderRequest:
 
 
 @dataclass(frozen=True)
+class HubStatus:
+    """What head office last said of a request."""
+
+    status: str
+    po_reference: str | None
+    note: str | None
+    changed_at: datetime
+
+
+@dataclass(frozen=True)
 class Reorder:
-    """A request as the box keeps it, and whether the hub has it yet."""
+    """A request as the box keeps it, whether the hub has it yet and what it did with it."""
 
     document: UrgentReorder
     name: str
     raised_by_name: str | None
     delivered: bool
+    hub_status: HubStatus | None = None
+    """None until the store's ``reorder.status`` names it."""
+
+
+class StatusMismatch(ValueError):
+    """A ``reorder.status`` of another org or store (the downlink drops those first)."""
 
 
 @dataclass(frozen=True)
@@ -170,14 +193,22 @@ def _delivered() -> ColumnElement[bool]:
 
 
 def _listing() -> Select[Any]:
-    r, ack = t.urgent_reorder, t.outbox_ack
-    return select(
-        r.c.document,
-        r.c.name,
-        r.c.raised_by_name,
-        r.c.request_hash,
-        _delivered().label("delivered"),
-    ).outerjoin(ack, and_(ack.c.epoch == r.c.epoch, ack.c.stream == REORDERS_STREAM))
+    r, ack, heard = t.urgent_reorder, t.outbox_ack, t.reorder_status
+    return (
+        select(
+            r.c.document,
+            r.c.name,
+            r.c.raised_by_name,
+            r.c.request_hash,
+            _delivered().label("delivered"),
+            heard.c.status,
+            heard.c.po_reference,
+            heard.c.note.label("status_note"),
+            heard.c.changed_at,
+        )
+        .outerjoin(ack, and_(ack.c.epoch == r.c.epoch, ack.c.stream == REORDERS_STREAM))
+        .outerjoin(heard, heard.c.reorder_id == r.c.reorder_id)
+    )
 
 
 def _reorder(row: Row[Any]) -> Reorder:
@@ -186,6 +217,11 @@ def _reorder(row: Row[Any]) -> Reorder:
         name=row.name,
         raised_by_name=row.raised_by_name,
         delivered=bool(row.delivered),
+        hub_status=None
+        if row.status is None
+        else HubStatus(
+            row.status, row.po_reference, row.status_note, datetime.fromisoformat(row.changed_at)
+        ),
     )
 
 
@@ -199,3 +235,43 @@ def recent(
     if delivered is not None:
         query = query.where(_delivered() if delivered else ~_delivered())
     return [_reorder(row) for row in conn.execute(query)]
+
+
+def status_version(conn: Connection) -> int | None:
+    """The version of the newest ``reorder.status`` applied (None: none yet)."""
+    version: int | None = conn.execute(select(func.max(t.reorder_status.c.version))).scalar()
+    return version
+
+
+def apply_status(
+    conn: Connection, identity: BoxIdentity, document: ReorderStatus, now: datetime
+) -> bool:
+    """Take the hub's word on the requests ``document`` names if it is newer than the last
+    applied; inside the caller's write transaction. Returns True when applied."""
+    if document.org_id != identity.org_id or str(document.store_id) != identity.store_id:
+        raise StatusMismatch(
+            f"reorder status of {document.org_id}/{document.store_id} for a box of "
+            f"{identity.org_id}/{identity.store_id}"
+        )
+    current = status_version(conn)
+    if current is not None and document.version <= current:
+        return False
+    heard = t.reorder_status
+    # At most MAX_STATUS_ITEMS ids (the contract's bound): one statement.
+    named = [str(x.reorder_id) for x in document.reorders]
+    conn.execute(delete(heard).where(heard.c.reorder_id.in_(named)))
+    rows = [
+        {
+            "reorder_id": str(x.reorder_id),
+            "status": x.status,
+            "po_reference": x.po_reference,
+            "note": x.note,
+            "changed_at": x.changed_at.isoformat(),
+            "version": document.version,
+            "applied_at": now.isoformat(),
+        }
+        for x in document.reorders
+    ]
+    if rows:
+        conn.execute(insert(heard), rows)
+    return True

@@ -470,6 +470,21 @@ urgent_reorder = Table(
 """Urgent reorders raised at the counter (append-only); ``document`` is the
 ``reorder.urgent`` sent up from (``epoch``, ``reorders``, ``seq``) of the outbox."""
 
+reorder_status = Table(
+    "reorder_status",
+    metadata,
+    Column("reorder_id", String(36), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("po_reference", Text),
+    Column("note", Text),
+    Column("changed_at", Text, nullable=False),
+    Column("version", BigInteger, nullable=False),
+    Column("applied_at", Text, nullable=False),
+    Index("reorder_status_version", "version"),
+)
+"""The hub's last word on each of the store's urgent reorders (0014): replaced by a
+newer ``reorder.status`` document (``version``); not a box record."""
+
 APPEND_ONLY = (
     "sale",
     "sale_line",

@@ -11,7 +11,9 @@ Four threads, each with one job:
 - the catalog sync fetches and applies what the manifests name;
 - the staff sync applies the newest roster (it travels in the message);
 - the stock sync applies the newest stock snapshot (in the message too, or
-  fetched as a blob when the hub names one too big for a message).
+  fetched as a blob when the hub names one too big for a message);
+- the reorder status sync applies what the hub did with the store's urgent
+  reorders (in the message).
 
 paho keeps its session in memory only and retries QoS 1 messages only on
 reconnect (PITFALLS.md), so it is treated as a pipe: the outbox is the
@@ -42,6 +44,7 @@ from edge.sync.backoff import Backoff
 from edge.sync.blobs import BlobFetcher
 from edge.sync.catalog_sync import CatalogSync
 from edge.sync.link import BrokerAddress
+from edge.sync.reorder_sync import ReorderStatusSync
 from edge.sync.staff_sync import StaffSync
 from edge.sync.stock_sync import StockSync
 from setledger import __version__
@@ -52,6 +55,7 @@ from setledger.contracts import (
     CatalogManifest,
     DeviceStatus,
     Envelope,
+    ReorderStatus,
     ResendRequest,
     StaffRoster,
     StockSnapshot,
@@ -104,6 +108,7 @@ class Replicator:
             (topics.store_staff(org, store), 1),
             (topics.store_stock(org, store), 1),
             (topics.store_stock_ref(org, store), 1),
+            (topics.store_reorders(org, store), 1),
         ]
         self.client = mqtt.Client(
             CallbackAPIVersion.VERSION2, client_id=f"box-{device}", protocol=mqtt.MQTTv5
@@ -133,6 +138,7 @@ class Replicator:
             box.now,
             BlobFetcher(link.hub_url, link.password or "") if link.hub_url else None,
         )
+        self.reorders = ReorderStatusSync(box.db, identity, box.now)
         self._cond = threading.Condition()
         self._stop = threading.Event()
         self._connected = False
@@ -159,6 +165,7 @@ class Replicator:
             self.catalog.start()
         self.staff.start()
         self.stock.start()
+        self.reorders.start()
 
     def stop(self) -> None:
         """Say goodbye (retained offline status), then stop every thread."""
@@ -177,6 +184,7 @@ class Replicator:
             self.catalog.stop()
         self.staff.stop()
         self.stock.stop()
+        self.reorders.stop()
 
     def notify(self) -> None:
         """New outbox rows were committed: publish soon."""
@@ -263,6 +271,8 @@ class Replicator:
             elif message.topic.endswith("/down/stock-ref") and message.payload:
                 # (An empty retained message: the hub retired the reference.)
                 self.stock.offer(StockSnapshotRef.model_validate_json(message.payload))
+            elif message.topic.endswith("/down/reorders"):
+                self.reorders.offer(ReorderStatus.model_validate_json(message.payload))
         except ValidationError as err:
             log.warning(
                 "ignored a message the box cannot read",

@@ -36,6 +36,7 @@ from hub.mqtt.poller import Poller
 from hub.settings import HubSettings
 from hub.staff.publisher import StaffPublisher
 from hub.stock.snapshot import StockPublisher
+from hub.stock.urgent_publisher import ReorderStatusPublisher
 from setledger.contracts import CatalogManifest, topics
 
 log = logging.getLogger("hub.catalog.publisher")
@@ -169,8 +170,8 @@ class CatalogPublisher(Poller):
 
 
 def run_publisher(settings: HubSettings, stop: threading.Event) -> None:
-    """Run the catalog publisher, and the staff roster and store stock publishers beside
-    it, until ``stop``."""
+    """Run the catalog publisher, and the staff roster, store stock and urgent reorder
+    status publishers beside it, until ``stop``."""
     settings.require_broker_secret()
     name = settings.worker_name or "publisher"
     beside = [
@@ -184,6 +185,12 @@ def run_publisher(settings: HubSettings, stop: threading.Event) -> None:
             target=StockPublisher(settings, name=name).run,
             args=(stop,),
             name="stock-publisher",
+            daemon=True,
+        ),
+        threading.Thread(
+            target=ReorderStatusPublisher(settings, name=name).run,
+            args=(stop,),
+            name="reorders-publisher",
             daemon=True,
         ),
     ]

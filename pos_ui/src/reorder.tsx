@@ -1,7 +1,9 @@
 // Urgent reorder (Shift+F3 or the line's ↻ button): the cashier asks head office
 // for more of a product. The box records it and sends it to the hub when it can,
 // so this works with no network; the request's id is made once when the dialog
-// opens, so pressing Send again after a lost answer never asks twice.
+// opens, so pressing Send again after a lost answer never asks twice. Below the
+// form, the box's recent requests say what head office did with them
+// ("ordered: PO-00012"), as far as the box has heard.
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { ApiError, call, qtyText } from "./api";
 import { uuid7 } from "./ids";
@@ -11,15 +13,18 @@ export interface ReorderProduct { product_id: string; sku: string; name: string 
 export interface ReorderOut {
   reorder_id: string; product_id: string; sku: string; name: string; qty: number; on_hand_seen: number | null;
   note: string | null; raised_at: string; delivered: boolean; display: Record<string, string>;
+  status: "open" | "acknowledged" | "ordered" | "dismissed" | null; po_reference: string | null;
+  status_note: string | null; status_at: string | null;
 }
 interface StockOut { qty: number; qty_display: string; unit: string }
 
 const MAX_MILLI = 1_000_000_000;
+const LISTED = 5;
 
 export const reorders = {
   raise: (body: { reorder_id: string; product_id: string; qty: number; note: string | null }) =>
     call<{ reorder: ReorderOut; replayed: boolean }>("POST", "/api/v1/reorders", body),
-  list: () => call<ReorderOut[]>("GET", "/api/v1/reorders"),
+  list: (limit: number) => call<ReorderOut[]>("GET", `/api/v1/reorders?limit=${limit}`),
   stock: (product_id: string) => call<StockOut>("GET", `/api/v1/stock/${product_id}`),
 };
 
@@ -39,12 +44,14 @@ export function ReorderDialog(props: { t: T; product: ReorderProduct; onSent: (r
   const [onHand, setOnHand] = useState<string | null>(null);
   const [local, setLocal] = useState("");
   const [busy, setBusy] = useState(false);
+  const [recent, setRecent] = useState<ReorderOut[]>([]);
   const qtyRef = useRef<HTMLInputElement>(null);
   useEffect(() => { qtyRef.current?.focus(); }, []);
   useEffect(() => {
     // What the box's own stock view says (the hub's last snapshot plus its later sales).
     reorders.stock(product.product_id).then((s) => setOnHand(s.qty_display), () => setOnHand(null));
   }, [product.product_id]);
+  useEffect(() => { reorders.list(LISTED).then(setRecent, () => setRecent([])); }, []);
   const send = async () => {
     if (busy) return;
     const milli = parseQty(qty.trim());
@@ -90,9 +97,30 @@ export function ReorderDialog(props: { t: T; product: ReorderProduct; onSent: (r
         {local && <p class="error" role="alert" data-testid="reorder-error">{local}</p>}
         <button class="primary wide" data-testid="reorder-send" disabled={busy} onClick={send}>{t("reorder.send")} (Enter)</button>
         <button class="link" onClick={props.onCancel}>{t("approval.cancel")} (Esc)</button>
+        {recent.length > 0 && (
+          <div class="reorder-requests" data-testid="reorder-requests">
+            <h3>{t("reorder.requests")}</h3>
+            <ul>
+              {recent.map((r) => (
+                <li key={r.reorder_id} data-testid="reorder-request" data-reorder-id={r.reorder_id}>
+                  {r.display.qty ?? qtyText(r.qty)} × {r.name}: <b data-testid="reorder-status">{statusText(t, r)}</b>
+                  {r.status_note && <small> ({r.status_note})</small>}
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
       </div>
     </div>
   );
+}
+
+/** What became of a request, as far as the box has heard: the hub's status, else
+ *  whether it reached the hub yet. */
+export function statusText(t: T, r: ReorderOut): string {
+  if (r.status === "ordered") return t("reorder.status.ordered", { po: r.po_reference ?? "—" });
+  if (r.status) return t(`reorder.status.${r.status}`);
+  return t(r.delivered ? "reorder.status.delivered" : "reorder.status.waiting");
 }
 
 /** The notice after sending: how many, and whether the hub has it yet. */

@@ -31,7 +31,7 @@ from setledger.contracts.envelope import (
     Envelope,
     seal,
 )
-from setledger.contracts.reorders import UrgentReorder
+from setledger.contracts.reorders import ReorderStatus, ReorderStatusItem, UrgentReorder
 from setledger.contracts.returns import (
     OriginalSale,
     ReturnLine,
@@ -71,6 +71,7 @@ MESSAGES: dict[tuple[str, int], type[Contract]] = {
         ReturnRecorded,
         ShiftClosed,
         UrgentReorder,
+        ReorderStatus,
         ApprovalRecorded,
         StaffRoster,
         StockSnapshot,
@@ -131,6 +132,8 @@ __all__ = [
     "IncludedPosition",
     "OriginalSale",
     "PricePoint",
+    "ReorderStatus",
+    "ReorderStatusItem",
     "ResendRequest",
     "ReturnLine",
     "ReturnRecorded",

@@ -1,4 +1,5 @@
-"""Urgent reorders going up from the box: one ``reorder.urgent`` per request (stream ``reorders``).
+"""Urgent reorders going up from the box: one ``reorder.urgent`` per request (stream ``reorders``);
+and coming back down: ``reorder.status``, what the hub did with a store's requests.
 
 A cashier who sees a shelf running out asks head office to order more,
 from the counter, with or without a network. The box records the request
@@ -14,12 +15,12 @@ the box knew nothing of that product's stock.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Literal
 from uuid import UUID
 
 from pydantic import AwareDatetime, Field
 
-from setledger.contracts.base import Contract, MilliQty
+from setledger.contracts.base import Contract, MilliQty, OrgCode
 
 MAX_REORDER_QTY = 1_000_000_000
 """A million units in milli-units: a bound against a mistyped quantity."""
@@ -45,3 +46,38 @@ class UrgentReorder(Contract):
     raised_by_code: str | None = Field(default=None, max_length=200)
     raised_at: AwareDatetime
     """The box's clock (its HLC's wall time); the envelope carries the HLC itself."""
+
+
+ReorderState = Literal["open", "acknowledged", "ordered", "dismissed"]
+MAX_STATUS_ITEMS = 200
+"""At most this many requests in one ``reorder.status`` (the store's most recently changed)."""
+
+
+class ReorderStatusItem(Contract):
+    reorder_id: UUID
+    status: ReorderState
+    po_reference: str | None = Field(default=None, min_length=1, max_length=64)
+    """The purchase order it was ordered on (only when ``ordered``)."""
+    note: str | None = Field(default=None, max_length=500)
+    """What the person at the hub wrote with the last step (None while open)."""
+    changed_at: AwareDatetime
+    """When the hub took its last step (or received the request, while open)."""
+
+
+class ReorderStatus(Contract):
+    """What head office did with a store's urgent reorders, sent down to the store's boxes.
+
+    Retained on ``setledger/v1/{org}/{store}/down/reorders``; it travels in the
+    message. It names the store's requests changed in the last days (bounded by
+    :data:`MAX_STATUS_ITEMS`), so a box keeps what it heard of older ones.
+    """
+
+    SCHEMA: ClassVar[str] = "reorder.status"
+    VERSION: ClassVar[int] = 1
+
+    org_id: OrgCode
+    store_id: UUID
+    version: int = Field(strict=True, ge=1)
+    """Increasing per store (the hub's instant in unix ms); a box applies only a newer one."""
+    as_of: AwareDatetime
+    reorders: list[ReorderStatusItem] = Field(max_length=MAX_STATUS_ITEMS)

@@ -8,6 +8,7 @@
     setledger/v1/{org}/{store}/down/staff                   hub, retained (StaffRoster)
     setledger/v1/{org}/{store}/down/stock                   hub, retained (StockSnapshot)
     setledger/v1/{org}/{store}/down/stock-ref               hub, retained (StockSnapshotRef)
+    setledger/v1/{org}/{store}/down/reorders                hub, retained (ReorderStatus)
 
 Catalog manifests go to each store rather than the org so a box's ACL is
 "its own device topics and its own store's downlinks", and so stores can
@@ -69,6 +70,10 @@ def store_stock(org_id: str, store_id: UUID | str) -> str:
 
 def store_stock_ref(org_id: str, store_id: UUID | str) -> str:
     return f"{PREFIX}/{org_id}/{store_id}/down/stock-ref"
+
+
+def store_reorders(org_id: str, store_id: UUID | str) -> str:
+    return f"{PREFIX}/{org_id}/{store_id}/down/reorders"
 
 
 @dataclass(frozen=True)

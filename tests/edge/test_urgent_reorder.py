@@ -1,19 +1,32 @@
 """Urgent reorders at the box, with no hub: raised from the counter, kept once per
 reorder id, queued on the outbox's ``reorders`` stream, listed with whether the hub
-has them; bad input changes nothing."""
+has them; bad input changes nothing. What head office did with them comes down in
+the store's ``reorder.status`` (applied when newer, another store's refused), also
+over a real broker."""
 
 from __future__ import annotations
 
 import json
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from edge.services.identity import current_epoch
+import pytest
+from fastapi.testclient import TestClient
+
+from edge.app import create_app
+from edge.services.identity import current_epoch, require_identity
+from edge.services.reorder import StatusMismatch, apply_status
+from edge.settings import BoxSettings
 from edge.store import outbox
-from setledger.contracts import UrgentReorder
-from tests.edge.conftest import Box
-from tests.edge.staff import CASHIER_ID
+from edge.sync.reorder_sync import ReorderStatusSync
+from setledger.contracts import ReorderStatus, ReorderStatusItem, UrgentReorder, topics
+from tests.edge.conftest import Box, SettableClock, make_bundle
+from tests.edge.fake_hub import FakeHub, wait_for
+from tests.edge.staff import CASHIER_ID, sign_in
+
+ORDERED_AT = datetime(2026, 11, 24, 9, 15, tzinfo=UTC)
 
 
 def raise_one(box: Box, **body: Any) -> Any:
@@ -126,3 +139,127 @@ def test_bad_reorders_change_nothing(box: Box) -> None:
     refused = raise_one(box, reorder_id=str(uuid.uuid4()), product_id=atta, qty=1000)
     assert refused.status_code == 401, refused.text
     assert reorder_state(box) == before
+
+
+def status_document(
+    box: Box, version: int, items: list[tuple[str, str, str | None, str | None]], **changes: Any
+) -> ReorderStatus:
+    """The store's ``reorder.status``: ``items`` are (reorder id, status, PO, note)."""
+    fields: dict[str, Any] = {
+        "org_id": box.bundle.org_id,
+        "store_id": box.bundle.store_id,
+        "version": version,
+        "as_of": ORDERED_AT,
+        "reorders": [
+            ReorderStatusItem(
+                reorder_id=uuid.UUID(reorder_id),
+                status=status,  # type: ignore[arg-type]
+                po_reference=po,
+                note=note,
+                changed_at=ORDERED_AT,
+            )
+            for reorder_id, status, po, note in items
+        ],
+    }
+    return ReorderStatus(**{**fields, **changes})
+
+
+def status_sync(box: Box) -> ReorderStatusSync:
+    """The reorder status downlink of this box (its thread not started: no broker here)."""
+    runtime = box.client.app.state.box  # type: ignore[attr-defined]
+    with runtime.db.reader.connect() as conn:
+        identity = require_identity(conn)
+    return ReorderStatusSync(runtime.db, identity, runtime.now)
+
+
+def heard(box: Box) -> dict[str, tuple[Any, ...]]:
+    listed = box.client.get("/api/v1/reorders")
+    assert listed.status_code == 200, listed.text
+    return {
+        r["reorder_id"]: (r["status"], r["po_reference"], r["status_note"], r["status_at"])
+        for r in listed.json()
+    }
+
+
+def test_the_box_takes_the_hub_s_word_on_its_requests(box: Box) -> None:
+    atta = str(box.product("ATTA-5KG").product_id)
+    ids = [str(uuid.uuid4()) for _ in range(3)]
+    for reorder_id in ids:
+        assert raise_one(box, reorder_id=reorder_id, product_id=atta, qty=1000).status_code == 201
+    first, second, third = ids
+    # Nothing heard yet: null, not "open".
+    assert heard(box) == {i: (None, None, None, None) for i in ids}
+    sync = status_sync(box)
+    another_box_s = str(uuid.uuid4())  # the store's other till raised this one
+    document = status_document(
+        box,
+        5,
+        [
+            (first, "ordered", "PO-00012", "with Monday's truck"),
+            (second, "acknowledged", None, None),
+            (another_box_s, "open", None, None),
+        ],
+    )
+    assert sync.apply(document) == 5
+    at = ORDERED_AT.isoformat().replace("+00:00", "Z")
+    assert heard(box) == {
+        first: ("ordered", "PO-00012", "with Monday's truck", at),
+        second: ("acknowledged", None, None, at),
+        third: (None, None, None, None),
+    }
+    before = box.rows("SELECT * FROM reorder_status ORDER BY 1")
+    # An older or equal version changes nothing.
+    stale = status_document(box, 5, [(first, "dismissed", None, "too late")])
+    assert sync.apply(stale) is None
+    assert sync.apply(status_document(box, 4, [(second, "dismissed", None, None)])) is None
+    assert box.rows("SELECT * FROM reorder_status ORDER BY 1") == before
+    # A newer one replaces what it names and leaves the rest as heard.
+    assert sync.apply(status_document(box, 9, [(second, "dismissed", None, "seasonal")])) == 9
+    now = heard(box)
+    assert now[second][:3] == ("dismissed", None, "seasonal")
+    assert now[first][:3] == ("ordered", "PO-00012", "with Monday's truck")
+    # The request itself stays as raised (append-only).
+    assert len(box.rows("SELECT * FROM urgent_reorder")) == 3
+
+
+def test_another_store_s_status_is_refused(box: Box) -> None:
+    atta = str(box.product("ATTA-5KG").product_id)
+    mine = str(uuid.uuid4())
+    assert raise_one(box, reorder_id=mine, product_id=atta, qty=1000).status_code == 201
+    sync = status_sync(box)
+    others = [
+        status_document(box, 7, [(mine, "dismissed", None, None)], store_id=uuid.uuid4()),
+        status_document(box, 7, [(mine, "dismissed", None, None)], org_id="ORG-0000beef"),
+    ]
+    for document in others:
+        assert not sync.accepts(document)
+        sync.offer(document)  # dropped before it is ever applied
+        runtime = box.client.app.state.box  # type: ignore[attr-defined]
+        with runtime.db.writer.begin() as conn, pytest.raises(StatusMismatch):
+            apply_status(conn, sync.identity, document, runtime.now())
+    assert box.rows("SELECT * FROM reorder_status") == []
+    assert heard(box) == {mine: (None, None, None, None)}
+
+
+def test_the_retained_status_reaches_the_box_over_mqtt(
+    tmp_path: Path, make_broker: Any, clock: SettableClock
+) -> None:
+    broker = make_broker()
+    bundle = make_bundle().model_copy(update={"broker_url": broker.url})
+    path = tmp_path / "bundle.json"
+    path.write_text(bundle.model_dump_json())
+    settings = BoxSettings(data_dir=tmp_path / "box", provision_file=path)
+    hub = FakeHub(broker)
+    try:
+        with TestClient(create_app(settings, wall_clock=clock)) as client:
+            sign_in(client)
+            box = Box(client, settings.db_path, bundle, clock)
+            atta = str(box.product("ATTA-5KG").product_id)
+            mine = str(uuid.uuid4())
+            assert raise_one(box, reorder_id=mine, product_id=atta, qty=6000).status_code == 201
+            topic = topics.store_reorders(bundle.org_id, bundle.store_id)
+            hub.publish(topic, status_document(box, 3, [(mine, "ordered", "PO-7", None)]), True)
+            wait_for(lambda: heard(box)[mine][0] == "ordered", what="the status applied")
+            assert heard(box)[mine][:2] == ("ordered", "PO-7")
+    finally:
+        hub.close()

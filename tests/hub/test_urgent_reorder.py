@@ -4,13 +4,18 @@ A request is kept once per reorder id (the same envelope twice, and the same
 request again under a new seq, make one row); other content under its id, a
 product the org does not have, or another box's name are quarantined. People
 acknowledge, order (with the PO) or dismiss it, each step a new audited event;
-a step the status does not allow is refused and changes nothing.
+a step the status does not allow is refused and changes nothing. What was done
+goes back down to the store's boxes as a retained ``reorder.status`` (real broker).
 """
 
 from __future__ import annotations
 
+import threading
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,8 +24,13 @@ from sqlalchemy.exc import DBAPIError
 
 from hub.db.append_only import REFUSAL_MESSAGE
 from hub.db.models import AuditRecord, UrgentReorder, UrgentReorderEvent
+from hub.settings import HubSettings
+from hub.stock.urgent_publisher import RECENT_DAYS, ReorderStatusPublisher, store_reorder_status
+from ops.broker import Broker
+from setledger.contracts import ReorderStatus, topics
 from setledger.contracts import UrgentReorder as UrgentReorderDocument
 from tests.hub.harness import API, Hub, error_code, ok
+from tests.hub.mqtt_harness import FakeBox, connected, secure_broker, wait_for, worker_settings
 from tests.hub.sales_factory import Till
 
 RAISED = datetime(2026, 11, 24, 6, 30, tzinfo=UTC)
@@ -181,3 +191,126 @@ def test_a_request_is_kept_once_and_moves_through_its_states(hub: Hub) -> None:
     assert error_code(
         hub.get(f"/orgs/{stranger['org_id']}/urgent-reorders/{later.reorder_id}"), 404
     ) == ("URGENT_REORDER_NOT_FOUND")
+
+
+def test_the_store_s_status_document_names_its_recent_requests(hub: Hub) -> None:
+    org = hub.org()
+    store, elsewhere = hub.store(org), hub.store(org)
+    till = Till(org, hub.device(org, store), stream="reorders")
+    far = Till(org, hub.device(org, elsewhere), stream="reorders")
+    salt = hub.product(org)
+    org_id, store_id = uuid.UUID(org["uuid"]), uuid.UUID(store["store_id"])
+    now = datetime.now(UTC)
+    waiting, ordered, dropped, old = (request(till, salt) for _ in range(4))
+    for r, received in ((waiting, now), (ordered, now), (dropped, now)):
+        assert hub.apply(seal(till, r), received_at=received).outcome == "applied"
+    long_ago = now - timedelta(days=RECENT_DAYS + 5)
+    assert hub.apply(seal(till, old), received_at=long_ago).outcome == "applied"
+    assert hub.apply(seal(far, request(far, salt))).outcome == "applied"
+    base = f"{API}/orgs/{org['org_id']}/urgent-reorders"
+    ok(hub.client.post(f"{base}/{ordered.reorder_id}/acknowledge"))
+    ok(
+        hub.client.post(
+            f"{base}/{ordered.reorder_id}/ordered",
+            json={"po_reference": "PO-00012", "note": "with Monday's truck"},
+        )
+    )
+    ok(hub.client.post(f"{base}/{dropped.reorder_id}/dismiss", json={"note": "seasonal"}))
+
+    with hub.runtime.sessions() as session:
+        document = store_reorder_status(session, org_id, store_id)
+    assert (document.org_id, document.store_id) == (org["org_id"], store_id)
+    heard = {x.reorder_id: (x.status, x.po_reference, x.note) for x in document.reorders}
+    # The old request, untouched for longer than RECENT_DAYS, and the other store's are left out.
+    assert heard == {
+        waiting.reorder_id: ("open", None, None),
+        ordered.reorder_id: ("ordered", "PO-00012", "with Monday's truck"),
+        dropped.reorder_id: ("dismissed", None, "seasonal"),
+    }
+    changed = [x.changed_at for x in document.reorders]
+    assert changed == sorted(changed, reverse=True)
+    # A step on the old request brings it back into the document.
+    ok(hub.client.post(f"{base}/{old.reorder_id}/acknowledge"))
+    with hub.runtime.sessions() as session:
+        again = store_reorder_status(session, org_id, store_id)
+        later = store_reorder_status(
+            session, org_id, store_id, now + timedelta(days=RECENT_DAYS + 1)
+        )
+    assert again.reorders[0].reorder_id == old.reorder_id
+    assert (again.reorders[0].status, len(again.reorders)) == ("acknowledged", 4)
+    assert later.reorders == []
+    ReorderStatus.model_validate_json(again.model_dump_json())
+
+
+@contextmanager
+def running_publisher(settings: HubSettings) -> Iterator[ReorderStatusPublisher]:
+    publisher = ReorderStatusPublisher(settings, name="test", interval_s=0.05)
+    stop = threading.Event()
+    thread = threading.Thread(target=publisher.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        yield publisher
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+        assert not thread.is_alive()
+
+
+def test_the_hub_tells_the_store_s_boxes_when_a_status_changes(
+    hub: Hub, make_broker: Callable[..., Broker], broker_files: Path
+) -> None:
+    org = hub.org()
+    store, elsewhere = hub.store(org), hub.store(org)
+    device, far_device = hub.device(org, store), hub.device(org, elsewhere)
+    till = Till(org, device, stream="reorders")
+    salt = hub.product(org)
+    first = request(till, salt)
+    assert hub.apply(seal(till, first)).outcome == "applied"
+    broker = secure_broker(hub, make_broker, broker_files)
+    box, far = FakeBox.of(org, device, broker), FakeBox.of(org, far_device, broker)
+    mine = topics.store_reorders(org["org_id"], store["store_id"])
+
+    def documents(on: FakeBox) -> list[ReorderStatus]:
+        return [ReorderStatus.model_validate(m.json()) for m in on.messages("/down/reorders")]
+
+    def status_of(reorder_id: uuid.UUID) -> Callable[[], tuple[str, str | None] | None]:
+        def newest() -> tuple[str, str | None] | None:
+            found = documents(box)
+            if not found:
+                return None
+            named = {x.reorder_id: x for x in found[-1].reorders}
+            item = named.get(reorder_id)
+            return None if item is None else (item.status, item.po_reference)
+
+        return newest
+
+    settings = worker_settings(hub, broker)
+    with running_publisher(settings), connected(box), connected(far):
+        # On start: the open request, retained on the store's downlink.
+        box.subscribe(mine)
+        far.subscribe(topics.store_reorders(org["org_id"], elsewhere["store_id"]))
+        assert wait_for(status_of(first.reorder_id), "the open request") == ("open", None)
+        base = f"{API}/orgs/{org['org_id']}/urgent-reorders"
+        ok(hub.client.post(f"{base}/{first.reorder_id}/ordered", json={"po_reference": "PO-7"}))
+        assert wait_for(lambda: status_of(first.reorder_id)() == ("ordered", "PO-7"), "the order")
+        versions = [d.version for d in documents(box)]
+        assert versions == sorted(set(versions))
+        # A second request of the store: in the next document, beside the first.
+        second = request(till, salt)
+        assert hub.apply(seal(till, second)).outcome == "applied"
+        assert wait_for(status_of(second.reorder_id), "the second request") == ("open", None)
+        assert status_of(first.reorder_id)() == ("ordered", "PO-7")
+        # The other store has no requests: nothing on its downlink (the documents of
+        # a store only ever go to that store's topic, which its boxes alone may read).
+        assert documents(far) == []
+    # Retained: a box that connects later hears the newest document at once.
+    late = FakeBox.of(org, device, broker)
+    with connected(late):
+        late.subscribe(mine)
+        found = wait_for(lambda: late.messages("/down/reorders"), "the retained document")
+        assert found[-1].retain
+        newest = ReorderStatus.model_validate(found[-1].json())
+        assert {x.reorder_id: x.status for x in newest.reorders} == {
+            first.reorder_id: "ordered",
+            second.reorder_id: "open",
+        }

@@ -1,7 +1,9 @@
 """An urgent reorder raised at a box that is cut off reaches the hub once it is back,
 in real processes: the box records it and says "not delivered", the broker returns,
 the hub holds one request (the box's retry made no second one) and the box then
-says "delivered"; the owner orders it at the hub."""
+says "delivered"; the owner orders it at the hub and the box hears back
+("ordered", with the purchase order's number) through the store's retained
+``reorder.status``."""
 
 from __future__ import annotations
 
@@ -56,6 +58,15 @@ def test_a_reorder_raised_offline_reaches_the_hub_once(
         [seen] = listed.json()
         assert (seen["status"], seen["sku"], seen["note"]) == ("open", "SALT-1KG", "festival week")
         path = f"/api/v1/orgs/{org}/urgent-reorders/{body['reorder_id']}/ordered"
-        ordered = hub.post(path, json={"po_reference": "PO-DADAR-9"})
-        assert ordered.status_code == 200, ordered.text
-        assert ordered.json()["status"] == "ordered"
+        with httpx.Client(base_url=d.box_url, headers=d.auth, timeout=10) as box:
+
+            def heard() -> tuple[Any, ...]:
+                [mine] = box.get("/api/v1/reorders").json()
+                return (mine["status"], mine["po_reference"], mine["status_note"])
+
+            wait_for(lambda: heard()[0] == "open", what="the box hearing the request is open")
+            ordered = hub.post(path, json={"po_reference": "PO-DADAR-9", "note": "Monday"})
+            assert ordered.status_code == 200, ordered.text
+            assert ordered.json()["status"] == "ordered"
+            wait_for(lambda: heard()[0] == "ordered", what="the box hearing it was ordered")
+            assert heard() == ("ordered", "PO-DADAR-9", "Monday")
