@@ -19,6 +19,8 @@ from setledger.money import format_quantity
 
 ONE_UNIT = 1000
 """A serial-tracked line's quantity in milli-units."""
+SERIAL_MAX = 64
+"""The longest serial number kept (the contracts and the hub's lots say 64 too)."""
 
 
 @dataclass(frozen=True)

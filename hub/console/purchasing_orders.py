@@ -14,6 +14,7 @@ A refused step rolls back and shows the page again with the service's problem.
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date
 
@@ -46,6 +47,7 @@ from setledger import errors
 from setledger import purchasing as kernel
 from setledger.errors import ErrorKind, SetLedgerError
 from setledger.ids import new_id
+from setledger.serials import ONE_UNIT, SERIAL_MAX
 
 router = APIRouter(route_class=ConsoleRoute)
 
@@ -86,6 +88,7 @@ def _po_page(
         for x in view.lines
     ]  # fmt: skip
     open_lines = sum(1 for *_, outstanding in lines if outstanding > 0)
+    numbered = queries.serial_tracked(db, principal.org_id, [x.product_id for x in view.lines])
     receipts = view.receipts
     billed = queries.billed_receipts(db, principal.org_id, [r.receipt_id for r in receipts])
     location = {x.location_id: x for x in locations_of(db, principal)}.get(view.po.location_id)
@@ -101,6 +104,7 @@ def _po_page(
         view=view,
         location=location,
         lines=lines,
+        serial_lines={x.line_no for x in view.lines if x.product_id in numbered},
         value=sum(x.value for x in view.lines),
         receipts=receipts,
         billed=billed,
@@ -142,10 +146,11 @@ def _failed(
     po_id: uuid.UUID,
     form: Form,
     err: SetLedgerError,
+    field: str | None = None,
 ) -> Response:
     if err.code == "PURCHASE_ORDER_NOT_FOUND":
         raise Refused(NOT_FOUND) from err
-    field = FIELD_OF_CODE.get(err.code)
+    field = field or FIELD_OF_CODE.get(err.code)
     if field:
         field = field.format(line_no=err.details.get("line_no", ""))
     return _po_page(request, db, principal, po_id, form=form, problem=refused(err, field),
@@ -174,10 +179,17 @@ def send(
     return _pdf(body, view.po.number)
 
 
-def _receipt(form: Form, view: orders.PoView) -> tuple[list[orders.ReceiveLine], dict[str, str]]:
+def _receipt(
+    form: Form, view: orders.PoView, numbered: set[int]
+) -> tuple[list[orders.ReceiveLine], dict[str, str]]:
+    """The receipt's lines: a quantity per line, or for a serial-numbered product its
+    units' serial numbers (one per line of the box, or separated by commas)."""
     problems: dict[str, str] = {}
     lines = []
     for line in view.lines:
+        if line.line_no in numbered:
+            lines += _units(form, f"serials_{line.line_no}", line.line_no, problems)
+            continue
         name = f"qty_{line.line_no}"
         if not form.get(name, "").strip():
             continue
@@ -185,8 +197,24 @@ def _receipt(form: Form, view: orders.PoView) -> tuple[list[orders.ReceiveLine],
         if milli > 0 and name not in problems:
             lines.append(orders.ReceiveLine(line.line_no, milli))
     if not lines and not problems:
-        problems[f"qty_{view.lines[0].line_no}"] = "Type what came on at least one line."
+        first = view.lines[0].line_no
+        field = f"serials_{first}" if first in numbered else f"qty_{first}"
+        problems[field] = "Type what came on at least one line."
     return lines, problems
+
+
+def _units(
+    form: Form, name: str, line_no: int, problems: dict[str, str]
+) -> list[orders.ReceiveLine]:
+    serials = [s.strip() for s in re.split(r"[\n,]", form.get(name, "")) if s.strip()]
+    twice = sorted({s for s in serials if serials.count(s) > 1})
+    if twice:
+        problems[name] = f"Serial number {twice[0]} is typed twice: each unit once."
+    elif any(len(s) > SERIAL_MAX for s in serials):
+        problems[name] = f"A serial number has at most {SERIAL_MAX} characters."
+    if name in problems:
+        return []
+    return [orders.ReceiveLine(line_no, ONE_UNIT, serial_no=s) for s in serials]
 
 
 @router.post("/purchasing/orders/{po_id}/receive")
@@ -201,9 +229,15 @@ def receive(
     except ValueError:
         problems["receipt_id"] = "Reload the page and type the quantities again."
         receipt_id = new_id()
+    numbered: set[int] = set()
     try:
         with db.begin():
-            lines, more = _receipt(form, _view(db, principal, po_id))
+            view = _view(db, principal, po_id)
+            tracked = queries.serial_tracked(
+                db, principal.org_id, [x.product_id for x in view.lines]
+            )
+            numbered = {x.line_no for x in view.lines if x.product_id in tracked}
+            lines, more = _receipt(form, view, numbered)
             problems.update(more)
             if problems:
                 raise errors.REQUEST_INVALID.error(count=len(problems))
@@ -213,8 +247,24 @@ def receive(
         if problems:
             problem = Problem("Some fields need correcting.", fields=problems)
             return _po_page(request, db, principal, po_id, form=form, problem=problem, status=422)
-        return _failed(request, db, principal, po_id, form, err)
+        return _failed(
+            request, db, principal, po_id, form, err, _serial_field(err, numbered, lines)
+        )
     return _done(po_id, "received")
+
+
+def _serial_field(
+    err: SetLedgerError, numbered: set[int], lines: list[orders.ReceiveLine]
+) -> str | None:
+    """Where a refusal of serial-numbered units is shown: beside the line's serials."""
+    line_no = err.details.get("line_no")
+    if err.code == "PURCHASE_OVER_RECEIVED" and line_no in numbered:
+        return f"serials_{line_no}"
+    if err.code == "STOCK_QTY_INVALID":
+        named = [x.line_no for x in lines if x.serial_no and repr(x.serial_no) in str(err)]
+        if named:
+            return f"serials_{named[0]}"
+    return None
 
 
 @router.post("/purchasing/orders/{po_id}/close")

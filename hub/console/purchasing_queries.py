@@ -69,3 +69,21 @@ def store_locations(session: Session, org_id: uuid.UUID) -> list[StockLocation]:
             .order_by(StockLocation.code)
         )
     )
+
+
+def serial_tracked(
+    session: Session, org_id: uuid.UUID, product_ids: Iterable[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Which of these products are received and sold a numbered unit at a time."""
+    wanted = list(set(product_ids))
+    if not wanted:
+        return set()
+    return set(
+        session.scalars(
+            select(Product.product_id).where(
+                Product.org_id == org_id,
+                Product.product_id.in_(wanted),
+                Product.serial_tracked.is_(True),
+            )
+        )
+    )

@@ -343,3 +343,81 @@ def test_every_page_renders_and_refused_forms_change_nothing_on_sqlite(
         assert cashier_token is not None
         assert client.post(f"{po_page}/send", data={"csrf_token": cashier_token.group(1)}
                            ).status_code == 403  # fmt: skip
+
+
+def test_serial_numbered_goods_are_received_unit_by_unit_on_sqlite(
+    console_mail: SmtpServer, tmp_path: Any
+) -> None:
+    """A phone is received by its units' serial numbers (one per line of the box), not
+    by a quantity; serials typed twice, already in stock, or more units than outstanding
+    are refused beside the line's serials, and change nothing."""
+    server = ConsoleServer(
+        f"sqlite:///{tmp_path / 'hub.db'}", console_mail.port, console_mail.mailbox
+    )
+    with TestClient(server.app, base_url=server.base_url) as client:
+        owner = server.seed_owner()
+        client.cookies.set("setledger_session", owner.token)
+        shop = _shop(server, client, owner)
+        org_path = shop["org_path"]
+        phone = api_json(
+            client.post(
+                f"{org_path}/products",
+                json={"sku": "PHONE-1", "name": "Redmi 13", "hsn": "8517", "gst_rate_bp": 1800,
+                      "price": 1_200_000, "serial_tracked": True},
+            ),
+            201,
+        )["product_id"]  # fmt: skip
+        supplier = api_json(
+            client.post(f"{org_path}/suppliers", json={"name": "Deccan", "state_code": "27"}),
+            201,
+        )["supplier_id"]
+        po = api_json(
+            client.post(
+                f"{org_path}/purchase-orders",
+                json={"supplier_id": supplier, "location_id": shop["A"],
+                      "lines": [{"product_id": phone, "qty": 3 * U, "unit_cost": 900_000}]},
+            ),
+            201,
+        )  # fmt: skip
+        assert client.post(f"{org_path}/purchase-orders/{po['po_id']}/send").status_code == 200
+        po_page = f"/console/purchasing/orders/{po['po_id']}"
+        shown = client.get(po_page).text
+        assert '<textarea id="serials_1" name="serials_1"' in shown
+        assert 'id="qty_1"' not in shown
+        token = CSRF.search(shown).group(1)  # type: ignore[union-attr]
+
+        def receive(serials: str) -> httpx.Response:
+            receipt = _hidden(client.get(po_page).text)["receipt_id"]
+            sent: httpx.Response = client.post(
+                f"{po_page}/receive",
+                data={"csrf_token": token, "receipt_id": receipt, "serials_1": serials},
+                follow_redirects=False,
+            )
+            return sent
+
+        def received() -> int:
+            got: int = api_json(client.get(f"{org_path}/purchase-orders/{po['po_id']}"))["lines"][
+                0
+            ]["received"]
+            return got
+
+        twice = receive("IMEI-1\r\nIMEI-1")
+        assert twice.status_code == 422
+        assert 'id="serials_1-error"' in twice.text
+        assert "IMEI-1 is typed twice" in twice.text
+        assert received() == 0
+
+        assert receive("IMEI-1\r\n IMEI-2 \r\n").status_code == 303
+        assert received() == 2 * U
+        assert _on_hand(client, org_path, shop["A"], phone) == 2 * U
+        unit = api_json(client.get(f"{org_path}/stock/serials/IMEI-2"))
+        assert unit, "the unit is known by its serial number"
+
+        again = receive("IMEI-2")
+        assert again.status_code in (409, 422)
+        assert 'id="serials_1-error"' in again.text
+        over = receive("IMEI-3, IMEI-4")
+        assert over.status_code == 409
+        assert 'id="serials_1-error"' in over.text
+        assert received() == 2 * U
+        assert _on_hand(client, org_path, shop["A"], phone) == 2 * U
