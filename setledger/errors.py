@@ -1129,6 +1129,26 @@ SUPPLIER_BILL_INVALID = ErrorSpec(
     "Bill receipts of this purchase order that no bill has covered yet, each line once, "
     "with costs of 0 or more; use a new bill id and the supplier's own bill number.",
 )
+PURCHASE_OVER_RETURNED = ErrorSpec(
+    "PURCHASE_OVER_RETURNED",
+    ErrorKind.CONFLICT,
+    "Line {line_no} of {number}: {qty} would send back more than the {returnable} "
+    "received and not yet returned ({received} received).",
+    "Return at most what came in on that line and has not gone back already.",
+)
+PURCHASE_RETURN_ID_REUSED = ErrorSpec(
+    "PURCHASE_RETURN_ID_REUSED",
+    ErrorKind.CONFLICT,
+    "Return id {return_id} was already used for other goods.",
+    "Make a new return id for each return; send the same id only to retry the same request.",
+)
+PURCHASE_RETURN_INVALID = ErrorSpec(
+    "PURCHASE_RETURN_INVALID",
+    _I,
+    "The goods cannot be returned to the supplier: {reason}.",
+    "Return goods of this purchase order that are on hand at its delivery location: "
+    "the lot or serial number they came in with, one line per serial-numbered unit.",
+)
 REORDER_RULE_INVALID = ErrorSpec(
     "REORDER_RULE_INVALID",
     _I,

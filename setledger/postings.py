@@ -332,6 +332,37 @@ def post_goods_received(
     )
 
 
+def post_goods_returned(
+    move_id: uuid.UUID,
+    on: date,
+    value: Paise,
+    cleared: Paise,
+    store_id: uuid.UUID | None = None,
+    settlement: Paise = 0,
+) -> EntryDraft | None:
+    """Goods sent back to the supplier: Cr inventory at the stock's cost (``value``, the
+    move's change to the stock, negative), Dr goods received not invoiced at the
+    purchase order's cost (``cleared``), the difference to COGS (either sign)."""
+    amounts = [
+        (chart.INVENTORY, value),
+        (chart.GOODS_RECEIVED_NOT_INVOICED, cleared),
+        (chart.COGS, -value - cleared + settlement),
+        (chart.INVENTORY, -settlement),
+    ]
+    postings = _merge(amounts, store_id)
+    if not postings:
+        return None
+    draft = EntryDraft(
+        source_type="goods_returned",
+        source_id=move_id,
+        entry_date=on,
+        narration="Goods returned to the supplier",
+        postings=postings,
+        store_id=store_id,
+    )
+    return check_balanced(draft)
+
+
 def post_cost_of_return(
     return_id: uuid.UUID,
     on: date,

@@ -20,6 +20,11 @@ Invariants:
   minus received, never below zero.
 - A receipt is keyed by its receipt id: the same id is the same receipt
   (the hub answers a retry with what it recorded).
+- A return to the supplier (``returned``) never takes back more of a line
+  than was received and not yet returned. It changes neither the status nor
+  what is outstanding: returned goods are not on order again (a return is
+  not a re-order; order them again if they are wanted). ``received`` stays
+  what came in; ``returned`` is counted beside it, and billing nets it.
 - A bill's entry balances by construction: Dr goods received not invoiced
   at the receipts' own value, Dr input tax, Dr (or Cr) COGS for the price
   difference, Cr trade payables for what the supplier is owed.
@@ -105,6 +110,7 @@ class EventKind(StrEnum):
     RECEIVED = "received"
     CLOSED = "closed"
     CANCELLED = "cancelled"
+    RETURNED = "returned"
 
 
 @dataclass(frozen=True)
@@ -134,6 +140,7 @@ class PoEvent:
     kind: EventKind
     received: tuple[ReceivedLine, ...] = ()
     receipt_id: uuid.UUID | None = None
+    """A receipt's id, or a return's (``returned``: its lines are in ``received``)."""
     reason: str | None = None
 
 
@@ -142,8 +149,16 @@ class PoState:
     status: PoStatus
     ordered: Mapping[int, MilliQty]
     received: Mapping[int, MilliQty]
+    """What came in, per line (returns do not lower it)."""
     receipts: tuple[uuid.UUID, ...] = ()
     closed_reason: str | None = None
+    returned: Mapping[int, MilliQty] = field(default_factory=dict)
+    """Sent back to the supplier, per line."""
+    returns: tuple[uuid.UUID, ...] = ()
+
+    def returnable(self, line_no: int) -> MilliQty:
+        """What of a line may still go back: received and not returned."""
+        return self.received.get(line_no, 0) - self.returned.get(line_no, 0)
 
     def outstanding(self, line_no: int) -> MilliQty:
         """Still to come on a line: none once the order is closed, cancelled or received."""
@@ -211,6 +226,8 @@ def apply_event(
         if status not in (PoStatus.SENT, PoStatus.PARTIALLY_RECEIVED):
             raise refuse("closed")
         return replace(state, status=PoStatus.CLOSED, closed_reason=event.reason)
+    if event.kind is EventKind.RETURNED:
+        return _return(po_number, state, event)
     return _receive(po_number, state, event, tolerance_bp)
 
 
@@ -253,6 +270,31 @@ def _receive(po_number: str, state: PoState, event: PoEvent, tolerance_bp: int) 
         received=received,
         receipts=(*state.receipts, event.receipt_id),
     )
+
+
+def _return(po_number: str, state: PoState, event: PoEvent) -> PoState:
+    if event.receipt_id is None or event.receipt_id in state.returns:
+        raise errors.PURCHASE_RETURN_ID_REUSED.error(return_id=str(event.receipt_id))
+    if not event.received:
+        raise errors.PURCHASE_ORDER_INVALID.error(field="lines", rule="at least one line")
+    returned = dict(state.returned)
+    for line in event.received:
+        if line.line_no not in state.ordered:
+            raise errors.PURCHASE_ORDER_INVALID.error(
+                field="line_no", rule=f"a line of {po_number} (1 to {len(state.ordered)})"
+            )
+        if line.qty <= 0:
+            raise errors.PURCHASE_ORDER_INVALID.error(field="qty", rule="more than 0")
+        returned[line.line_no] = returned.get(line.line_no, 0) + line.qty
+        if returned[line.line_no] > state.received.get(line.line_no, 0):
+            raise errors.PURCHASE_OVER_RETURNED.error(
+                number=po_number,
+                line_no=line.line_no,
+                qty=line.qty,
+                returnable=state.returnable(line.line_no),
+                received=state.received.get(line.line_no, 0),
+            )
+    return replace(state, returned=returned, returns=(*state.returns, event.receipt_id))
 
 
 def fold(
@@ -422,6 +464,48 @@ def post_supplier_bill(
         entry_date=on,
         narration=f"Supplier bill {bill_no} of {supplier} against {po_number}",
         postings=tuple(Posting(a, v, store_id) for a, v in merged.items() if v != 0),
+        store_id=store_id,
+    )
+    return check_balanced(draft)
+
+
+# -- returns to the supplier -------------------------------------------------------------------
+
+
+def split_return(
+    qty: MilliQty, received: MilliQty, billed: MilliQty, pending: MilliQty
+) -> tuple[MilliQty, MilliQty]:
+    """(not billed, billed) parts of ``qty`` of a line going back to the supplier.
+
+    ``received`` and ``billed`` are the line's gross quantities (receipts, and the
+    receipts' rows on bills); ``pending`` what went back before a bill and no bill
+    has netted yet. Goods not billed go back first: they need no debit note, the
+    next bill is for less. The rest was billed: the supplier owes it back."""
+    unbilled = min(qty, max(0, received - billed - pending))
+    return unbilled, qty - unbilled
+
+
+def post_supplier_debit_note(
+    return_id: uuid.UUID,
+    on: date,
+    totals: BillTotals,
+    *,
+    supplier: str,
+    po_number: str,
+    store_id: uuid.UUID | None = None,
+) -> EntryDraft:
+    """A return of billed goods, the bill's entry the other way: Dr 2100 payables (what
+    the supplier owes back, GST included), Cr input tax as the bill split it, Cr 2150
+    goods received not invoiced at the PO's cost (the stock posting run debits it for
+    the goods going out), and the billed-minus-PO cost difference back out of COGS."""
+    bill = post_supplier_bill(return_id, on, totals, bill_no="-", supplier=supplier,
+                              po_number=po_number, store_id=store_id)  # fmt: skip
+    draft = EntryDraft(
+        source_type="purchase_return",
+        source_id=return_id,
+        entry_date=on,
+        narration=f"Debit note to {supplier}: goods returned against {po_number}",
+        postings=tuple(Posting(p.account, -p.amount, p.store_id) for p in bill.postings),
         store_id=store_id,
     )
     return check_balanced(draft)

@@ -45,6 +45,9 @@ class MoveReason(StrEnum):
     TRANSFER_OUT = "transfer_out"
     TRANSFER_IN = "transfer_in"
     ADJUSTMENT = "adjustment"
+    SUPPLIER_RETURN = "supplier_return"
+    """Goods sent back to the supplier against a purchase order (out, at the PO's cost).
+    Made only at the hub: a box never sends one, so the wire contracts do not list it."""
 
 
 class StockKey(NamedTuple):

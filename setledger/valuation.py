@@ -25,6 +25,12 @@ The rules, written once here and in docs/VALUATION.md:
   sale id links them). A return the valuation cannot match (its sale not
   seen yet, or more than was sold) comes back at the current cost. Under
   FIFO the returned goods are a new layer, newest.
+- Returns to the supplier (against a purchase order) leave like issues, at
+  the cost the stock holds (FIFO's oldest layers, the average's share); they
+  clear goods received not invoiced at the order's own cost
+  (``receipt_value(q, unit_cost)``, what the receipt credited it), and the
+  difference between the two goes to COGS, like a bill's price difference:
+  no layer is revalued.
 - Adjustments in come in at their given unit cost, or at the current cost
   (the average of the stock on hand, or the last known cost when there is
   none); so does a receipt recorded without a cost.
@@ -63,6 +69,9 @@ class MoveKind(StrEnum):
     """Goods back from a customer, at the original sale's cost."""
     ADJUSTMENT = "adjustment"
     """A correction either way (a count, damage, a find)."""
+    SUPPLIER_RETURN = "supplier_return"
+    """Goods out, back to the supplier, at the cost the stock holds; ``unit_cost`` is
+    the purchase order's (what the goods clear from goods received not invoiced)."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +92,8 @@ class ValuationMove:
         # hub builds one of these per stock move of the org on every run.
         kind = self.kind
         inward = kind is MoveKind.RECEIPT or kind is MoveKind.RETURN
-        if (self.qty < 0 and inward) or (self.qty > 0 and kind is MoveKind.ISSUE):
+        outward = kind is MoveKind.ISSUE or kind is MoveKind.SUPPLIER_RETURN
+        if (self.qty < 0 and inward) or (self.qty > 0 and outward):
             raise ValueError(f"{self.kind} {self.move_id}: qty {self.qty} has the wrong sign")
         if self.unit_cost is not None and self.unit_cost < 0:
             raise ValueError(f"{self.kind} {self.move_id}: negative unit cost")
@@ -110,9 +120,23 @@ class CostedMove:
     what they were provisionally charged (to COGS, either sign)."""
 
     @property
+    def cleared(self) -> Paise:
+        """A return to the supplier: what it clears from goods received not invoiced,
+        at the purchase order's cost (positive); 0 for every other move."""
+        move = self.move
+        if move.kind is not MoveKind.SUPPLIER_RETURN:
+            return 0
+        if move.unit_cost is None:
+            return -self.value
+        return receipt_value(-move.qty, move.unit_cost)
+
+    @property
     def cogs(self) -> Paise:
-        """What this move puts into cost of goods sold (debit positive)."""
+        """What this move puts into cost of goods sold (debit positive); a return to
+        the supplier's stock cost less what it clears at the order's cost."""
         sold = -self.value if self.move.kind in (MoveKind.ISSUE, MoveKind.RETURN) else 0
+        if self.move.kind is MoveKind.SUPPLIER_RETURN:
+            sold = -self.value - self.cleared
         return sold + self.settlement
 
 
@@ -136,6 +160,11 @@ class Valuation:
     @property
     def cogs(self) -> Paise:
         return sum(costed.cogs for costed in self.moves)
+
+    @property
+    def cleared(self) -> Paise:
+        """What returns to the supplier cleared from goods received not invoiced."""
+        return sum(c.cleared for c in self.moves)
 
     def of_kind(self, kind: MoveKind) -> Paise:
         """The sum of the values of one kind of move."""
@@ -226,7 +255,11 @@ def value_moves(method: Method, moves: Iterable[ValuationMove]) -> Valuation:
         if move.qty == 0:
             costed.append(CostedMove(move, 0))
             continue
-        if move.kind is MoveKind.ISSUE or (move.kind is MoveKind.ADJUSTMENT and move.qty < 0):
+        if (
+            move.kind is MoveKind.ISSUE
+            or move.kind is MoveKind.SUPPLIER_RETURN
+            or (move.kind is MoveKind.ADJUSTMENT and move.qty < 0)
+        ):
             cost = stock.take(-move.qty)
             if move.kind is MoveKind.ISSUE and move.sale_id is not None:
                 out = issued.setdefault(move.sale_id, [0, 0])

@@ -1,5 +1,6 @@
 """Purchasing: suppliers, purchase orders (send as PDF, receive in parts, close,
-cancel), supplier bills, min/max reorder rules and suggestions. docs/PURCHASING.md.
+cancel, return goods to the supplier), supplier bills, min/max reorder rules and
+suggestions. docs/PURCHASING.md.
 
 Quantities are milli-units (1 unit = 1000), costs paise per unit before GST,
 GST rates basis points. Routes are thin: one transaction each, the work in
@@ -21,8 +22,8 @@ from hub.accounts.audit import actor_of
 from hub.accounts.permissions import Permission as P
 from hub.accounts.principal import Principal
 from hub.api.deps import DbSession, allow
-from hub.db.models import Product, ReorderRule, Store, Supplier, SupplierBill
-from hub.purchasing import bills, orders, reorder, suppliers
+from hub.db.models import Product, ReorderRule, Store, Supplier, SupplierBill, SupplierReturn
+from hub.purchasing import bills, orders, reorder, returns, suppliers
 from hub.purchasing.documents import po_pdf
 from hub.registry.lookup import get_org
 from hub.schemas import Request, Response
@@ -125,6 +126,23 @@ class BillIn(Request):
     """The bill's cost per PO line where it differs from the PO's."""
 
 
+class ReturnLineIn(Request):
+    line_no: int
+    qty: int
+    """Milli-units, more than 0."""
+    lot_id: uuid.UUID | None = None
+    """The lot the goods came in with (stock kept by lot)."""
+    serial_no: str | None = Field(default=None, min_length=1, max_length=64)
+    """A serial-numbered unit: qty 1000, one line per unit (same line_no)."""
+
+
+class ReturnIn(Request):
+    return_id: uuid.UUID
+    """Your own id for this return: a retry with it returns once."""
+    reason: str = Field(min_length=1, max_length=500)
+    lines: list[ReturnLineIn] = Field(min_length=1, max_length=500)
+
+
 class PoLineOut(Response):
     line_no: int
     product_id: uuid.UUID
@@ -132,7 +150,11 @@ class PoLineOut(Response):
     unit_cost: int
     rate_bp: int
     received: int
+    """What came in (returns to the supplier do not lower it)."""
+    returned: int
+    """Sent back to the supplier."""
     outstanding: int
+    """Still to come (a return does not put goods back on order)."""
 
 
 class EventOut(Response):
@@ -163,6 +185,32 @@ class BillOut(Response):
     difference: int
 
 
+class ReturnOut(Response):
+    return_id: uuid.UUID
+    reason: str
+    returned_on: date
+    returned_value: int
+    """Every line at the PO's cost."""
+    billed_value: int
+    """The part a bill had covered, at the PO's cost: the debit note's (0: none)."""
+    taxable: int
+    tax: int
+    payable: int
+    """What the supplier owes back on the debit note, GST included (0: none)."""
+    created_at: datetime
+    created_by: str
+
+
+class ReturnLineOut(Response):
+    line_no: int
+    qty: int
+    billed_qty: int
+    """Of qty, what a bill had covered (on the debit note); the next bill nets the rest."""
+    billed_cost: int
+    lot_id: uuid.UUID | None
+    move_id: uuid.UUID
+
+
 class PoOut(Response):
     po_id: uuid.UUID
     number: str
@@ -177,6 +225,14 @@ class PoOut(Response):
     events: list[EventOut]
     receipts: list[ReceiptOut]
     bills: list[BillOut]
+    returns: list[ReturnOut]
+
+
+class ReturnMadeOut(ReturnOut):
+    po_id: uuid.UUID
+    number: str
+    lines: list[ReturnLineOut]
+    po: PoOut
 
 
 class RuleIn(Request):
@@ -248,6 +304,7 @@ def _po(view: orders.PoView) -> PoOut:
             PoLineOut(line_no=x.line_no, product_id=x.product_id, qty=x.qty,
                       unit_cost=x.unit_cost, rate_bp=x.rate_bp,
                       received=state.received.get(x.line_no, 0),
+                      returned=state.returned.get(x.line_no, 0),
                       outstanding=state.outstanding(x.line_no))
             for x in view.lines
         ],
@@ -256,6 +313,15 @@ def _po(view: orders.PoView) -> PoOut:
         receipts=[ReceiptOut(receipt_id=r.receipt_id, at=r.at, by=r.by, lines=r.lines)
                   for r in view.receipts],
         bills=[_bill(b) for b in view.bills],
+        returns=[_return(r) for r in view.returns],
+    )  # fmt: skip
+
+
+def _return(r: SupplierReturn) -> ReturnOut:
+    return ReturnOut(
+        return_id=r.return_id, reason=r.reason, returned_on=r.returned_on,
+        returned_value=r.returned_value, billed_value=r.billed_value, taxable=r.taxable,
+        tax=r.tax, payable=r.payable, created_at=r.created_at, created_by=r.created_by,
     )  # fmt: skip
 
 
@@ -421,6 +487,26 @@ def record_bill(session: DbSession, principal: Writer, po_id: uuid.UUID, body: B
             unit_costs=costs,
         )  # fmt: skip
         return _bill(made.bill)
+
+
+@router.post("/orgs/{org}/purchase-orders/{po_id}/returns", status_code=201)
+def return_goods(
+    session: DbSession, principal: Writer, po_id: uuid.UUID, body: ReturnIn
+) -> ReturnMadeOut:
+    """Goods of the PO sent back to its supplier: out of its delivery location at the PO's
+    cost; a debit note to the supplier for any part already billed."""
+    with session.begin():
+        org = get_org(session, principal.org_code)
+        lines = [returns.ReturnLine(x.line_no, x.qty, x.lot_id, x.serial_no) for x in body.lines]
+        made = returns.return_goods(session, org.org_id, po_id, body.return_id, lines,
+                                    reason=body.reason, actor=actor_of(principal))  # fmt: skip
+        base = _return(made.sent_back).model_dump()
+        return ReturnMadeOut(
+            **base, po_id=po_id, number=made.po.po.number, po=_po(made.po),
+            lines=[ReturnLineOut(line_no=x.line_no, qty=x.qty, billed_qty=x.billed_qty,
+                                 billed_cost=x.billed_cost, lot_id=x.lot_id, move_id=x.move_id)
+                   for x in made.lines],
+        )  # fmt: skip
 
 
 # -- reorder rules -----------------------------------------------------------------------------

@@ -35,6 +35,8 @@ from hub.db.purchasing import (
     Supplier,
     SupplierBill,
     SupplierBillLine,
+    SupplierReturn,
+    SupplierReturnLine,
 )
 from hub.db.registry import Device, Org, Store
 from hub.db.reservations import StockException, StockExceptionResolution, StockReservationEvent
@@ -116,6 +118,8 @@ __all__ = [
     "Supplier",
     "SupplierBill",
     "SupplierBillLine",
+    "SupplierReturn",
+    "SupplierReturnLine",
     "UrgentReorder",
     "UrgentReorderEvent",
     "User",

@@ -8,7 +8,11 @@ at once cannot both write the same step) and its status is their fold
 (``setledger.purchasing``). A receipt id is unique in the org: a retried
 receipt finds its event. Bills (``supplier_bill``) and what each billed
 (``supplier_bill_line``, keyed by receipt and line, so a receipt line is
-billed once) are append-only too.
+billed once) are append-only too. So are returns to the supplier (migration
+0021): ``supplier_return`` (its debit note's figures, zero when none of the
+goods were billed) and ``supplier_return_line`` (each line's move, and how
+much of it was billed already). A return before the bill is netted by the
+next bill as a ``supplier_bill_line`` keyed by the return id, negative.
 
 Suppliers and reorder rules are settings people change: plain rows.
 """
@@ -154,6 +158,54 @@ class SupplierBillLine(Base):
     qty: Mapped[int]
     received_cost: Mapped[int]
     billed_cost: Mapped[int]
+
+
+class SupplierReturn(Base):
+    __tablename__ = "supplier_return"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["org_id", "po_id"], ["purchase_order.org_id", "purchase_order.po_id"]
+        ),
+    )
+
+    org_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    return_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    """The client's id: a retry finds it."""
+    po_id: Mapped[uuid.UUID]
+    reason: Mapped[str] = mapped_column(String(500))
+    returned_value: Mapped[int]
+    """Every line at the PO's cost (what leaves goods received not invoiced)."""
+    billed_value: Mapped[int]
+    """The billed part at the PO's cost (the debit note's 2150 credit); 0: no debit note."""
+    taxable: Mapped[int]
+    tax: Mapped[int]
+    payable: Mapped[int]
+    """What the supplier owes back (taxable + tax); 0 when nothing returned was billed."""
+    returned_on: Mapped[date]
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+class SupplierReturnLine(Base):
+    __tablename__ = "supplier_return_line"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["org_id", "return_id"], ["supplier_return.org_id", "supplier_return.return_id"]
+        ),
+    )
+
+    org_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    return_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    line_no: Mapped[int] = mapped_column(Integer)
+    """The PO's line."""
+    qty: Mapped[int]
+    billed_qty: Mapped[int]
+    """Of ``qty``, what a bill had covered (on the debit note); the rest the next bill nets."""
+    billed_cost: Mapped[int]
+    """Paise per unit the debit note takes it back at (the line's last bill's; the PO's)."""
+    lot_id: Mapped[uuid.UUID | None]
+    move_id: Mapped[uuid.UUID]
 
 
 class ReorderRule(Base):

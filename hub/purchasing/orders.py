@@ -30,6 +30,7 @@ from hub.db.models import (
     PurchaseOrderLine,
     Supplier,
     SupplierBill,
+    SupplierReturn,
 )
 from hub.purchasing.suppliers import get_supplier
 from hub.stock import serials
@@ -83,6 +84,8 @@ class PoView:
     events: list[PurchaseOrderEvent]
     state: PoState
     bills: list[SupplierBill] = field(default_factory=list)
+    returns: list[SupplierReturn] = field(default_factory=list)
+    """Goods sent back to the supplier (``hub.purchasing.returns``), oldest first."""
 
     @property
     def receipts(self) -> list[Receipt]:
@@ -143,6 +146,13 @@ def _views(session: Session, org_id: uuid.UUID, pos: Sequence[PurchaseOrder]) ->
         .order_by(SupplierBill.created_at, SupplierBill.bill_id)
     ):
         bills[bill.po_id].append(bill)
+    returns: dict[uuid.UUID, list[SupplierReturn]] = defaultdict(list)
+    for sent_back in session.scalars(
+        select(SupplierReturn)
+        .where(SupplierReturn.org_id == org_id, one_of(session, SupplierReturn.po_id, ids))
+        .order_by(SupplierReturn.created_at, SupplierReturn.return_id)
+    ):
+        returns[sent_back.po_id].append(sent_back)
     suppliers = {
         s.supplier_id: s
         for s in session.scalars(
@@ -157,7 +167,7 @@ def _views(session: Session, org_id: uuid.UUID, pos: Sequence[PurchaseOrder]) ->
         state = kernel.fold(po.number, lines[po.po_id], [_kernel_event(e) for e in events[po.po_id]],
                             tolerance_bp=po.tolerance_bp)  # fmt: skip
         views.append(PoView(po, suppliers[po.supplier_id], lines[po.po_id], events[po.po_id],
-                            state, bills[po.po_id]))  # fmt: skip
+                            state, bills[po.po_id], returns[po.po_id]))  # fmt: skip
     return views
 
 
@@ -348,9 +358,13 @@ def receive_po(
             )
         )
         if known is not None:
-            same = known.po_id == po_id and sorted(
-                (int(n), int(q)) for n, q, _ in known.lines or []
-            ) == sorted((x.line_no, x.qty) for x in lines)
+            # A return's id (``returned`` events keep it in the same column) is not a receipt's.
+            same = (
+                known.po_id == po_id
+                and known.kind == EventKind.RECEIVED
+                and sorted((int(n), int(q)) for n, q, _ in known.lines or [])
+                == sorted((x.line_no, x.qty) for x in lines)
+            )
             if not same:
                 raise errors.PURCHASE_RECEIPT_ID_REUSED.error(receipt_id=str(receipt_id))
             return view

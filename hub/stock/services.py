@@ -378,6 +378,46 @@ def receive_stock(
         return moves
 
 
+def return_to_supplier(
+    session: Session,
+    org_id: uuid.UUID,
+    location_id: uuid.UUID,
+    lines: Sequence[StockLine],
+    *,
+    actor: Actor,
+    reason: str,
+    reference: str,
+    at: datetime | None = None,
+    request_id: uuid.UUID | None = None,
+) -> list[Move]:
+    """Goods sent back to a supplier: one ``supplier_return`` move out per line (quantities
+    given positive), at the purchase order's unit cost; audited as
+    ``stock.returned_to_supplier``. A ``request_id`` already used returns what it recorded.
+    """
+    when = at or utcnow()
+    with unit_of_work(session):
+        _stockable(session, org_id, location_id, "return goods")
+        _check_lines(session, org_id, lines, signed=False)
+        moves = [
+            replace(m, qty=-m.qty)
+            for m in _line_moves(location_id, lines, MoveReason.SUPPLIER_RETURN, when, request_id)
+        ]
+        done = _recorded(session, org_id, request_id, moves)
+        if done is not None:
+            return done
+        apply_moves(session, org_id, moves)
+        audit.record(
+            session,
+            org_id,
+            "stock.returned_to_supplier",
+            at=utcnow(),
+            actor=actor,
+            target=str(location_id),
+            details={"reason": reason, "reference": reference, "moves": _described(moves)},
+        )
+        return moves
+
+
 def adjust_stock(
     session: Session,
     org_id: uuid.UUID,

@@ -11,7 +11,10 @@ weighted average) and posts what is not yet in the journal:
 - each receipt at cost (``receipt``: Dr inventory, Cr goods received not
   invoiced), each adjustment and each count's implied adjustment
   (``adjustment``: inventory against stock adjustments); an inflow that
-  covered oversold units carries their settlement to COGS in its entry.
+  covered oversold units carries their settlement to COGS in its entry;
+- each return to a supplier (``goods_returned``: Cr inventory at the stock's
+  cost, Dr goods received not invoiced at the purchase order's, the
+  difference to COGS).
 
 Entries are never edited, and a cost once posted stays. When the
 valuation changes under them (a box's sales arriving days late, a count
@@ -49,6 +52,7 @@ from setledger.postings import (
     post_cost_of_sale,
     post_cost_settlement,
     post_goods_received,
+    post_goods_returned,
     post_stock_adjustment,
 )
 from setledger.stock import lot_key
@@ -60,9 +64,17 @@ VALUED: dict[str, MoveKind] = {
     "sale": MoveKind.ISSUE,
     "return": MoveKind.RETURN,
     "adjustment": MoveKind.ADJUSTMENT,
+    "supplier_return": MoveKind.SUPPLIER_RETURN,
 }
 """Stock move reasons with a value; ``transfer_out`` and ``transfer_in`` have none."""
-STOCK_SOURCES = ("cost", "cost_return", "receipt", "adjustment", "revaluation")
+STOCK_SOURCES = (
+    "cost",
+    "cost_return",
+    "receipt",
+    "adjustment",
+    "goods_returned",
+    "revaluation",
+)
 """The journal's source types written here."""
 POST_CHUNK = 5000
 COUNT_AFTER = timedelta(microseconds=1)
@@ -200,7 +212,7 @@ def value_org(
         kind = VALUED.get(reason)
         if kind is None:
             continue
-        if (qty > 0 and kind is MoveKind.ISSUE) or (
+        if (qty > 0 and (kind is MoveKind.ISSUE or kind is MoveKind.SUPPLIER_RETURN)) or (
             qty < 0 and (kind is MoveKind.RECEIPT or kind is MoveKind.RETURN)
         ):
             # Against its reason's direction (no box or service makes one): valued
@@ -215,6 +227,8 @@ def value_org(
                 if return_id is None
                 else Document("cost_return", return_id, returned_on, store_id)
             )
+        elif kind is MoveKind.SUPPLIER_RETURN:
+            document = Document("goods_returned", move_id, business_date, store_id)
         else:
             source = "receipt" if kind is MoveKind.RECEIPT else "adjustment"
             document = Document(source, move_id, business_date, store_id)
@@ -278,12 +292,14 @@ def stock_drafts(
     no value make none."""
     value: dict[Document, int] = defaultdict(int)
     settled: dict[Document, int] = defaultdict(int)
+    cleared: dict[Document, int] = defaultdict(int)
     first: dict[Document, tuple[datetime, uuid.UUID]] = {}
     for valuation in stock.valuations.values():
         for costed in valuation.moves:
             document = stock.documents[costed.move.move_id]
             value[document] += costed.value
             settled[document] += costed.settlement
+            cleared[document] += costed.cleared
             at = (costed.move.moved_at, costed.move.move_id)
             first[document] = min(first.get(document, at), at)
     drafts: list[EntryDraft | None] = []
@@ -295,6 +311,9 @@ def stock_drafts(
             drafts.append(post_cost_of_sale(doc.source_id, on, -amount, store))
         elif doc.source_type == "cost_return":
             drafts.append(post_cost_of_return(doc.source_id, on, amount, store, settlement))
+        elif doc.source_type == "goods_returned":
+            drafts.append(post_goods_returned(doc.source_id, on, amount, cleared[doc], store,
+                                              settlement))  # fmt: skip
         elif doc.source_type == "receipt":
             drafts.append(
                 post_goods_received(

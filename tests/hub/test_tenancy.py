@@ -166,6 +166,11 @@ SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
         "bill_no": "SPY-1",
         "bill_date": "2026-11-24",
     },
+    ("POST", "/orgs/{org}/purchase-orders/{po_id}/returns"): {
+        "return_id": "0190b6d2-0000-7000-8000-0000000005d4",
+        "reason": "spy",
+        "lines": [{"line_no": 1, "qty": 1000}],
+    },
     ("PUT", "/orgs/{org}/reorder-rules/{location_id}/{product_id}"): {
         "min_qty": 1000,
         "max_qty": 2000,
