@@ -397,6 +397,8 @@ class BillTotals:
     taxable: Paise
     taxes: dict[str, Paise] = field(default_factory=dict)
     """Input tax per account (CGST, SGST or UTGST, IGST)."""
+    round_off: Paise = 0
+    """What the supplier rounded the bill's total by (to the rupee, usually)."""
 
     @property
     def tax(self) -> Paise:
@@ -409,7 +411,18 @@ class BillTotals:
 
     @property
     def payable(self) -> Paise:
-        return self.taxable + self.tax
+        return self.taxable + self.tax + self.round_off
+
+
+MAX_ROUND_OFF = 99
+"""A bill's round-off is under a rupee either way (paise)."""
+
+
+def check_round_off(round_off: Paise) -> None:
+    if not -MAX_ROUND_OFF <= round_off <= MAX_ROUND_OFF:
+        raise errors.SUPPLIER_BILL_INVALID.error(
+            reason=f"a round-off is -{MAX_ROUND_OFF} to {MAX_ROUND_OFF} paise, not {round_off}"
+        )
 
 
 def bill_totals(moves: Sequence[BilledMove], supplier_state: str, buyer_state: str) -> BillTotals:
@@ -448,11 +461,13 @@ def post_supplier_bill(
     store_id: uuid.UUID | None = None,
 ) -> EntryDraft:
     """Dr 2150 (the receipts' value), Dr input tax, Dr/Cr COGS (price difference),
-    Cr 2100 payables (what the supplier is owed)."""
+    Dr/Cr 4950 round off (the supplier's rounding), Cr 2100 payables (what the
+    supplier is owed)."""
     amounts = [
         (chart.GOODS_RECEIVED_NOT_INVOICED, totals.received_value),
         *sorted(totals.taxes.items()),
         (chart.COGS, totals.difference),
+        (chart.ROUND_OFF, totals.round_off),
         (chart.PAYABLES, -totals.payable),
     ]
     merged: dict[str, Paise] = {}

@@ -39,7 +39,9 @@ class Permission(StrEnum):
     """Receive, transfer, adjust and count stock; make warehouses, bins and lots."""
     PURCHASING_READ = "purchasing.read"
     PURCHASING_WRITE = "purchasing.write"
-    """Suppliers, purchase orders (send, receive, close, cancel), supplier bills, reorder rules."""
+    """Suppliers, purchase orders (send, receive, return, close, cancel), reorder rules."""
+    PURCHASING_BILL = "purchasing.bill"
+    """Record a supplier's bill against a PO's receipts (books work: the accountant's too)."""
 
 
 P = Permission
@@ -59,6 +61,7 @@ MATRIX: dict[Role, frozenset[Permission]] = {
         P.BOOKS_MANAGE,
         P.STOCK_READ,
         P.PURCHASING_READ,
+        P.PURCHASING_BILL,
     },
     Role.STORE_MANAGER: _READS
     | {
@@ -70,6 +73,7 @@ MATRIX: dict[Role, frozenset[Permission]] = {
         P.STOCK_WRITE,
         P.PURCHASING_READ,
         P.PURCHASING_WRITE,
+        P.PURCHASING_BILL,
     },
     Role.CASHIER: _READS | {P.STOCK_READ},
     Role.INSTALLER: _READS | {P.DEVICES_READ, P.DEVICES_MANAGE},
@@ -98,7 +102,8 @@ WHY: dict[Permission, str] = {
     P.STOCK_WRITE: "receive, transfer, adjust and count stock; add warehouses, bins and lots",
     P.PURCHASING_READ: "see suppliers, purchase orders, supplier bills, reorder rules and suggestions",
     P.PURCHASING_WRITE: "add suppliers; make, send, receive, close and cancel purchase orders; "
-    "record supplier bills; set reorder rules",
+    "return goods to suppliers; set reorder rules",
+    P.PURCHASING_BILL: "record a supplier's bill against a purchase order's receipts",
 }
 
 

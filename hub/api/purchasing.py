@@ -32,6 +32,7 @@ from setledger import purchasing as kernel
 router = APIRouter(tags=["purchasing"])
 Reader = Annotated[Principal, allow(P.PURCHASING_READ)]
 Writer = Annotated[Principal, allow(P.PURCHASING_WRITE)]
+Biller = Annotated[Principal, allow(P.PURCHASING_BILL)]
 PDF: dict[int | str, dict[str, Any]] = {
     200: {"description": "The purchase order", "content": {"application/pdf": {}}}
 }
@@ -124,6 +125,9 @@ class BillIn(Request):
     """The receipts billed; every receipt of the PO not yet billed when left out."""
     unit_costs: list[BillCostIn] | None = Field(default=None, max_length=500)
     """The bill's cost per PO line where it differs from the PO's."""
+    round_off: int = 0
+    """Paise the supplier rounded the bill's total by (-99 to 99): +40 when ₹1,234.60
+    was billed as ₹1,235.00. Posted to 4950 Round off; the payable includes it."""
 
 
 class ReturnLineIn(Request):
@@ -182,6 +186,8 @@ class BillOut(Response):
     taxable: int
     tax: int
     payable: int
+    """taxable + tax + round_off: what the supplier is owed."""
+    round_off: int
     difference: int
 
 
@@ -289,7 +295,7 @@ def _bill(b: SupplierBill) -> BillOut:
     return BillOut(
         bill_id=b.bill_id, bill_no=b.bill_no, bill_date=b.bill_date,
         received_value=b.received_value, taxable=b.taxable, tax=b.tax, payable=b.payable,
-        difference=b.taxable - b.received_value,
+        round_off=b.round_off, difference=b.taxable - b.received_value,
     )  # fmt: skip
 
 
@@ -474,7 +480,7 @@ def cancel_po(session: DbSession, principal: Writer, po_id: uuid.UUID, body: Rea
 
 
 @router.post("/orgs/{org}/purchase-orders/{po_id}/bills", status_code=201)
-def record_bill(session: DbSession, principal: Writer, po_id: uuid.UUID, body: BillIn) -> BillOut:
+def record_bill(session: DbSession, principal: Biller, po_id: uuid.UUID, body: BillIn) -> BillOut:
     """The supplier's bill for receipts of the PO, posted to the books."""
     with session.begin():
         org = get_org(session, principal.org_code)
@@ -484,7 +490,7 @@ def record_bill(session: DbSession, principal: Writer, po_id: uuid.UUID, body: B
         made = bills.record_bill(
             session, org.org_id, po_id, bill_id=body.bill_id, bill_no=body.bill_no,
             bill_date=body.bill_date, actor=actor_of(principal), receipt_ids=body.receipt_ids,
-            unit_costs=costs,
+            unit_costs=costs, round_off=body.round_off,
         )  # fmt: skip
         return _bill(made.bill)
 

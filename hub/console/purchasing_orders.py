@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from hub.accounts.audit import actor_of
 from hub.accounts.members import require
-from hub.accounts.permissions import Permission
+from hub.accounts.permissions import Permission, allowed
 from hub.accounts.principal import Principal
 from hub.console import purchasing_queries as queries
 from hub.console import stock_queries
@@ -47,6 +47,7 @@ from setledger import errors
 from setledger import purchasing as kernel
 from setledger.errors import ErrorKind, SetLedgerError
 from setledger.ids import new_id
+from setledger.money import parse_rupees
 from setledger.serials import ONE_UNIT, SERIAL_MAX
 
 router = APIRouter(route_class=ConsoleRoute)
@@ -115,6 +116,7 @@ def _po_page(
         cancellable=state.status in (kernel.PoStatus.DRAFT, kernel.PoStatus.SENT)
         and not any(state.received.values()),
         sendable=state.status not in (kernel.PoStatus.CLOSED, kernel.PoStatus.CANCELLED),
+        may_bill=allowed(principal.role, Permission.PURCHASING_BILL),
         form={**fresh, **(form or {})},
     )
 
@@ -307,11 +309,17 @@ def bill(
 ) -> Response:
     """The supplier's bill for every receipt not billed yet, at the PO's costs."""
     open_purchasing(db, principal)
-    require(principal, Permission.PURCHASING_WRITE, "record supplier bills")
+    require(principal, Permission.PURCHASING_BILL, "record supplier bills")
     problems: dict[str, str] = {}
     bill_no = (text(form, "bill_no") or "")[:64]
     if not bill_no:
         problems["bill_no"] = "The number on the supplier's bill."
+    round_off = 0
+    try:
+        round_off = parse_rupees(form.get("round_off", "").strip() or "0")
+        kernel.check_round_off(round_off)
+    except (ValueError, SetLedgerError):
+        problems["round_off"] = "Under a rupee either way, e.g. 0.40 or -0.30; empty: none."
     try:
         bill_date = date.fromisoformat(form.get("bill_date", "").strip())
     except ValueError:
@@ -326,7 +334,8 @@ def bill(
     try:
         with db.begin():
             bills.record_bill(db, principal.org_id, po_id, bill_id=bill_id, bill_no=bill_no,
-                              bill_date=bill_date, actor=actor_of(principal))  # fmt: skip
+                              bill_date=bill_date, actor=actor_of(principal),
+                              round_off=round_off)  # fmt: skip
     except SetLedgerError as err:
         return _failed(request, db, principal, po_id, form, err)
     return _done(po_id, "billed")

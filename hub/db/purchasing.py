@@ -23,7 +23,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKeyConstraint, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKeyConstraint, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db.base import Base
@@ -139,6 +139,9 @@ class SupplierBill(Base):
     taxable: Mapped[int]
     tax: Mapped[int]
     payable: Mapped[int]
+    """What the supplier is owed: taxable + tax + round_off."""
+    round_off: Mapped[int] = mapped_column(server_default=text("0"))
+    """Paise the supplier's total was rounded by (-99 to 99; 0: none), posted to 4950."""
     created_at: Mapped[datetime]
     created_by: Mapped[str] = mapped_column(String(200))
 

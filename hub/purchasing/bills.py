@@ -6,14 +6,15 @@ line). Goods sent back to the supplier before any bill covered them
 their line: a negative ``supplier_bill_line`` keyed by the return id. The entry (``setledger.purchasing.post_supplier_bill``): Dr 2150 goods
 received not invoiced at the receipts' own value (what the valuation run credits
 2150 with for those receipt moves), Dr input tax, Dr/Cr COGS for the difference
-between the billed and the received cost, Cr 2100 trade payables.
+between the billed and the received cost, Dr/Cr 4950 the supplier's round-off,
+Cr 2100 trade payables.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import select
@@ -189,17 +190,24 @@ def record_bill(
     actor: Actor,
     receipt_ids: list[uuid.UUID] | None = None,
     unit_costs: dict[int, int] | None = None,
+    round_off: int = 0,
 ) -> BillView:
     """Bill the given receipts (all the PO's unbilled ones without ``receipt_ids``) at the
-    PO's costs or the bill's own per line (``unit_costs`` by line number); posts the entry.
-    A ``bill_id`` already recorded for this PO returns that bill."""
+    PO's costs or the bill's own per line (``unit_costs`` by line number), with the
+    supplier's ``round_off`` of the total (paise); posts the entry. A ``bill_id``
+    already recorded for this PO returns that bill."""
     costs = unit_costs or {}
+    kernel.check_round_off(round_off)
     with unit_of_work(session):
         _lock(session, PO_LOCK_SPACE, po_id)
         view = read_po(session, org_id, po_id)
         existing = session.get(SupplierBill, (org_id, bill_id))
         if existing is not None:
-            if existing.po_id != po_id or existing.bill_no != bill_no:
+            if (existing.po_id, existing.bill_no, existing.round_off) != (
+                po_id,
+                bill_no,
+                round_off,
+            ):
                 raise _invalid(f"bill id {bill_id} is already another bill")
             return _read(session, org_id, view, existing, replayed=True)
         receipts = {r.receipt_id: r for r in view.receipts}
@@ -247,11 +255,12 @@ def record_bill(
         totals = kernel.bill_totals(moves, view.supplier.state_code, state)
         if not (totals.received_value or totals.payable):
             raise _invalid("what it covers went back to the supplier before it was billed")
+        totals = replace(totals, round_off=round_off)
         now = utcnow()
         bill = SupplierBill(
             org_id=org_id, bill_id=bill_id, po_id=po_id, supplier_id=view.po.supplier_id,
             bill_no=bill_no, bill_date=bill_date, received_value=totals.received_value,
-            taxable=totals.taxable, tax=totals.tax, payable=totals.payable,
+            taxable=totals.taxable, tax=totals.tax, payable=totals.payable, round_off=round_off,
             created_at=now, created_by=actor.label,
         )  # fmt: skip
         session.add(bill)
@@ -276,7 +285,7 @@ def record_bill(
             session, org_id, "purchasing.bill_recorded", at=now, actor=actor, target=str(po_id),
             details={"bill_id": str(bill_id), "bill_no": bill_no, "number": view.po.number,
                      "receipts": [str(r) for r in chosen], "payable": totals.payable,
-                     "difference": totals.difference},
+                     "difference": totals.difference, "round_off": round_off},
         )  # fmt: skip
         return BillView(bill, totals, list(chosen))
 
@@ -298,6 +307,6 @@ def _read(
     totals = kernel.bill_totals(moves, view.supplier.state_code, state)
     # The stored figures are what was posted; per-line sums can differ by a paisa
     # from the per-move values the entry used, so the stored ones are reported.
-    totals = kernel.BillTotals(bill.received_value, bill.taxable, totals.taxes)
+    totals = kernel.BillTotals(bill.received_value, bill.taxable, totals.taxes, bill.round_off)
     receipts = sorted({r.receipt_id for r in rows}, key=str)
     return BillView(bill, totals, receipts, replayed)

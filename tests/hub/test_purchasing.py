@@ -282,3 +282,35 @@ def test_phones_on_a_po_are_received_by_serial_number(hub: Hub) -> None:
                        "lines": [{"line_no": 1, "qty": 1000, "serial_no": "IMEI-7"}]})  # fmt: skip
     assert error_code(twice, 422) == "STOCK_QTY_INVALID"
     assert ok(shop.get(f"/purchase-orders/{again['po_id']}"))["status"] == "sent"
+
+
+def test_a_bill_rounded_to_the_rupee_posts_its_round_off(hub: Hub) -> None:
+    """Rs 20.13 x 5 = Rs 100.65 plus 5% GST (Rs 2.52 and Rs 2.52 after rounding each head)
+    is Rs 105.69, billed as Rs 106.00: the round-off of 31 paise is posted to 4950 and the
+    supplier is owed the rounded total. A round-off of a rupee or more, or another under
+    the same bill id, is refused and changes nothing."""
+    shop = Shop(hub)
+    po = shop.po(5000, unit_cost=2013)
+    shop.post(f"/purchase-orders/{po['po_id']}/send")
+    ok(shop.receive(po, uuid.uuid4(), 5000))
+    with hub.runtime.sessions() as session:
+        post_stock_costs(session, shop.org_id)
+    bill = {"bill_id": str(uuid.uuid4()), "bill_no": "KT/500", "bill_date": "2026-11-24"}
+    url = f"/purchase-orders/{po['po_id']}/bills"
+    for wrong in (100, -100):
+        refused = shop.post(url, {**bill, "round_off": wrong})
+        assert error_code(refused, 422) == "SUPPLIER_BILL_INVALID"
+    assert ok(shop.get(f"/purchase-orders/{po['po_id']}"))["bills"] == []
+    made = ok(shop.post(url, {**bill, "round_off": 31}), 201)
+    assert (made["taxable"], made["tax"], made["round_off"], made["payable"]) == (
+        10065,
+        504,
+        31,
+        10600,
+    )
+    assert ok(shop.post(url, {**bill, "round_off": 31}), 201) == made  # a retry
+    assert error_code(shop.post(url, {**bill, "round_off": 30}), 422) == "SUPPLIER_BILL_INVALID"
+    balances = shop.balances()
+    assert sum(balances.values()) == 0
+    assert "2150" not in balances
+    assert (balances["2100"], balances["4950"], balances["1400"]) == (-10600, 31, 10065)

@@ -46,20 +46,19 @@ def _file(tmp_path: Path, name: str, lines: list[str]) -> str:
     return str(path)
 
 
-def _cashier_token(console: ConsoleServer, owner_token: str) -> str:
+def _cashier_token(console: ConsoleServer, owner_token: str, role: str = "cashier") -> str:
+    """A session of a new member in ``role`` (a cashier unless said), invited by the owner."""
     principal = console.principal(owner_token)
     assert principal is not None
-    email = f"{new_username('cash')}@example.in"
+    email = f"{new_username(role[:4])}@example.in"
     with console.runtime.sessions() as session:
-        invites.create_invite(
-            session, console.ctx, principal, InviteCreate(email=email, role="cashier")
-        )
+        invites.create_invite(session, console.ctx, principal, InviteCreate(email=email, role=role))
     _, token = link_token(console.mailbox.for_address(email))
     accept = InviteAccept(
         token=token,
-        username=new_username("cash"),
+        username=new_username(role[:4]),
         password=PASSWORD,
-        display_name="Counter Cashier",
+        display_name=f"Counter {role}",
         session="cookie",
     )
     with console.runtime.sessions() as session:

@@ -421,3 +421,57 @@ def test_serial_numbered_goods_are_received_unit_by_unit_on_sqlite(
         assert 'id="serials_1-error"' in over.text
         assert received() == 2 * U
         assert _on_hand(client, org_path, shop["A"], phone) == 2 * U
+
+
+def test_an_accountant_records_the_bill_with_its_round_off_on_sqlite(
+    console_mail: SmtpServer, tmp_path: Any
+) -> None:
+    """Booking the supplier's bill is the accountant's work (``purchasing.bill``), though
+    they cannot order or receive goods; the bill's round-off to the rupee is typed in
+    rupees, one of a rupee or more is refused beside its field and nothing is billed."""
+    server = ConsoleServer(
+        f"sqlite:///{tmp_path / 'hub.db'}", console_mail.port, console_mail.mailbox
+    )
+    with TestClient(server.app, base_url=server.base_url) as client:
+        owner = server.seed_owner()
+        client.cookies.set("setledger_session", owner.token)
+        shop = _shop(server, client, owner)
+        org_path = shop["org_path"]
+        supplier = api_json(
+            client.post(f"{org_path}/suppliers", json={"name": "Deccan", "state_code": "27"}),
+            201,
+        )["supplier_id"]
+        po = api_json(
+            client.post(
+                f"{org_path}/purchase-orders",
+                json={"supplier_id": supplier, "location_id": shop["A"],
+                      "lines": [{"product_id": shop["SALT"], "qty": 5 * U, "unit_cost": 2013}]},
+            ),
+            201,
+        )  # fmt: skip
+        base = f"{org_path}/purchase-orders/{po['po_id']}"
+        assert client.post(f"{base}/send").status_code == 200
+        receipt = {"receipt_id": str(uuid.uuid4()), "lines": [{"line_no": 1, "qty": 5 * U}]}
+        api_json(client.post(f"{base}/receipts", json=receipt))
+
+        client.cookies.set("setledger_session", _cashier_token(server, owner.token, "accountant"))
+        po_page = f"/console/purchasing/orders/{po['po_id']}"
+        shown = client.get(po_page).text
+        assert 'id="bill"' in shown
+        assert 'id="receive"' not in shown  # receiving goods is not theirs
+        token = CSRF.search(shown).group(1)  # type: ignore[union-attr]
+        bill = {"csrf_token": token, "bill_id": _hidden(shown)["bill_id"], "bill_no": "D/77",
+                "bill_date": "2026-11-24"}  # fmt: skip
+        refused = client.post(f"{po_page}/bill", data={**bill, "round_off": "1.00"})
+        assert refused.status_code == 422
+        assert 'id="round_off-error"' in refused.text
+        assert api_json(client.get(base))["bills"] == []
+        done = client.post(f"{po_page}/bill", data={**bill, "round_off": "0.31"},
+                           follow_redirects=False)  # fmt: skip
+        assert done.status_code == 303
+        (billed,) = api_json(client.get(base))["bills"]
+        assert (billed["round_off"], billed["payable"]) == (31, 10600)
+        receive = client.post(f"{po_page}/receive",
+                              data={"csrf_token": token, "receipt_id": str(uuid.uuid4()),
+                                    "qty_1": "1"})  # fmt: skip
+        assert receive.status_code == 403
