@@ -26,6 +26,7 @@ from setledger.postings import (
     post_cost_of_sale,
     post_cost_settlement,
     post_goods_received,
+    post_goods_returned,
     post_stock_adjustment,
 )
 from setledger.valuation import (
@@ -39,6 +40,7 @@ from setledger.valuation import (
 )
 
 R, ISS, RET, ADJ = MoveKind.RECEIPT, MoveKind.ISSUE, MoveKind.RETURN, MoveKind.ADJUSTMENT
+SR = MoveKind.SUPPLIER_RETURN
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 SALES = {name: uuid.UUID(int=0xA000 + n) for n, name in enumerate(("S1", "S2", "S3", "S4"))}
 
@@ -256,6 +258,9 @@ def entries(valuation: Valuation) -> list[EntryDraft]:
             drafts.append(post_cost_of_sale(move.move_id, on, -costed.value))
         elif move.kind is RET:
             drafts.append(post_cost_of_return(move.move_id, on, costed.value, settlement=settled))
+        elif move.kind is SR:
+            drafts.append(post_goods_returned(move.move_id, on, costed.value, costed.cleared,
+                                              settlement=settled))  # fmt: skip
         elif costed.value < 0:
             drafts.append(post_stock_adjustment(move.move_id, on, costed.value, "count"))
         else:  # an adjustment in, settled on its own
@@ -326,6 +331,9 @@ _step = st.one_of(
     st.tuples(st.just(RET), st.integers(1, 4000), st.integers(0, 30)),
 )
 _adjustment = st.tuples(st.just(ADJ), st.integers(-5000, 5000), st.integers(-1, 50_000))
+_to_supplier = st.tuples(st.just(SR), st.integers(1, 4000), st.integers(-1, 50_000))
+"""Goods back to the supplier: out at the stock's cost, clearing 2150 at the order's
+cost (-1: none given, so at the stock's cost)."""
 
 
 def _moves(steps: list[tuple[MoveKind, int, int]]) -> list[ValuationMove]:
@@ -342,6 +350,8 @@ def _moves(steps: list[tuple[MoveKind, int, int]]) -> list[ValuationMove]:
             # A sale seen before (or, past the list, one never seen).
             sale = sales[extra] if extra < len(sales) else uuid.UUID(int=0xC000 + n)
             moves.append(ValuationMove(move_id, at, kind, qty, sale_id=sale))
+        elif kind is SR:
+            moves.append(ValuationMove(move_id, at, kind, -qty, extra if extra >= 0 else None))
         else:
             moves.append(ValuationMove(move_id, at, kind, qty, extra if extra >= 0 else None))
     return moves
@@ -356,11 +366,15 @@ def _check_stock_on_hand(valuation: Valuation) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.one_of(_step, _adjustment), max_size=40), st.sampled_from(list(Method)))
+@given(
+    st.lists(st.one_of(_step, _adjustment, _to_supplier), max_size=40),
+    st.sampled_from(list(Method)),
+)
 def test_no_paisa_is_lost(steps: list[tuple[MoveKind, int, int]], method: Method) -> None:
     valuation = value_moves(method, _moves(steps))
     receipts, adjustments = valuation.of_kind(R), valuation.of_kind(ADJ)
-    assert receipts + adjustments == valuation.cogs + valuation.closing_value
+    cleared = sum(c.cleared for c in valuation.moves)  # returns to suppliers, at PO cost
+    assert receipts + adjustments == valuation.cogs + valuation.closing_value + cleared
     assert valuation.closing_qty == sum(qty for _, qty, _ in _signed(steps))
     _check_stock_on_hand(valuation)
     trial = books(valuation)  # every entry balances (check_balanced) ...
@@ -369,10 +383,11 @@ def test_no_paisa_is_lost(steps: list[tuple[MoveKind, int, int]], method: Method
     assert trial.of([chart.INVENTORY]) == valuation.closing_value
     assert trial.of([chart.COGS]) == valuation.cogs
     assert trial.of([chart.STOCK_ADJUSTMENTS]) == -adjustments
+    assert trial.of([chart.GOODS_RECEIVED_NOT_INVOICED]) == cleared - receipts
 
 
 def _signed(steps: list[tuple[MoveKind, int, int]]) -> list[tuple[MoveKind, int, int]]:
-    return [(k, -q if k is ISS else q, e) for k, q, e in steps]
+    return [(k, -q if k in (ISS, SR) else q, e) for k, q, e in steps]
 
 
 @settings(max_examples=200, deadline=None)
