@@ -11,6 +11,7 @@ import { CameraScan } from "./camera";
 import { ExchangeCredit, ReturnsScreen } from "./returns";
 import { ShiftScreen } from "./shift";
 import { ReorderDialog, ReorderProduct, sentNotice } from "./reorder";
+import { StockDialog } from "./stock";
 import { SerialDialog, SerialProduct, serialAsked } from "./serial";
 import { Sell } from "./sell";
 import { SignIn } from "./signin";
@@ -45,13 +46,15 @@ function App() {
   const [billDiscounting, setBillDiscounting] = useState(false);
   const [recalling, setRecalling] = useState<HeldBill[] | null>(null);
   const [camera, setCamera] = useState(false);
+  // Stock at the counter (Shift+F4 or the Stock button).
+  const [stockOpen, setStockOpen] = useState(false);
   // Urgent reorder of a line's product (Shift+F3 or the line's ↻ button).
   const [reordering, setReordering] = useState<ReorderProduct | null>(null);
   // A serial-tracked item scanned or picked: the dialog asks for the unit's serial number.
   const [serialFor, setSerialFor] = useState<SerialProduct | null>(null);
   const serialSinkRef = useRef<((code: string) => void) | null>(null);
   const extrasOpenRef = useRef(false);
-  extrasOpenRef.current = billDiscounting || recalling !== null || camera || reordering !== null || serialFor !== null;
+  extrasOpenRef.current = billDiscounting || recalling !== null || camera || stockOpen || reordering !== null || serialFor !== null;
   const saleId = useRef<string | null>(null);
   const cartRef = useRef<Cart | null>(null);
   cartRef.current = cart;
@@ -372,8 +375,8 @@ function App() {
       {screen === "sell" && (
         <Sell t={t} cart={cart} selected={selected} setSelected={setSelected} notice={notice} error={error}
           onCode={(code) => addCode({ code })} onProduct={(p) => addCode({ product_id: p.product_id })}
-          onQty={changeQty} onDiscount={setDiscounting} onVoid={voidLine} modal={ask !== null || discounting !== null || billDiscounting || recalling !== null || camera || reordering !== null || serialFor !== null}
-          onCamera={() => setCamera(true)}
+          onQty={changeQty} onDiscount={setDiscounting} onVoid={voidLine} modal={ask !== null || discounting !== null || billDiscounting || recalling !== null || camera || stockOpen || reordering !== null || serialFor !== null}
+          onCamera={() => setCamera(true)} onStock={() => setStockOpen(true)}
           onHold={holdOrRecall} onBillDiscount={() => { if (cartRef.current?.lines.length) setBillDiscounting(true); }}
           onReturns={() => { setError(""); setScreen("returns"); }}
           onShift={() => { setError(""); setScreen("shift"); }}
@@ -399,6 +402,7 @@ function App() {
       {screen === "sell" && camera && (
         <CameraScan t={t} onCode={(code) => addCode({ code })} onClose={() => setCamera(false)} />
       )}
+      {screen === "sell" && stockOpen && <StockDialog t={t} onClose={() => setStockOpen(false)} />}
       {screen === "sell" && recalling && (
         <RecallDialog t={t} held={recalling} onRecall={recall} onCancel={() => setRecalling(null)} />
       )}

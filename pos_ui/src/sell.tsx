@@ -10,6 +10,7 @@ export function Sell(props: {
   onDiscount: (lineNo: number) => void; onVoid: (lineNo: number) => void; modal: boolean; onReturns: () => void;
   onShift: () => void; onReorder: (lineNo: number) => void;
   onPay: () => void; onSignOut: () => void; onHold: () => void; onBillDiscount: () => void; onCamera: () => void;
+  onStock: () => void;
 }) {
   const { t, cart } = props;
   const [q, setQ] = useState("");
@@ -31,6 +32,7 @@ export function Sell(props: {
       else if (e.key === "F2" && e.shiftKey) props.onCamera();
       else if (e.key === "F8" && e.shiftKey) props.onBillDiscount();
       else if (e.key === "F2") searchRef.current?.focus();
+      else if (e.key === "F4" && e.shiftKey) props.onStock();
       else if (e.key === "F4") props.onPay();
       else if (e.key === "F3" && e.shiftKey) { if (props.selected !== null) props.onReorder(props.selected); }
       else if (e.key === "F3") props.onReturns();
@@ -49,7 +51,7 @@ export function Sell(props: {
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [cart, props.selected, props.modal, props.onPay, props.onQty, props.onDiscount, props.onVoid, props.onReturns, props.onShift, props.onReorder, props.onSignOut, props.onHold, props.onBillDiscount, props.onCamera]);
+  }, [cart, props.selected, props.modal, props.onPay, props.onQty, props.onDiscount, props.onVoid, props.onReturns, props.onShift, props.onReorder, props.onSignOut, props.onHold, props.onBillDiscount, props.onCamera, props.onStock]);
   const pick = (p: Product) => { props.onProduct(p); setQ(""); setHits([]); searchRef.current?.blur(); };
   const totals = cart?.totals;
   const tax = totals ? totals.cgst + totals.sgst + totals.igst + totals.cess : 0;
@@ -117,6 +119,7 @@ export function Sell(props: {
         </dl>
         <button class="primary wide" data-testid="pay" disabled={!cart || cart.lines.length === 0} onClick={props.onPay}>{t("sell.pay")} (F4)</button>
         <button class="wide" data-testid="camera" onClick={props.onCamera}>{t("camera.button")} (Shift+F2)</button>
+        <button class="wide" data-testid="stock" onClick={props.onStock}>{t("stocklook.button")} (Shift+F4)</button>
         <div class="pair">
           <button class="wide" data-testid="hold" onClick={props.onHold}>
             {cart && cart.lines.length ? t("hold.hold") : t("hold.recall")} (Shift+F7)
