@@ -24,7 +24,7 @@ from hub.accounts.principal import Principal
 from hub.api.deps import DbSession, allow
 from hub.db.models import Product, ReorderRule, Store, Supplier, SupplierBill, SupplierReturn
 from hub.purchasing import bills, orders, reorder, returns, suppliers
-from hub.purchasing.documents import po_pdf
+from hub.purchasing.documents import debit_note_number, debit_note_pdf, po_pdf
 from hub.registry.lookup import get_org
 from hub.schemas import Request, Response
 from setledger import purchasing as kernel
@@ -591,3 +591,21 @@ def draft_from_suggestions(session: DbSession, principal: Writer, body: FromSugg
             product_ids=body.product_ids, unit_costs=body.unit_costs, po_id=body.po_id,
         )  # fmt: skip
         return _po(view)
+
+
+# -- debit notes -------------------------------------------------------------------------------
+
+
+@router.get(
+    "/orgs/{org}/purchase-orders/{po_id}/returns/{return_id}/pdf",
+    responses={200: {"description": "The debit note", "content": {"application/pdf": {}}}},
+)
+def debit_note_document(
+    session: DbSession, principal: Reader, po_id: uuid.UUID, return_id: uuid.UUID
+) -> Response_:
+    """The return's debit note to the supplier, an A4 PDF (``DN-<PO number>-<n>``)."""
+    with session.begin():
+        org = get_org(session, principal.org_code)
+        view = orders.read_po(session, org.org_id, po_id)
+        body = debit_note_pdf(session, org, view, return_id)  # RETURN_NOT_FOUND: not this PO's
+        return _pdf(body, debit_note_number(view, return_id))

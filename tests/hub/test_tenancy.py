@@ -343,7 +343,8 @@ def urgent_reorder(org: dict[str, Any], device: dict[str, Any], product: dict[st
 def purchasing_for_routes(
     hub: Hub, org: dict[str, Any], store: dict[str, Any], product: dict[str, Any]
 ) -> dict[str, str]:
-    """A supplier and a PO to it, sent and received in part, with its reorder rule."""
+    """A supplier and a PO to it, sent and received in part, a little of it returned to the
+    supplier, with its reorder rule."""
     code = org["org_id"]
     supplier = {"name": "Konkan Traders", "state_code": "27"}
     made = ok(hub.client.post(f"{API}/orgs/{code}/suppliers", json=supplier), 201)
@@ -353,10 +354,15 @@ def purchasing_for_routes(
     assert hub.client.post(f"{API}/orgs/{code}/purchase-orders/{po['po_id']}/send").is_success
     receipt = {"receipt_id": str(uuid.uuid4()), "lines": [{"line_no": 1, "qty": 1000}]}
     ok(hub.client.post(f"{API}/orgs/{code}/purchase-orders/{po['po_id']}/receipts", json=receipt))
+    sent_back = {"return_id": str(uuid.uuid4()), "reason": "torn",
+                 "lines": [{"line_no": 1, "qty": 1}]}  # fmt: skip
+    path = f"{API}/orgs/{code}/purchase-orders/{po['po_id']}/returns"
+    returned = ok(hub.client.post(path, json=sent_back), 201)
     rule = {"min_qty": 1000, "max_qty": 5000}
     path = f"{API}/orgs/{code}/reorder-rules/{store['store_id']}/{product['product_id']}"
     ok(hub.client.put(path, json=rule))
-    return {"supplier_id": made["supplier_id"], "po_id": po["po_id"]}
+    return {"supplier_id": made["supplier_id"], "po_id": po["po_id"],
+            "return_id": returned["return_id"]}  # fmt: skip
 
 
 def params_of(path: str) -> list[str]:

@@ -7,13 +7,16 @@ ingest (``reorder.urgent`` on the ``reorders`` stream).
 - In Chromium, on PostgreSQL: an owner adds a supplier, makes a PO of 5 salt for
   store A, sends it (the PDF is downloaded), receives 2 then the other 3, sees on-hand
   at A go up by 5 on the stock page, records the supplier's bill (posted: the PO's
-  status and the API agree), and acknowledges the urgent reorder then marks it
-  ordered on that PO (the API says so, audited).
+  status and the API agree), sends one packet back to the supplier (its debit note
+  PDF downloads), and acknowledges the urgent reorder then marks it ordered on that
+  PO (the API says so, audited).
 - On SQLite, through the TestClient: every page renders; refused forms (a bad
   GSTIN, an unknown SKU, an over-receipt, "ordered" without a PO) are shown beside
   their field and change nothing; a receipt submitted twice records once; a rule,
   its suggestion and a draft PO made from it; a cashier gets 403 on every page and
-  form and has no Purchasing link.
+  form and has no Purchasing link. Goods go back to the supplier from a PO's page
+  (units and serial numbers; refusals beside their field, nothing changed; twice:
+  once), and each return's debit note PDF reads right.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import httpx
 from fastapi.testclient import TestClient
 from playwright.sync_api import expect
 
+from documents.invoice_pdf import money
 from hub.ingest import apply_envelope
 from setledger.contracts import UrgentReorder as UrgentReorderDocument
 from tests.hub.accounts.smtp import SmtpServer
@@ -42,6 +46,7 @@ from tests.hub.console.support import (
 )
 from tests.hub.console.test_products_pages import _cashier_token
 from tests.hub.sales_factory import Till
+from tests.hub.test_purchasing import pdf_text
 
 API = "/api/v1"
 U = 1000
@@ -170,6 +175,20 @@ def test_owner_orders_receives_bills_and_answers_an_urgent_reorder_in_chromium(
     assert [(b["bill_no"], b["received_value"]) for b in po["bills"]] == [("DSC/889", 5 * 2050)]
     shot(page, "purchasing-received-billed")
 
+    # One packet goes back to the supplier after the bill: a debit note, its PDF downloads.
+    page.fill("#back_1", "1")
+    page.fill("#return_reason", "Packet torn")
+    page.click("#return-button")
+    expect(page.locator(".notice")).to_contain_text("Return recorded")
+    sent_back = page.locator("#returns tr[data-number='DN-PO-00001-1']")
+    expect(sent_back.locator(".debit-note")).to_contain_text("posted")
+    with page.expect_download() as download:
+        sent_back.locator(".debit-note-pdf").click()
+    assert download.value.suggested_filename == "DN-PO-00001-1.pdf"
+    with open(download.value.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+    assert _on_hand(api, org_path, shop["A"], shop["SALT"]) == before + 4 * U
+
     # The box's urgent reorder: acknowledged, then ordered on that PO (picked).
     page.click("#nav-urgent")
     row = page.locator(f"#urgent tr[data-reorder='{shop['reorder']}']")
@@ -196,7 +215,7 @@ def test_owner_orders_receives_bills_and_answers_an_urgent_reorder_in_chromium(
 
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-HIDDEN = re.compile(r'name="(receipt_id|po_id|bill_id)" value="([^"]+)"')
+HIDDEN = re.compile(r'name="(receipt_id|po_id|bill_id|return_id)" value="([^"]+)"')
 
 
 def _hidden(text: str) -> dict[str, str]:
@@ -475,3 +494,140 @@ def test_an_accountant_records_the_bill_with_its_round_off_on_sqlite(
                               data={"csrf_token": token, "receipt_id": str(uuid.uuid4()),
                                     "qty_1": "1"})  # fmt: skip
         assert receive.status_code == 403
+
+
+def test_goods_go_back_to_the_supplier_from_the_po_page_with_a_debit_note_on_sqlite(
+    console_mail: SmtpServer, tmp_path: Any
+) -> None:
+    """5 salt and 2 phones (by serial) received. A return without a reason, of more salt
+    than came, or of a phone that never came is refused beside its field and changes
+    nothing; 1 salt goes back before the bill (sent twice: once; no debit note), then
+    after the bill 1 salt and the phone IMEI-2 (a debit note, CGST + SGST). The page
+    lists both returns; each debit note PDF carries its number, the supplier's GSTIN
+    and the total."""
+    server = ConsoleServer(
+        f"sqlite:///{tmp_path / 'hub.db'}", console_mail.port, console_mail.mailbox
+    )
+    with TestClient(server.app, base_url=server.base_url) as client:
+        owner = server.seed_owner()
+        client.cookies.set("setledger_session", owner.token)
+        shop = _shop(server, client, owner)
+        org_path = shop["org_path"]
+        phone = api_json(
+            client.post(
+                f"{org_path}/products",
+                json={"sku": "PHONE-1", "name": "Redmi 13", "hsn": "8517", "gst_rate_bp": 1800,
+                      "price": 1_200_000, "serial_tracked": True},
+            ),
+            201,
+        )["product_id"]  # fmt: skip
+        supplier = api_json(
+            client.post(f"{org_path}/suppliers",
+                        json={"name": "Deccan", "state_code": "27", "gstin": GSTIN}),
+            201,
+        )["supplier_id"]  # fmt: skip
+        po = api_json(
+            client.post(
+                f"{org_path}/purchase-orders",
+                json={"supplier_id": supplier, "location_id": shop["A"],
+                      "lines": [{"product_id": shop["SALT"], "qty": 5 * U, "unit_cost": 2000},
+                                {"product_id": phone, "qty": 2 * U, "unit_cost": 900_000}]},
+            ),
+            201,
+        )  # fmt: skip
+        po_id, po_path = po["po_id"], f"{org_path}/purchase-orders/{po['po_id']}"
+        assert client.post(f"{po_path}/send").status_code == 200
+        po_page = f"/console/purchasing/orders/{po_id}"
+        shown = client.get(po_page).text
+        assert 'id="return"' not in shown  # nothing received: nothing to send back
+        token = CSRF.search(shown).group(1)  # type: ignore[union-attr]
+
+        def post(path: str, **data: str) -> httpx.Response:
+            sent: httpx.Response = client.post(
+                path, data={"csrf_token": token, **data}, follow_redirects=False
+            )
+            return sent
+
+        receipt = _hidden(shown)["receipt_id"]
+        assert post(f"{po_page}/receive", receipt_id=receipt, qty_1="5",
+                    serials_2="IMEI-1\r\nIMEI-2").status_code == 303  # fmt: skip
+        shown = client.get(po_page).text
+        assert '<textarea id="back_serials_2" name="back_serials_2"' in shown
+        assert 'id="back_1"' in shown
+        assert 'id="back_2"' not in shown
+
+        def state() -> tuple[Any, ...]:
+            got = api_json(client.get(po_path))
+            return (
+                [x["returned"] for x in got["lines"]], len(got["returns"]),
+                _on_hand(client, org_path, shop["A"], shop["SALT"]),
+                _on_hand(client, org_path, shop["A"], phone),
+            )  # fmt: skip
+
+        before = state()
+        assert before == ([0, 0], 0, 5 * U, 2 * U)
+        return_id = _hidden(shown)["return_id"]
+        no_reason = post(f"{po_page}/return", return_id=return_id, back_1="1", return_reason="")
+        assert no_reason.status_code == 422
+        assert 'id="return_reason-error"' in no_reason.text
+        too_many = post(f"{po_page}/return", return_id=return_id, back_1="6", return_reason="x")
+        assert too_many.status_code == 409
+        assert 'id="back_1-error"' in too_many.text
+        stranger = post(f"{po_page}/return", return_id=return_id, back_serials_2="IMEI-9",
+                        return_reason="faulty")  # fmt: skip
+        assert stranger.status_code == 422
+        assert 'id="back_serials_2-error"' in stranger.text
+        nothing = post(f"{po_page}/return", return_id=return_id, return_reason="faulty")
+        assert nothing.status_code == 422
+        assert 'id="back_1-error"' in nothing.text
+        assert state() == before
+
+        # 1 salt before the bill, the form sent twice: returned once, no debit note.
+        for _ in range(2):
+            sent = post(f"{po_page}/return", return_id=return_id, back_1="1",
+                        return_reason="packet torn")  # fmt: skip
+            assert sent.status_code == 303
+        assert state() == ([1 * U, 0], 1, 4 * U, 2 * U)
+        assert "Return recorded" in client.get(sent.headers["location"]).text
+
+        bill_id = _hidden(client.get(po_page).text)["bill_id"]
+        assert post(f"{po_page}/bill", bill_id=bill_id, bill_no="B-1",
+                    bill_date="2026-11-24").status_code == 303  # fmt: skip
+        # After the bill: 1 salt and the phone IMEI-2, on a debit note.
+        later = _hidden(client.get(po_page).text)["return_id"]
+        assert later != return_id
+        assert post(f"{po_page}/return", return_id=later, back_1="1", back_serials_2="IMEI-2",
+                    return_reason="faulty").status_code == 303  # fmt: skip
+        assert state() == ([2 * U, 1 * U], 2, 3 * U, 1 * U)
+        made = api_json(client.get(po_path))["returns"]
+        assert [(r["billed_value"] > 0, r["payable"] > 0) for r in made] == [
+            (False, False),
+            (True, True),
+        ]
+        # 1 salt at ₹20 + 5%, a phone at ₹9,000 + 18%: intra-state, CGST + SGST.
+        assert made[1]["payable"] == 2000 + 100 + 900_000 + 162_000
+
+        page = client.get(po_page).text
+        for number, found in (("DN-PO-00001-1", made[0]), ("DN-PO-00001-2", made[1])):
+            assert f'data-number="{number}"' in page
+            assert f'/returns/{found["return_id"]}/pdf"' in page
+        assert "IMEI-2" in page
+
+        first = client.get(f"{po_page}/returns/{made[0]['return_id']}/pdf")
+        assert first.headers["content-type"] == "application/pdf"
+        assert first.content.startswith(b"%PDF-")
+        text = pdf_text(first.content)
+        for expected in ("Debit Note", "DN-PO-00001-1", GSTIN, "not yet billed", "packet torn",
+                         money(2000)):  # fmt: skip
+            assert expected in text, (expected, text)
+        second = client.get(f"{po_path}/returns/{made[1]['return_id']}/pdf")
+        assert second.status_code == 200
+        assert second.headers["content-disposition"] == 'inline; filename="DN-PO-00001-2.pdf"'
+        text = pdf_text(second.content)
+        for expected in ("DN-PO-00001-2", GSTIN, "B-1", "CGST", "SGST", "IMEI-2", "8517",
+                         money(made[1]["payable"])):  # fmt: skip
+            assert expected in text, (expected, text)
+        assert "IGST" not in text
+        elsewhere = client.get(f"{po_path}/returns/{uuid.uuid4()}/pdf")
+        assert elsewhere.status_code == 404
+        assert client.get(f"{po_page}/returns/{uuid.uuid4()}/pdf").status_code == 404
