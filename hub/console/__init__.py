@@ -36,6 +36,7 @@ from hub.console import (
     recovery,
     sessions,
     stock,
+    stock_counts,
     stock_exceptions,
     two_factor,
 )
@@ -60,6 +61,7 @@ def console_router() -> APIRouter:
         labels,
         books,
         stock,
+        stock_counts,
         stock_exceptions,
         purchasing,
         purchasing_orders,

@@ -47,6 +47,7 @@ from hub.stock import reservations as held_stock
 from hub.stock.valuation import choose_method, current_method, value_org
 from setledger import chart, errors, fiscal
 from setledger.fefo import Lot, expiry_warning
+from setledger.ids import new_id
 from setledger.money import format_quantity, format_rupees
 from setledger.stock import NO_LOT
 from setledger.valuation import Method
@@ -236,15 +237,38 @@ def moves_page(
     location_id: uuid.UUID,
     product_id: uuid.UUID,
     page_no: int = 1,
+    done: str = "",
 ) -> Response:
     """The ledger of one product at one location: every move, newest first, with its
-    reason, what it refers to and who made it; and the counts taken there."""
+    reason, what it refers to and who made it; the counts taken there; and, for
+    ``stock.write``, a count and an adjustment form (hub/console/stock_counts.py)."""
     open_stock(db, principal)
+    return render_moves(request, db, principal, location_id, product_id, page_no=page_no,
+                        notice=MOVE_NOTICES.get(done))  # fmt: skip
+
+
+MOVE_NOTICES = {"counted": "Count recorded.", "adjusted": "Adjustment recorded."}
+
+
+def render_moves(
+    request: Request,
+    db: Session,
+    principal: Principal,
+    location_id: uuid.UUID,
+    product_id: uuid.UUID,
+    *,
+    page_no: int = 1,
+    notice: str | None = None,
+    form: dict[str, str] | None = None,
+    problem: Any = None,
+    status: int = 200,
+) -> Response:
     location = location_or_404(db, principal, location_id)
     named = queries.products_named(db, principal.org_id, [product_id])
     if product_id not in named:
         raise Refused(NOT_FOUND)
     sku, name = named[product_id]
+    tracked = queries.tracking_of(db, principal.org_id, product_id)
     number = max(1, min(page_no, 1_000_000))
     lines, total = queries.moves_at(
         db, principal.org_id, location_id, product_id,
@@ -273,6 +297,12 @@ def moves_page(
         pages=max(1, -(-total // PAGE_SIZE)),
         previous=f"{here}?page_no={number - 1}" if number > 1 else None,
         next=f"{here}?page_no={number + 1}" if number * PAGE_SIZE < total else None,
+        here=here,
+        tracked=tracked,
+        form={"count_id": str(new_id()), "request_id": str(new_id()), **(form or {})},
+        status=status,
+        **({"notice": notice} if notice else {}),
+        **({"problem": problem} if problem is not None else {}),
     )
 
 

@@ -392,3 +392,15 @@ def invoices_and_boxes(
         {k: v.invoice_no for k, v in sales.items()},
         {k: v.name for k, v in devices.items()},
     )
+
+
+def tracking_of(session: Session, org_id: uuid.UUID, product_id: uuid.UUID) -> str | None:
+    """``batch`` or ``serial`` for a product kept by lot, None otherwise."""
+    row = session.execute(
+        select(Product.batch_tracked, Product.serial_tracked).where(
+            Product.org_id == org_id, Product.product_id == product_id
+        )
+    ).first()
+    if row is None:
+        return None
+    return "batch" if row[0] else "serial" if row[1] else None
