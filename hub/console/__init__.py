@@ -38,6 +38,7 @@ from hub.console import (
     stock,
     stock_counts,
     stock_exceptions,
+    stock_transfers,
     two_factor,
 )
 from hub.console.web import PREFIX
@@ -63,6 +64,7 @@ def console_router() -> APIRouter:
         stock,
         stock_counts,
         stock_exceptions,
+        stock_transfers,
         purchasing,
         purchasing_orders,
         purchasing_reorder,
