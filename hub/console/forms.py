@@ -9,6 +9,7 @@ accepts exactly what the API accepts.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from typing import Annotated
 from urllib.parse import parse_qsl
@@ -79,6 +80,17 @@ def text(form: Form, name: str) -> str | None:
     """A field's value, None when left empty (optional fields)."""
     value = form.get(name, "").strip()
     return value or None
+
+
+def form_id(form: Form, name: str, problems: dict[str, str], field: str, what: str) -> uuid.UUID:
+    """The id a form was drawn with (a receipt's, a bill's, a count's: the same id sent
+    twice records once). A missing or mangled one is a problem shown beside ``field``
+    (a new id is returned so the caller can go on collecting problems)."""
+    try:
+        return uuid.UUID(form.get(name, ""))
+    except ValueError:
+        problems[field] = f"Reload the page and type {what} again."
+        return uuid.uuid4()
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from hub.accounts.principal import Principal
 from hub.console import purchasing_queries as queries
 from hub.console import stock_queries
 from hub.console.auth import Db, Member
-from hub.console.forms import MAX_FIELDS, Form, MemberForm, Problem, text
+from hub.console.forms import MAX_FIELDS, Form, MemberForm, Problem, form_id, text
 from hub.console.pages import status_of
 from hub.console.purchasing import (
     PURCHASING,
@@ -287,11 +287,7 @@ def receive(
     open_purchasing(db, principal)
     require(principal, Permission.PURCHASING_WRITE, "receive goods")
     problems: dict[str, str] = {}
-    try:
-        receipt_id = uuid.UUID(form.get("receipt_id", ""))
-    except ValueError:
-        problems["receipt_id"] = "Reload the page and type the quantities again."
-        receipt_id = new_id()
+    receipt_id = form_id(form, "receipt_id", problems, "receipt_id", "the quantities")
     numbered: set[int] = set()
     try:
         with db.begin():
@@ -385,10 +381,7 @@ def bill(
         bill_date = date.fromisoformat(form.get("bill_date", "").strip())
     except ValueError:
         problems["bill_date"] = "The bill's date, e.g. 2026-11-24."
-    try:
-        bill_id = uuid.UUID(form.get("bill_id", ""))
-    except ValueError:
-        problems["bill_no"] = "Reload the page and type the bill again."
+    bill_id = form_id(form, "bill_id", problems, "bill_no", "the bill")
     if problems:
         problem = Problem("Some fields need correcting.", fields=problems)
         return _po_page(request, db, principal, po_id, form=form, problem=problem, status=422)
@@ -462,11 +455,7 @@ def send_back(
     open_purchasing(db, principal)
     require(principal, Permission.PURCHASING_WRITE, "return goods to the supplier")
     problems: dict[str, str] = {}
-    try:
-        return_id = uuid.UUID(form.get("return_id", ""))
-    except ValueError:
-        problems["return_id"] = "Reload the page and type the return again."
-        return_id = new_id()
+    return_id = form_id(form, "return_id", problems, "return_id", "the return")
     reason = (text(form, "return_reason") or "")[:500]
     if not reason:
         problems["return_reason"] = "Say why the goods go back (the debit note shows it)."

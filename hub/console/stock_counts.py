@@ -16,6 +16,8 @@ again with the problem beside its field and nothing recorded. Permission:
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -27,7 +29,7 @@ from hub.accounts.permissions import Permission
 from hub.accounts.principal import Principal
 from hub.console import stock_queries as queries
 from hub.console.auth import Db, Member
-from hub.console.forms import Form, MemberForm, Problem, problem_of, text
+from hub.console.forms import Form, MemberForm, Problem, form_id, problem_of, text
 from hub.console.pages import status_of
 from hub.console.stock import STOCK, open_stock, render_moves
 from hub.console.web import ConsoleRoute
@@ -54,35 +56,55 @@ def _qty(form: Form, name: str, problems: dict[str, str], *, signed: bool) -> in
     return milli
 
 
-def _form_id(form: Form, name: str, problems: dict[str, str], field: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(form.get(name, ""))
-    except ValueError:
-        problems[field] = "Reload the page and type it again."
-        return uuid.uuid4()
+@dataclass(frozen=True)
+class Submitted:
+    """One form posted to a product's moves page, and where its problems go."""
+
+    request: Request
+    form: Form
+    db: Session
+    principal: Principal
+    location_id: uuid.UUID
+    product_id: uuid.UUID
+    field: str
+    """The field a refusal of the service is shown beside."""
 
 
-def _refused(
-    request: Request,
-    db: Session,
-    principal: Principal,
-    where: tuple[uuid.UUID, uuid.UUID],
-    form: Form,
-    problem: Problem,
-    status: int,
+def _record(
+    sent: Submitted, problems: dict[str, str], write: Callable[[], object], done: str
 ) -> Response:
-    location_id, product_id = where
-    return render_moves(request, db, principal, location_id, product_id, form=form,
-                        problem=problem, status=status)  # fmt: skip
+    """``write`` in one transaction when the form had no problems, then back to the page
+    with ``done``; else the page again with the problems and nothing written."""
+    db, principal = sent.db, sent.principal
+    problem, status = None, 422
+    if problems:
+        problem = Problem("Some fields need correcting.", fields=problems)
+    else:
+        try:
+            with db.begin():
+                write()
+        except SetLedgerError as err:
+            found = problem_of(err)
+            problem = Problem(found.message, found.remediation, err.code, {sent.field: err.message})
+            status = status_of(None, err)
+    if problem is not None:
+        return render_moves(sent.request, db, principal, sent.location_id, sent.product_id,
+                            form=sent.form, problem=problem, status=status)  # fmt: skip
+    here = f"{STOCK}/locations/{sent.location_id}/products/{sent.product_id}"
+    return RedirectResponse(f"{here}?done={done}", status_code=303)
 
 
-def _open(db: Session, principal: Principal, product_id: uuid.UUID, action: str) -> str | None:
-    """The guards, then whether the product is kept by lot (a read of its own: the
-    service's write transaction starts afterwards)."""
+def _open(
+    request: Request, form: Form, db: Session, principal: Principal,
+    where: tuple[uuid.UUID, uuid.UUID], field: str, action: str,
+) -> tuple[Submitted, str | None]:  # fmt: skip
+    """The guards; the form's context; whether the product is kept by lot (a read of
+    its own: the service's write transaction starts afterwards)."""
     open_stock(db, principal)
     require(principal, Permission.STOCK_WRITE, action)
     with db.begin():
-        return queries.tracking_of(db, principal.org_id, product_id)
+        tracked = queries.tracking_of(db, principal.org_id, where[1])
+    return Submitted(request, form, db, principal, *where, field), tracked
 
 
 @router.post("/stock/locations/{location_id}/products/{product_id}/count")
@@ -94,28 +116,21 @@ def count(
     location_id: uuid.UUID,
     product_id: uuid.UUID,
 ) -> Response:
-    tracked = _open(db, principal, product_id, "count stock")
+    where = (location_id, product_id)
+    sent, tracked = _open(request, form, db, principal, where, "counted", "count stock")
     problems: dict[str, str] = {}
     counted = _qty(form, "counted", problems, signed=False)
-    count_id = _form_id(form, "count_id", problems, "counted")
+    count_id = form_id(form, "count_id", problems, "counted", "the count")
     if tracked:
         problems["counted"] = f"Kept by {tracked}: count it lot by lot through the API."
-    where = (location_id, product_id)
-    if problems:
-        problem = Problem("Some fields need correcting.", fields=problems)
-        return _refused(request, db, principal, where, form, problem, 422)
-    try:
-        with db.begin():
-            services.record_count(
-                db, principal.org_id, location_id, product_id, counted, actor=actor_of(principal),
-                note=text(form, "count_note"), count_id=count_id,
-            )  # fmt: skip
-    except SetLedgerError as err:
-        found = problem_of(err)
-        problem = Problem(found.message, found.remediation, err.code, {"counted": err.message})
-        return _refused(request, db, principal, where, form, problem, status_of(None, err))
-    here = f"{STOCK}/locations/{location_id}/products/{product_id}"
-    return RedirectResponse(f"{here}?done=counted", status_code=303)
+    return _record(
+        sent, problems,
+        lambda: services.record_count(
+            db, principal.org_id, location_id, product_id, counted, actor=actor_of(principal),
+            note=text(form, "count_note"), count_id=count_id,
+        ),
+        "counted",
+    )  # fmt: skip
 
 
 @router.post("/stock/locations/{location_id}/products/{product_id}/adjust")
@@ -127,28 +142,21 @@ def adjust(
     location_id: uuid.UUID,
     product_id: uuid.UUID,
 ) -> Response:
-    tracked = _open(db, principal, product_id, "adjust stock")
+    where = (location_id, product_id)
+    sent, tracked = _open(request, form, db, principal, where, "change", "adjust stock")
     problems: dict[str, str] = {}
     change = _qty(form, "change", problems, signed=True)
-    request_id = _form_id(form, "request_id", problems, "change")
+    request_id = form_id(form, "request_id", problems, "change", "the change")
     reason = text(form, "reason")
     if not reason:
         problems["reason"] = "Why: damaged, expired, found, theft…"
     if tracked:
         problems["change"] = f"Kept by {tracked}: adjust it lot by lot through the API."
-    where = (location_id, product_id)
-    if problems:
-        problem = Problem("Some fields need correcting.", fields=problems)
-        return _refused(request, db, principal, where, form, problem, 422)
-    try:
-        with db.begin():
-            services.adjust_stock(
-                db, principal.org_id, location_id, [StockLine(product_id, change)],
-                reason=str(reason)[:500], actor=actor_of(principal), request_id=request_id,
-            )  # fmt: skip
-    except SetLedgerError as err:
-        found = problem_of(err)
-        problem = Problem(found.message, found.remediation, err.code, {"change": err.message})
-        return _refused(request, db, principal, where, form, problem, status_of(None, err))
-    here = f"{STOCK}/locations/{location_id}/products/{product_id}"
-    return RedirectResponse(f"{here}?done=adjusted", status_code=303)
+    return _record(
+        sent, problems,
+        lambda: services.adjust_stock(
+            db, principal.org_id, location_id, [StockLine(product_id, change)],
+            reason=str(reason)[:500], actor=actor_of(principal), request_id=request_id,
+        ),
+        "adjusted",
+    )  # fmt: skip

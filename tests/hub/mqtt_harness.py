@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
@@ -65,6 +65,28 @@ def refresh_broker(hub: Hub, broker: Broker) -> None:
     assert broker.password_file is not None
     write_broker_files(hub.runtime.engine, broker.password_file.parent, HUB_USER, HUB_PASSWORD)
     broker.reload()
+
+
+class Runs(Protocol):
+    def run(self, stop: threading.Event) -> None: ...
+
+
+R = TypeVar("R", bound=Runs)
+
+
+@contextmanager
+def running(loop: R) -> Iterator[R]:
+    """``loop.run`` (a publisher, a worker) on a thread of its own until the block ends;
+    it must stop within 30 s of being told to."""
+    stop = threading.Event()
+    thread = threading.Thread(target=loop.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        yield loop
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+        assert not thread.is_alive()
 
 
 def worker_settings(hub: Hub, broker: Broker, **changes: Any) -> HubSettings:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,24 +21,15 @@ from tests.hub.mqtt_harness import (
     FakeBox,
     connected,
     refresh_broker,
+    running,
     secure_broker,
     wait_for,
     worker_settings,
 )
 
 
-@contextmanager
-def running_publisher(settings: HubSettings) -> Iterator[CatalogPublisher]:
-    publisher = CatalogPublisher(settings, name="test")
-    stop = threading.Event()
-    thread = threading.Thread(target=publisher.run, args=(stop,), daemon=True)
-    thread.start()
-    try:
-        yield publisher
-    finally:
-        stop.set()
-        thread.join(timeout=30)
-        assert not thread.is_alive()
+def running_publisher(settings: HubSettings) -> AbstractContextManager[CatalogPublisher]:
+    return running(CatalogPublisher(settings, name="test"))
 
 
 def version_of(hub: Hub, org: dict[str, Any]) -> int:

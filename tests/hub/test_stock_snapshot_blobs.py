@@ -11,10 +11,9 @@ limit back up sends the snapshot inline and retires the reference.
 
 from __future__ import annotations
 
-import threading
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -24,21 +23,18 @@ from hub.stock.snapshot import StockPublisher
 from ops.broker import Broker
 from setledger.contracts import StockSnapshot, StockSnapshotRef, topics
 from tests.hub.harness import API, Hub, error_code, ok
-from tests.hub.mqtt_harness import FakeBox, connected, secure_broker, wait_for, worker_settings
+from tests.hub.mqtt_harness import (
+    FakeBox,
+    connected,
+    running,
+    secure_broker,
+    wait_for,
+    worker_settings,
+)
 
 
-@contextmanager
-def publishing(settings: HubSettings) -> Iterator[StockPublisher]:
-    publisher = StockPublisher(settings, name=f"stock-{uuid.uuid4().hex[:6]}", interval_s=0.1)
-    stop = threading.Event()
-    thread = threading.Thread(target=publisher.run, args=(stop,), daemon=True)
-    thread.start()
-    try:
-        yield publisher
-    finally:
-        stop.set()
-        thread.join(timeout=30)
-        assert not thread.is_alive()
+def publishing(settings: HubSettings) -> AbstractContextManager[StockPublisher]:
+    return running(StockPublisher(settings, name=f"stock-{uuid.uuid4().hex[:6]}", interval_s=0.1))
 
 
 def receive(hub: Hub, org: dict[str, Any], store_id: str, lines: list[tuple[str, int]]) -> None:

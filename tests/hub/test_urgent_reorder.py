@@ -10,10 +10,9 @@ goes back down to the store's boxes as a retained ``reorder.status`` (real broke
 
 from __future__ import annotations
 
-import threading
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,14 @@ from ops.broker import Broker
 from setledger.contracts import ReorderStatus, topics
 from setledger.contracts import UrgentReorder as UrgentReorderDocument
 from tests.hub.harness import API, Hub, error_code, ok
-from tests.hub.mqtt_harness import FakeBox, connected, secure_broker, wait_for, worker_settings
+from tests.hub.mqtt_harness import (
+    FakeBox,
+    connected,
+    running,
+    secure_broker,
+    wait_for,
+    worker_settings,
+)
 from tests.hub.sales_factory import Till
 
 RAISED = datetime(2026, 11, 24, 6, 30, tzinfo=UTC)
@@ -242,18 +248,8 @@ def test_the_store_s_status_document_names_its_recent_requests(hub: Hub) -> None
     ReorderStatus.model_validate_json(again.model_dump_json())
 
 
-@contextmanager
-def running_publisher(settings: HubSettings) -> Iterator[ReorderStatusPublisher]:
-    publisher = ReorderStatusPublisher(settings, name="test", interval_s=0.05)
-    stop = threading.Event()
-    thread = threading.Thread(target=publisher.run, args=(stop,), daemon=True)
-    thread.start()
-    try:
-        yield publisher
-    finally:
-        stop.set()
-        thread.join(timeout=30)
-        assert not thread.is_alive()
+def running_publisher(settings: HubSettings) -> AbstractContextManager[ReorderStatusPublisher]:
+    return running(ReorderStatusPublisher(settings, name="test", interval_s=0.05))
 
 
 def test_the_hub_tells_the_store_s_boxes_when_a_status_changes(
