@@ -17,9 +17,10 @@ with its Receive button, through ``hub.stock.services.ship_transfer`` and
 - The service leaves shipping more than is on hand to the source's level
   (it may go below zero, as a box's offline sale may); the transfer's page
   shows the source's on-hand beside each line so a person sees it.
-- Each shipment and receipt made here is in the org's audit chain
+- Each shipment and receipt is in the org's audit chain
   (``stock.transfer.shipped``, ``stock.transfer.received``, target the
-  transfer id) in the same transaction as its moves.
+  transfer id), written by the stock services in the same transaction as its
+  moves, so the API's transfers are audited alike.
 
 Who: the stock pages' guard (``stock_access``); the forms need ``stock.write``.
 """
@@ -51,7 +52,7 @@ from hub.db.accounts import AuditRecord
 from hub.db.models import StockLocation
 from hub.db.stock import StockTransfer
 from hub.stock import ledger, services
-from hub.stock.services import StockLine, TransferView
+from hub.stock.services import StockLine
 from setledger import errors
 from setledger.errors import ErrorKind, SetLedgerError
 from setledger.ids import new_id
@@ -223,18 +224,6 @@ def _field_of(err: SetLedgerError, from_id: uuid.UUID | None) -> str | None:
     return None
 
 
-def _audit_lines(view: TransferView) -> list[dict[str, Any]]:
-    return [
-        {
-            "product_id": str(line.product_id),
-            "lot_id": None if line.lot_id is None else str(line.lot_id),
-            "shipped": line.shipped,
-            "received": line.received,
-        }
-        for line in view.lines
-    ]
-
-
 @router.post("/stock/transfers")
 def ship(request: Request, form: MemberForm, db: Db, principal: Member) -> Response:
     """Ship; the form's own ``transfer_id`` makes a double submit one transfer."""
@@ -255,14 +244,6 @@ def ship(request: Request, form: MemberForm, db: Db, principal: Member) -> Respo
                 db, principal.org_id, from_id, to_id, lines, actor=audit.actor_of(principal),
                 at=now, note=note, transfer_id=transfer_id,
             )  # fmt: skip
-            if view.move_ids:  # not a resend of a shipment already made
-                audit.record(
-                    db, principal.org_id, "stock.transfer.shipped", at=now,
-                    actor=audit.actor_of(principal), target=str(view.transfer_id),
-                    details={"from_location_id": str(from_id), "to_location_id": str(to_id),
-                             "note": note, "lines": _audit_lines(view),
-                             "moves": [str(m) for m in view.move_ids]},
-                )  # fmt: skip
             made = view.transfer_id
     except SetLedgerError as err:
         if problems:
@@ -360,17 +341,9 @@ def receive(
     try:
         with db.begin():
             now = utcnow()
-            view = services.receive_transfer(
+            services.receive_transfer(
                 db, principal.org_id, transfer_id, None, actor=audit.actor_of(principal), at=now
             )
-            if view.move_ids:
-                audit.record(
-                    db, principal.org_id, "stock.transfer.received", at=now,
-                    actor=audit.actor_of(principal), target=str(transfer_id),
-                    details={"to_location_id": str(view.to_location_id),
-                             "lines": _audit_lines(view),
-                             "moves": [str(m) for m in view.move_ids]},
-                )  # fmt: skip
     except SetLedgerError as err:
         if err.code == "STOCK_TRANSFER_NOT_FOUND":
             raise Refused(NOT_FOUND) from err

@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -606,7 +607,11 @@ def ship_transfer(
             )
         ]
         apply_moves(session, org_id, moves)
-        return read_transfer(session, org_id, tid, [m.move_id for m in moves])
+        view = read_transfer(session, org_id, tid, [m.move_id for m in moves])
+        _audit_transfer(session, org_id, "stock.transfer.shipped", actor, view,
+                        {"from_location_id": str(from_location_id),
+                         "to_location_id": str(to_location_id), "note": note})  # fmt: skip
+        return view
 
 
 def receive_transfer(
@@ -660,7 +665,32 @@ def receive_transfer(
             )
         ]  # fmt: skip
         apply_moves(session, org_id, moves)
-        return read_transfer(session, org_id, transfer_id, [m.move_id for m in moves])
+        view = read_transfer(session, org_id, transfer_id, [m.move_id for m in moves])
+        _audit_transfer(session, org_id, "stock.transfer.received", actor, view,
+                        {"to_location_id": str(transfer.to_location_id)})  # fmt: skip
+        return view
+
+
+def _audit_transfer(
+    session: Session,
+    org_id: uuid.UUID,
+    action: str,
+    actor: Actor,
+    view: TransferView,
+    details: dict[str, Any],
+) -> None:
+    """A shipment or a receipt in the audit chain, with the transfer's lines as they
+    stand after it and the moves it made (whoever made it: API, console, a resolution)."""
+    lines = [
+        {"product_id": str(line.product_id),
+         "lot_id": None if line.lot_id is None else str(line.lot_id),
+         "shipped": line.shipped, "received": line.received}
+        for line in view.lines
+    ]  # fmt: skip
+    audit.record(
+        session, org_id, action, at=utcnow(), actor=actor, target=str(view.transfer_id),
+        details={**details, "lines": lines, "moves": [str(m) for m in view.move_ids]},
+    )  # fmt: skip
 
 
 def _lock_transfer(session: Session, transfer_id: uuid.UUID) -> None:

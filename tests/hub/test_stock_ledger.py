@@ -171,7 +171,18 @@ def test_a_transfer_ships_through_transit_and_is_received_in_parts(shop: Shop) -
     assert (level(shop, wh), level(shop, transit), level(shop, shop.store_id)) == (4000, 0, 6000)
     with shop.session() as session:
         in_all = ledger.product_on_hand(session, shop.org_id, shop.salt_id)
+        # Each shipment and receipt is audited by the service (API and console alike).
+        steps = session.scalars(
+            select(AuditRecord)
+            .where(AuditRecord.org_id == shop.org_id, AuditRecord.target == str(tid))
+            .order_by(AuditRecord.seq)
+        ).all()
     assert sorted(x.qty for x in in_all) == [0, 4000, 6000]
+    assert [(r.action, [x["received"] for x in r.details["lines"]], len(r.details["moves"]))
+            for r in steps] == [("stock.transfer.shipped", [0], 2),
+                                ("stock.transfer.received", [4000], 2),
+                                ("stock.transfer.received", [6000], 2)]  # fmt: skip
+    assert {r.actor for r in steps} == {CLERK.label}
     assert_cache_is_the_ledger(shop)
 
 
