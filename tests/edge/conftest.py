@@ -25,7 +25,21 @@ from ops import demo_data
 from tests.edge.staff import make_roster, sign_in
 
 ORG = "ORG-1a2b3c4d"
-START = datetime(2026, 11, 24, 6, 30, tzinfo=UTC)  # noon in India
+
+
+def next_noon_in_india(now: datetime) -> datetime:
+    """The first 06:30 UTC (noon in India) at least an hour after ``now``."""
+    noon = now.replace(hour=6, minute=30, second=0, microsecond=0)
+    while noon < now + timedelta(hours=1):
+        noon += timedelta(days=1)
+    return noon
+
+
+START = next_noon_in_india(datetime.now(UTC))
+"""The box's wall clock in tests: noon in India, ahead of real time on purpose. The
+box's clock is the later of its HLC and its wall clock, and the HLC learns real time
+from a hub's acks; a START in the past is overtaken by it, and the 12 h sessions
+signed in at START expire mid-test (a fixed 06:30 UTC START did, from 18:30 UTC)."""
 
 
 class SettableClock:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +22,12 @@ from edge.settings import BoxSettings
 from edge.store.db import MIGRATIONS, open_database
 from edge.sync.stock_sync import StockSync
 from setledger.contracts import IncludedPosition, SaleRecorded, StockItem, StockSnapshot, topics
-from tests.edge.conftest import Box, SettableClock, make_bundle
+from tests.edge.conftest import START, Box, SettableClock, make_bundle
 from tests.edge.fake_hub import FakeHub, wait_for
 from tests.edge.staff import sign_in
 from tests.edge.test_returns import give_back
 
-TODAY = date(2026, 11, 24)  # the box's business date (conftest START)
+TODAY = START.date()  # the box's business date (noon in India, conftest START)
 SOON = TODAY + timedelta(days=10)
 LATER = TODAY + timedelta(days=200)
 GONE = TODAY - timedelta(days=5)
@@ -46,7 +46,7 @@ def snapshot(
         org_id=box.bundle.org_id,
         store_id=box.bundle.store_id,
         version=version,
-        as_of=datetime(2026, 11, 24, 6, 0, tzinfo=UTC),
+        as_of=START - timedelta(minutes=30),
         includes=[
             IncludedPosition(device_id=device, epoch=epoch, stream=stream, seq=seq)
             for stream, seq in (includes or {}).items()

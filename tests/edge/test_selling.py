@@ -17,7 +17,7 @@ from setledger.canonical import sha256_hex
 from setledger.contracts import PricePoint, SaleRecorded, validate_sale
 from setledger.product_qr import product_qr_payload
 from setledger.tenders import Tender, TenderKind
-from tests.edge.conftest import ORG, Box, SettableClock, make_bundle
+from tests.edge.conftest import ORG, START, Box, SettableClock, make_bundle
 from tests.edge.staff import approval, sign_in
 
 CASH = "cash"
@@ -280,9 +280,11 @@ def test_the_correlation_id_travels_with_the_sale(box: Box) -> None:
 def test_sales_of_a_day_and_by_invoice_number(box: Box) -> None:
     for _ in range(2):
         box.sell([{"code": "SALT-1KG"}], [{"kind": CASH, "amount": 2800}])
-    day = box.client.get("/api/v1/sales", params={"day": "2026-11-24"}).json()
+    today = START.date()  # noon in India: the same date there
+    day = box.client.get("/api/v1/sales", params={"day": today.isoformat()}).json()
     assert (day["count"], day["payable"]) == (2, 5600)
-    other_day = box.client.get("/api/v1/sales", params={"day": "2026-11-23"}).json()
+    yesterday = (today - timedelta(days=1)).isoformat()
+    other_day = box.client.get("/api/v1/sales", params={"day": yesterday}).json()
     assert other_day["count"] == 0
     one = box.client.get("/api/v1/sales", params={"invoice_no": "C1/2627/000002"}).json()
     assert [s["invoice_no"] for s in one["sales"]] == ["C1/2627/000002"]
