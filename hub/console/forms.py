@@ -82,6 +82,16 @@ def text(form: Form, name: str) -> str | None:
     return value or None
 
 
+def read_id(form: Form, name: str, problems: dict[str, str]) -> uuid.UUID | None:
+    """The id picked in a select (a supplier, a location); None and a problem when absent."""
+    value = form.get(name, "").strip()
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        problems[name] = "Pick one from the list."
+        return None
+
+
 def form_id(form: Form, name: str, problems: dict[str, str], field: str, what: str) -> uuid.UUID:
     """The id a form was drawn with (a receipt's, a bill's, a count's: the same id sent
     twice records once). A missing or mangled one is a problem shown beside ``field``

@@ -18,7 +18,6 @@ session acts for the member's org (row-level security on PostgreSQL).
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -32,9 +31,9 @@ from hub.accounts.principal import Principal
 from hub.console import purchasing_queries as queries
 from hub.console.auth import Db, Member
 from hub.console.entry import STATE_CHOICES
-from hub.console.forms import Form, MemberForm, Problem, problem_of, text
+from hub.console.forms import Form, MemberForm, Problem, problem_of, read_id, text
 from hub.console.pages import member_page, status_of
-from hub.console.stock import locations_of
+from hub.console.stock import locations_of, stocking_locations
 from hub.console.web import PREFIX, ConsoleRoute
 from hub.db.models import StockLocation, Supplier
 from hub.db.tenancy import act_for_org
@@ -135,25 +134,12 @@ def read_cost(form: Form, name: str, problems: dict[str, str]) -> int:
     return paise
 
 
-def read_id(form: Form, name: str, problems: dict[str, str]) -> uuid.UUID | None:
-    value = form.get(name, "").strip()
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        problems[name] = "Pick one from the list."
-        return None
-
-
 def supplier_options(listed: list[Supplier]) -> list[tuple[str, str]]:
     return [(str(s.supplier_id), f"{s.name} ({s.state_code})") for s in listed]
 
 
 def location_options(listed: list[StockLocation]) -> list[tuple[str, str]]:
     return [(str(x.location_id), f"{x.code} · {x.name}") for x in listed]
-
-
-def delivery_locations(db: Session, principal: Principal) -> list[StockLocation]:
-    return [x for x in locations_of(db, principal) if x.kind != "transit"]
 
 
 # -- suppliers ---------------------------------------------------------------------------------
@@ -250,7 +236,7 @@ def _new_po_page(
         supplier_options=supplier_options(
             suppliers.list_suppliers(db, principal.org_id, active=True)
         ),
-        location_options=location_options(delivery_locations(db, principal)),
+        location_options=location_options(stocking_locations(db, principal)),
         form=form or {"po_id": str(new_id())},
         line_numbers=range(1, NEW_PO_LINES + 1),
     )

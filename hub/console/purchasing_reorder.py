@@ -21,18 +21,17 @@ from hub.accounts.principal import Principal
 from hub.console import purchasing_queries as queries
 from hub.console import stock_queries
 from hub.console.auth import Db, Member
-from hub.console.forms import Form, MemberForm, Problem
+from hub.console.forms import Form, MemberForm, Problem, read_id
 from hub.console.pages import status_of
 from hub.console.purchasing import (
     PURCHASING,
-    delivery_locations,
     open_purchasing,
     page,
-    read_id,
     read_qty,
     refused,
     supplier_options,
 )
+from hub.console.stock import stocking_locations
 from hub.console.web import NOT_FOUND, ConsoleRoute, Refused
 from hub.purchasing import reorder, suppliers
 from setledger import errors
@@ -56,7 +55,7 @@ def _reorder_page(
     problem: Problem | None = None,
     status: int = 200,
 ) -> Response:
-    places = delivery_locations(db, principal)
+    places = stocking_locations(db, principal)
     here = next((x for x in places if str(x.location_id) == location), None)
     if here is None and location:
         raise Refused(NOT_FOUND)

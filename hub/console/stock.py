@@ -85,6 +85,11 @@ def locations_of(db: Session, principal: Principal) -> list[StockLocation]:
     return sorted(listed, key=lambda x: (KIND_ORDER.get(x.kind, 9), x.code))
 
 
+def stocking_locations(db: Session, principal: Principal) -> list[StockLocation]:
+    """Where goods are delivered to or shipped between: stores and warehouses, never transit."""
+    return [x for x in locations_of(db, principal) if x.kind != "transit"]
+
+
 def location_or_404(db: Session, principal: Principal, location_id: uuid.UUID) -> StockLocation:
     location = db.get(StockLocation, (principal.org_id, location_id))
     if location is None:

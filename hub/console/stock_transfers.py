@@ -43,13 +43,12 @@ from hub.clock import utcnow
 from hub.console import stock_queries as queries
 from hub.console import stock_transfer_queries as transfers
 from hub.console.auth import Db, Member
-from hub.console.forms import Form, MemberForm, Problem, problem_of
+from hub.console.forms import Form, MemberForm, Problem, problem_of, read_id
 from hub.console.pages import status_of
 from hub.console.purchasing_queries import products_by_sku
-from hub.console.stock import STOCK, locations_of, open_stock, page
+from hub.console.stock import STOCK, locations_of, open_stock, page, stocking_locations
 from hub.console.web import NOT_FOUND, ConsoleRoute, Refused
 from hub.db.accounts import AuditRecord
-from hub.db.models import StockLocation
 from hub.db.stock import StockTransfer
 from hub.stock import ledger, services
 from hub.stock.services import StockLine
@@ -112,11 +111,6 @@ def list_page(request: Request, db: Db, principal: Member, location: str = "") -
     )
 
 
-def _places(db: Session, principal: Principal) -> list[StockLocation]:
-    """Where goods may be shipped from and to: stores and warehouses (never transit)."""
-    return [x for x in locations_of(db, principal) if x.kind != "transit"]
-
-
 def _new_page(
     request: Request,
     db: Session,
@@ -133,7 +127,7 @@ def _new_page(
         "New stock transfer",
         status=status,
         problem=problem,
-        places=_places(db, principal),
+        places=stocking_locations(db, principal),
         form=form or {"transfer_id": str(new_id())},
         line_numbers=range(1, LINES + 1),
     )
@@ -144,18 +138,6 @@ def new_page(request: Request, db: Db, principal: Member) -> Response:
     open_stock(db, principal)
     require(principal, Permission.STOCK_WRITE, "ship stock transfers")
     return _new_page(request, db, principal)
-
-
-def _read_id(form: Form, name: str, problems: dict[str, str]) -> uuid.UUID | None:
-    value = form.get(name, "").strip()
-    if not value:
-        problems[name] = "Pick one from the list."
-        return None
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        problems[name] = "Pick one from the list."
-        return None
 
 
 def _line(
@@ -230,9 +212,9 @@ def ship(request: Request, form: MemberForm, db: Db, principal: Member) -> Respo
     open_stock(db, principal)
     require(principal, Permission.STOCK_WRITE, "ship stock transfers")
     problems: dict[str, str] = {}
-    from_id = _read_id(form, "from_location_id", problems)
-    to_id = _read_id(form, "to_location_id", problems)
-    transfer_id = _read_id(form, "transfer_id", problems)
+    from_id = read_id(form, "from_location_id", problems)
+    to_id = read_id(form, "to_location_id", problems)
+    transfer_id = read_id(form, "transfer_id", problems)
     note = form.get("note", "").strip()[:500] or None
     try:
         with db.begin():

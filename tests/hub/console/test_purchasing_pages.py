@@ -92,6 +92,34 @@ def _on_hand(api: httpx.Client, org_path: str, location: str, product: str) -> i
     return sum(qty for product_id, _, qty, _, _ in levels if product_id == product)
 
 
+def _phone(api: Any, org_path: str) -> str:
+    """A serial-tracked product (each unit its own serial number)."""
+    made = api_json(
+        api.post(
+            f"{org_path}/products",
+            json={"sku": "PHONE-1", "name": "Redmi 13", "hsn": "8517", "gst_rate_bp": 1800,
+                  "price": 1_200_000, "serial_tracked": True},
+        ),
+        201,
+    )  # fmt: skip
+    return str(made["product_id"])
+
+
+def _sent_po(
+    api: Any, org_path: str, location: str, lines: list[tuple[str, int, int]],
+    gstin: str | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """A PO to a new supplier, Deccan (Maharashtra), for (product, qty, unit cost) lines,
+    sent (through the API)."""
+    supplier = {"name": "Deccan", "state_code": "27", **({"gstin": gstin} if gstin else {})}
+    made = api_json(api.post(f"{org_path}/suppliers", json=supplier), 201)
+    body = {"supplier_id": made["supplier_id"], "location_id": location,
+            "lines": [{"product_id": p, "qty": q, "unit_cost": c} for p, q, c in lines]}  # fmt: skip
+    po: dict[str, Any] = api_json(api.post(f"{org_path}/purchase-orders", json=body), 201)
+    assert api.post(f"{org_path}/purchase-orders/{po['po_id']}/send").status_code == 200
+    return po
+
+
 # In Chromium, on PostgreSQL ---------------------------------------------------------------
 
 
@@ -378,27 +406,8 @@ def test_serial_numbered_goods_are_received_unit_by_unit_on_sqlite(
         client.cookies.set("setledger_session", owner.token)
         shop = _shop(server, client, owner)
         org_path = shop["org_path"]
-        phone = api_json(
-            client.post(
-                f"{org_path}/products",
-                json={"sku": "PHONE-1", "name": "Redmi 13", "hsn": "8517", "gst_rate_bp": 1800,
-                      "price": 1_200_000, "serial_tracked": True},
-            ),
-            201,
-        )["product_id"]  # fmt: skip
-        supplier = api_json(
-            client.post(f"{org_path}/suppliers", json={"name": "Deccan", "state_code": "27"}),
-            201,
-        )["supplier_id"]
-        po = api_json(
-            client.post(
-                f"{org_path}/purchase-orders",
-                json={"supplier_id": supplier, "location_id": shop["A"],
-                      "lines": [{"product_id": phone, "qty": 3 * U, "unit_cost": 900_000}]},
-            ),
-            201,
-        )  # fmt: skip
-        assert client.post(f"{org_path}/purchase-orders/{po['po_id']}/send").status_code == 200
+        phone = _phone(client, org_path)
+        po = _sent_po(client, org_path, shop["A"], [(phone, 3 * U, 900_000)])
         po_page = f"/console/purchasing/orders/{po['po_id']}"
         shown = client.get(po_page).text
         assert '<textarea id="serials_1" name="serials_1"' in shown
@@ -456,20 +465,8 @@ def test_an_accountant_records_the_bill_with_its_round_off_on_sqlite(
         client.cookies.set("setledger_session", owner.token)
         shop = _shop(server, client, owner)
         org_path = shop["org_path"]
-        supplier = api_json(
-            client.post(f"{org_path}/suppliers", json={"name": "Deccan", "state_code": "27"}),
-            201,
-        )["supplier_id"]
-        po = api_json(
-            client.post(
-                f"{org_path}/purchase-orders",
-                json={"supplier_id": supplier, "location_id": shop["A"],
-                      "lines": [{"product_id": shop["SALT"], "qty": 5 * U, "unit_cost": 2013}]},
-            ),
-            201,
-        )  # fmt: skip
+        po = _sent_po(client, org_path, shop["A"], [(shop["SALT"], 5 * U, 2013)])
         base = f"{org_path}/purchase-orders/{po['po_id']}"
-        assert client.post(f"{base}/send").status_code == 200
         receipt = {"receipt_id": str(uuid.uuid4()), "lines": [{"line_no": 1, "qty": 5 * U}]}
         api_json(client.post(f"{base}/receipts", json=receipt))
 
@@ -513,30 +510,10 @@ def test_goods_go_back_to_the_supplier_from_the_po_page_with_a_debit_note_on_sql
         client.cookies.set("setledger_session", owner.token)
         shop = _shop(server, client, owner)
         org_path = shop["org_path"]
-        phone = api_json(
-            client.post(
-                f"{org_path}/products",
-                json={"sku": "PHONE-1", "name": "Redmi 13", "hsn": "8517", "gst_rate_bp": 1800,
-                      "price": 1_200_000, "serial_tracked": True},
-            ),
-            201,
-        )["product_id"]  # fmt: skip
-        supplier = api_json(
-            client.post(f"{org_path}/suppliers",
-                        json={"name": "Deccan", "state_code": "27", "gstin": GSTIN}),
-            201,
-        )["supplier_id"]  # fmt: skip
-        po = api_json(
-            client.post(
-                f"{org_path}/purchase-orders",
-                json={"supplier_id": supplier, "location_id": shop["A"],
-                      "lines": [{"product_id": shop["SALT"], "qty": 5 * U, "unit_cost": 2000},
-                                {"product_id": phone, "qty": 2 * U, "unit_cost": 900_000}]},
-            ),
-            201,
-        )  # fmt: skip
+        phone = _phone(client, org_path)
+        po = _sent_po(client, org_path, shop["A"],
+                      [(shop["SALT"], 5 * U, 2000), (phone, 2 * U, 900_000)], gstin=GSTIN)  # fmt: skip
         po_id, po_path = po["po_id"], f"{org_path}/purchase-orders/{po['po_id']}"
-        assert client.post(f"{po_path}/send").status_code == 200
         po_page = f"/console/purchasing/orders/{po_id}"
         shown = client.get(po_page).text
         assert 'id="return"' not in shown  # nothing received: nothing to send back
