@@ -81,6 +81,8 @@ def test_owner_signs_up_enrols_and_signs_in_again(
     expect(page.locator("#code-error")).to_contain_text("not right")
     page.fill("#code", phone.code())
     page.click("#totp-confirm")
+    # The click posts the form; wait for the codes page (`all_inner_texts` does not wait).
+    expect(page.locator("#backup-codes li")).to_have_count(10)
     codes = page.locator("#backup-codes li").all_inner_texts()
     assert len(codes) == 10
     assert all(BACKUP_CODE.match(code.strip()) for code in codes)
@@ -111,6 +113,7 @@ def test_owner_signs_up_enrols_and_signs_in_again(
     shot(page, "totp-on")
     page.fill("#code", phone.code())
     page.click("#regenerate")
+    expect(page.locator("#backup-codes li")).to_have_count(10)  # the new codes' page
     fresh = [code.strip() for code in page.locator("#backup-codes li").all_inner_texts()]
     assert len(fresh) == 10
     assert not set(fresh) & {code.strip() for code in codes}
